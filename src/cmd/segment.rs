@@ -1,0 +1,12 @@
+//! `tamlil segment`.
+
+use anyhow::Result;
+
+/// (being written)
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+/// Runs `tamlil segment`.
+pub fn run(_args: Args) -> Result<()> {
+    anyhow::bail!("not available yet")
+}

@@ -1,0 +1,1 @@
+//! Codebooks: the model of codes and rules, loading (TOML, CSV), validation, compilation.

@@ -1,0 +1,1 @@
+//! Applying a compiled codebook to meaning units: codings with their evidence.

@@ -1,0 +1,14 @@
+//! tamlil: Hebrew interview transcripts -> meaning units -> codings -> tables, charts and a QDA project.
+//!
+//! Data flows one way: [`corpus`] reads documents, [`text`] splits them into speaker
+//! turns and meaning units, [`codebook`] and [`coding`] assign codes to units, and the
+//! later stages tally and report. Each stage's output is a plain type that can be
+//! written to disk and read back.
+
+pub mod cmd;
+pub mod codebook;
+pub mod coding;
+pub mod corpus;
+pub mod error;
+pub mod output;
+pub mod text;

@@ -1,0 +1,39 @@
+//! The `tamlil` command line: parses arguments and dispatches to one subcommand.
+
+use clap::{Parser, Subcommand};
+use tamlil::cmd;
+
+/// tamlil (תמליל): code Hebrew interview transcripts and tally the codes by sector.
+///
+/// Reads transcripts (.txt in UTF-8 or Windows-1255, .docx) listed in a manifest,
+/// splits them into speaker turns and meaning units, codes the interviewees' units
+/// against a codebook, and writes tables, statistics, charts, an HTML report and a
+/// REFI-QDA project. Run `tamlil run` with no arguments to process the bundled sample.
+#[derive(Parser)]
+#[command(name = "tamlil", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Run(cmd::run::Args),
+    Segment(cmd::segment::Args),
+    Code(cmd::code::Args),
+    Codebook(cmd::codebook::Args),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(a) => cmd::run::run(a),
+        Command::Segment(a) => cmd::segment::run(a),
+        Command::Code(a) => cmd::code::run(a),
+        Command::Codebook(a) => cmd::codebook::run(a),
+    };
+    if let Err(err) = result {
+        eprintln!("tamlil: error: {err:#}");
+        std::process::exit(tamlil::error::exit_code(&err));
+    }
+}

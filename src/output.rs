@@ -1,0 +1,205 @@
+//! Writing outputs safely: every file is written to a temporary name and renamed into place.
+
+use crate::error::{InputError, Kind};
+use anyhow::Result;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A file being written under a temporary name beside its destination.
+///
+/// Nothing appears at the destination until [`AtomicFile::commit`]; if the value is
+/// dropped uncommitted (an error, a panic), the temporary file is removed.
+pub struct AtomicFile {
+    tmp: PathBuf,
+    dest: PathBuf,
+    writer: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    /// Opens a temporary file beside `dest` for writing.
+    pub fn create(dest: &Path) -> Result<AtomicFile> {
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
+        let tmp = dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        let file = File::create(&tmp).map_err(|e| {
+            InputError::with_kind(Kind::CantCreate, dest, format!("cannot create: {e}"))
+        })?;
+        Ok(AtomicFile {
+            tmp,
+            dest: dest.to_path_buf(),
+            writer: Some(BufWriter::with_capacity(1 << 16, file)),
+        })
+    }
+
+    /// The writer for the file's content.
+    pub fn writer(&mut self) -> &mut BufWriter<File> {
+        self.writer.as_mut().expect("writer present until commit")
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(mut self) -> Result<()> {
+        let writer = self.writer.take().expect("commit once");
+        let file = writer
+            .into_inner()
+            .map_err(|e| self.io_error(e.error().to_string()))?;
+        file.sync_all().map_err(|e| self.io_error(e.to_string()))?;
+        drop(file);
+        fs::rename(&self.tmp, &self.dest).map_err(|e| self.io_error(e.to_string()))?;
+        Ok(())
+    }
+
+    fn io_error(&self, msg: String) -> InputError {
+        InputError::with_kind(Kind::Io, &self.dest, format!("cannot write: {msg}"))
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.writer.is_some() {
+            self.writer.take();
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writer().write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer().flush()
+    }
+}
+
+/// Writes `bytes` to `dest` atomically.
+pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = AtomicFile::create(dest)?;
+    f.writer()
+        .write_all(bytes)
+        .map_err(|e| InputError::with_kind(Kind::Io, dest, format!("cannot write: {e}")))?;
+    f.commit()
+}
+
+/// A directory being filled under a temporary name beside its destination.
+///
+/// [`StagedDir::commit`] swaps it into place, so a failed run leaves the previous
+/// directory as it was; dropping it uncommitted removes the staging directory.
+pub struct StagedDir {
+    staging: PathBuf,
+    dest: PathBuf,
+    done: bool,
+}
+
+impl StagedDir {
+    /// Creates an empty staging directory beside `dest`.
+    pub fn create(dest: &Path) -> Result<StagedDir> {
+        let parent = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(|e| {
+            InputError::with_kind(Kind::CantCreate, &parent, format!("cannot create: {e}"))
+        })?;
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
+        let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        if staging.exists() {
+            let _ = fs::remove_dir_all(&staging);
+        }
+        fs::create_dir(&staging).map_err(|e| {
+            InputError::with_kind(Kind::CantCreate, dest, format!("cannot create: {e}"))
+        })?;
+        Ok(StagedDir {
+            staging,
+            dest: dest.to_path_buf(),
+            done: false,
+        })
+    }
+
+    /// The path of the staging directory, where outputs are written.
+    pub fn path(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Replaces `dest` with the staging directory.
+    pub fn commit(mut self) -> Result<()> {
+        let old = self.staging.with_extension("old");
+        let had_old = self.dest.exists();
+        if had_old {
+            fs::rename(&self.dest, &old).map_err(|e| {
+                InputError::with_kind(Kind::CantCreate, &self.dest, format!("cannot replace: {e}"))
+            })?;
+        }
+        if let Err(e) = fs::rename(&self.staging, &self.dest) {
+            if had_old {
+                let _ = fs::rename(&old, &self.dest);
+            }
+            return Err(InputError::with_kind(
+                Kind::CantCreate,
+                &self.dest,
+                format!("cannot move outputs into place: {e}"),
+            )
+            .into());
+        }
+        self.done = true;
+        if had_old {
+            let _ = fs::remove_dir_all(&old);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for StagedDir {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uncommitted_file_leaves_nothing() {
+        let dir = std::env::temp_dir().join(format!("tamlil-atomic-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let dest = dir.join("a.csv");
+        {
+            let mut f = AtomicFile::create(&dest).unwrap();
+            f.writer().write_all(b"x").unwrap();
+        }
+        assert!(!dest.exists());
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 0);
+        write_atomic(&dest, b"hello").unwrap();
+        assert_eq!(fs::read(&dest).unwrap(), b"hello");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn staged_dir_replaces_only_on_commit() {
+        let base = std::env::temp_dir().join(format!("tamlil-staged-{}", std::process::id()));
+        let dest = base.join("out");
+        fs::create_dir_all(&dest).unwrap();
+        fs::write(dest.join("old.txt"), "old").unwrap();
+        {
+            let s = StagedDir::create(&dest).unwrap();
+            fs::write(s.path().join("new.txt"), "new").unwrap();
+        }
+        assert!(dest.join("old.txt").exists());
+        assert!(!dest.join("new.txt").exists());
+        let s = StagedDir::create(&dest).unwrap();
+        fs::write(s.path().join("new.txt"), "new").unwrap();
+        s.commit().unwrap();
+        assert!(!dest.join("old.txt").exists());
+        assert_eq!(fs::read_to_string(dest.join("new.txt")).unwrap(), "new");
+        assert_eq!(fs::read_dir(&base).unwrap().count(), 1);
+        fs::remove_dir_all(&base).unwrap();
+    }
+}

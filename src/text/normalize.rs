@@ -1,0 +1,1 @@
+//! Hebrew normalisation for matching, with a map back to the original text.

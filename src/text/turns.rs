@@ -1,0 +1,257 @@
+//! Speaker turns: labels at line start (`label:`), grouped lines, and each turn's role.
+
+use super::chars::{is_directional_mark, is_word_char};
+use std::collections::HashMap;
+
+/// Who is speaking in a turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    Interviewer,
+    Interviewee,
+    /// Text before the first speaker label (headers, notes).
+    Other,
+}
+
+impl Role {
+    /// The name written in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Interviewer => "interviewer",
+            Role::Interviewee => "interviewee",
+            Role::Other => "other",
+        }
+    }
+
+    /// Parses an output name back.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim() {
+            "interviewer" => Some(Role::Interviewer),
+            "interviewee" => Some(Role::Interviewee),
+            "other" => Some(Role::Other),
+            _ => None,
+        }
+    }
+}
+
+/// Labels that mark the interviewer, recognised in every transcript.
+pub const INTERVIEWER_LABELS: &[&str] = &[
+    "ש",
+    "שאלה",
+    "מראיינת",
+    "מראיין",
+    "המראיינת",
+    "המראיין",
+    "מראיינים",
+    "מראיינות",
+    "חוקרת",
+    "חוקר",
+    "החוקרת",
+    "החוקר",
+    "מנחה",
+    "המנחה",
+    "Q",
+    "I",
+    "Interviewer",
+    "Int",
+];
+
+/// Labels that mark an interviewee, recognised even when they occur only once.
+pub const INTERVIEWEE_LABELS: &[&str] = &[
+    "ת",
+    "תשובה",
+    "מרואיין",
+    "מרואיינת",
+    "המרואיין",
+    "המרואיינת",
+    "מרואיינים",
+    "מרואיינות",
+    "A",
+    "R",
+    "Respondent",
+    "Interviewee",
+];
+
+/// One speaker turn: a label and the text after it, up to the next label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Turn {
+    /// 0 for text before the first label, then 1, 2, ... in order.
+    pub index: u32,
+    /// The label as written (without the colon); empty for role `Other`.
+    pub speaker: String,
+    pub role: Role,
+    /// Byte range of the turn's text (after the label) in the document.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A candidate label found at the start of a line.
+struct LabelAt {
+    line_start: usize,
+    label: String,
+    content_start: usize,
+}
+
+/// Splits a document into turns. `extra_interviewer` are labels the manifest names.
+pub fn split_turns(text: &str, extra_interviewer: &[String]) -> Vec<Turn> {
+    let mut candidates = Vec::new();
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some((label, content_off)) = label_of_line(line) {
+            *counts.entry(label.clone()).or_default() += 1;
+            candidates.push(LabelAt {
+                line_start: pos,
+                label,
+                content_start: pos + content_off,
+            });
+        }
+        pos += line.len();
+    }
+    let known = |l: &str| {
+        INTERVIEWER_LABELS.iter().any(|k| l.eq_ignore_ascii_case(k))
+            || INTERVIEWEE_LABELS.iter().any(|k| l.eq_ignore_ascii_case(k))
+            || extra_interviewer.iter().any(|k| k == l)
+    };
+    let labels: Vec<LabelAt> = candidates
+        .into_iter()
+        .filter(|c| known(&c.label) || counts[&c.label] >= 2)
+        .collect();
+
+    let mut turns = Vec::with_capacity(labels.len() + 1);
+    let first = labels.first().map(|l| l.line_start).unwrap_or(text.len());
+    let (s, e) = trim_range(text, 0, first);
+    if s < e {
+        turns.push(Turn {
+            index: 0,
+            speaker: String::new(),
+            role: Role::Other,
+            start: s,
+            end: e,
+        });
+    }
+    for (i, l) in labels.iter().enumerate() {
+        let stop = labels.get(i + 1).map(|n| n.line_start).unwrap_or(text.len());
+        let (s, e) = trim_range(text, l.content_start, stop);
+        turns.push(Turn {
+            index: i as u32 + 1,
+            speaker: l.label.clone(),
+            role: role_of_label(&l.label, extra_interviewer),
+            start: s,
+            end: e.max(s),
+        });
+    }
+    turns
+}
+
+/// The role a speaker label stands for.
+pub fn role_of_label(label: &str, extra_interviewer: &[String]) -> Role {
+    let l = label.trim();
+    let base = l.split('(').next().unwrap_or(l).trim();
+    if INTERVIEWER_LABELS
+        .iter()
+        .any(|k| base.eq_ignore_ascii_case(k))
+        || extra_interviewer.iter().any(|k| k == l || k == base)
+        || l.contains("(מראיינ")
+    {
+        Role::Interviewer
+    } else {
+        Role::Interviewee
+    }
+}
+
+/// If `line` starts with a speaker label, the label and the byte offset where the
+/// turn's text begins.
+fn label_of_line(line: &str) -> Option<(String, usize)> {
+    let lead = line
+        .char_indices()
+        .find(|&(_, c)| !(c == ' ' || c == '\t' || is_directional_mark(c)))
+        .map(|(i, _)| i)?;
+    let rest = &line[lead..];
+    let colon = rest.char_indices().take(41).find(|&(_, c)| c == ':')?.0;
+    let raw = &rest[..colon];
+    let after = &rest[colon + 1..];
+    if !(after.is_empty() || after.starts_with([' ', '\t', '\n', '\r']) || after.starts_with(is_directional_mark)) {
+        return None;
+    }
+    let label: String = raw.chars().filter(|&c| !is_directional_mark(c)).collect();
+    let label = label.trim().to_string();
+    let chars = label.chars().count();
+    if chars == 0 || chars > 30 || label.split_whitespace().count() > 4 {
+        return None;
+    }
+    if !label.chars().next().is_some_and(|c| c.is_alphabetic()) {
+        return None;
+    }
+    let allowed = |c: char| {
+        (is_word_char(c) && !c.is_numeric())
+            || matches!(c, ' ' | '"' | '\'' | '\u{05F3}' | '\u{05F4}' | '-' | '\u{05BE}' | '.' | '(' | ')')
+    };
+    if !label.chars().all(allowed) {
+        return None;
+    }
+    let mut content = lead + colon + 1;
+    for c in line[content..].chars() {
+        if c == ' ' || c == '\t' || is_directional_mark(c) {
+            content += c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    Some((label, content))
+}
+
+/// Shrinks `start..end` past surrounding white space and directional marks.
+pub fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let slice = &text[start..end];
+    let skip = |c: char| c.is_whitespace() || is_directional_mark(c);
+    let s = start + (slice.len() - slice.trim_start_matches(skip).len());
+    let e = start + slice.trim_end_matches(skip).len();
+    (s, e.max(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn turns(text: &str) -> Vec<(String, Role, String)> {
+        split_turns(text, &["ענבל".to_string()])
+            .into_iter()
+            .map(|t| (t.speaker, t.role, text[t.start..t.end].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn header_and_conventions() {
+        let text = "ראיון 3 – עו\"ס, 2018\n\nמראיינת: ספרי לי על התפקיד.\nעו\"ס: אני עובדת: בעיקר עם משפחות.\nהמשך תשובה.\n\u{200F}ש: ומה הלאה?\nת: לא יודעת.\nענבל: עוד שאלה?\nרונית: כן.\n";
+        let t = turns(text);
+        assert_eq!(t.len(), 7);
+        assert_eq!(t[0], ("".into(), Role::Other, "ראיון 3 – עו\"ס, 2018".into()));
+        assert_eq!(t[1], ("מראיינת".into(), Role::Interviewer, "ספרי לי על התפקיד.".into()));
+        assert_eq!(
+            t[2],
+            ("עו\"ס".into(), Role::Interviewee, "אני עובדת: בעיקר עם משפחות.\nהמשך תשובה.".into())
+        );
+        assert_eq!(t[3].1, Role::Interviewer);
+        assert_eq!(t[4], ("ת".into(), Role::Interviewee, "לא יודעת.".into()));
+        assert_eq!(t[5].1, Role::Interviewer, "manifest label");
+        // A name that occurs once is not taken as a label unless known.
+        assert_eq!(t[6], ("רונית".into(), Role::Interviewee, "כן.".into()));
+    }
+
+    #[test]
+    fn one_off_colon_lines_are_content() {
+        let text = "ש: מה אמרו לך?\nת: אז היא אמרה לי:\nואז הוא אמר: לא.\nש: ואז?\nת: כלום.\n";
+        let t = turns(text);
+        assert_eq!(t.len(), 4);
+        assert_eq!(t[1].2, "אז היא אמרה לי:\nואז הוא אמר: לא.");
+    }
+
+    #[test]
+    fn times_and_urls_are_not_labels() {
+        assert!(label_of_line("10:30 הגענו").is_none());
+        assert!(label_of_line("https://example.org").is_none());
+        assert!(label_of_line("נועה (מראיינת): כן").is_some());
+        assert_eq!(role_of_label("נועה (מראיינת)", &[]), Role::Interviewer);
+        assert_eq!(role_of_label("ד\"ר שרון", &[]), Role::Interviewee);
+    }
+}

@@ -1,0 +1,310 @@
+//! Meaning units: sentences (default), paragraphs or whole turns, with character offsets.
+
+use super::sentences::sentence_ranges;
+use super::turns::{Role, Turn, split_turns, trim_range};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// What a meaning unit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnitKind {
+    /// Sentences of one interviewee turn; short ones merged, long ones split at clauses.
+    Sentence,
+    /// Each paragraph (line) of a turn.
+    Paragraph,
+    /// A whole speaker turn.
+    Turn,
+}
+
+impl UnitKind {
+    /// The name used on the command line and in provenance.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Sentence => "sentence",
+            UnitKind::Paragraph => "paragraph",
+            UnitKind::Turn => "turn",
+        }
+    }
+}
+
+/// How documents are cut into units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SegmentOptions {
+    pub unit: UnitKind,
+    /// Sentences with fewer words are merged into a neighbour (sentence units).
+    pub min_words: usize,
+    /// Sentences with more words are split at clause boundaries (sentence units).
+    pub max_words: usize,
+}
+
+impl Default for SegmentOptions {
+    fn default() -> Self {
+        SegmentOptions {
+            unit: UnitKind::Sentence,
+            min_words: 3,
+            max_words: 50,
+        }
+    }
+}
+
+/// One meaning unit of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// `DOC-NNNN`, numbered in document order from 1.
+    pub unit_id: String,
+    pub doc_id: String,
+    /// The turn's index (0 for text before the first speaker label).
+    pub turn: u32,
+    pub speaker: String,
+    pub role: Role,
+    /// Character offsets into the document text: `text == doc.chars()[start..end]`.
+    pub start: usize,
+    pub end: usize,
+    pub n_words: usize,
+    pub text: String,
+}
+
+/// Counts words as Unicode word boundaries define them (עו"ס and וכו' are one word each).
+pub fn count_words(s: &str) -> usize {
+    s.unicode_words().count()
+}
+
+/// Cuts a document into meaning units.
+pub fn segment_document(
+    doc_id: &str,
+    text: &str,
+    interviewer_labels: &[String],
+    opts: &SegmentOptions,
+) -> Vec<Unit> {
+    let turns = split_turns(text, interviewer_labels);
+    let mut ranges: Vec<(usize, usize, usize)> = Vec::new(); // (turn idx, byte start, byte end)
+    for (ti, turn) in turns.iter().enumerate() {
+        for (s, e) in unit_ranges(text, turn, opts) {
+            ranges.push((ti, s, e));
+        }
+    }
+    let mut cursor = CharCursor::default();
+    let width = digits(ranges.len()).max(4);
+    ranges
+        .into_iter()
+        .enumerate()
+        .map(|(i, (ti, s, e))| {
+            let turn = &turns[ti];
+            let slice = &text[s..e];
+            let start = cursor.char_offset(text, s);
+            let end = cursor.char_offset(text, e);
+            Unit {
+                unit_id: format!("{doc_id}-{:0width$}", i + 1),
+                doc_id: doc_id.to_string(),
+                turn: turn.index,
+                speaker: turn.speaker.clone(),
+                role: turn.role,
+                start,
+                end,
+                n_words: count_words(slice),
+                text: slice.to_string(),
+            }
+        })
+        .collect()
+}
+
+fn digits(n: usize) -> usize {
+    n.max(1).ilog10() as usize + 1
+}
+
+/// Byte ranges of the units of one turn.
+fn unit_ranges(text: &str, turn: &Turn, opts: &SegmentOptions) -> Vec<(usize, usize)> {
+    let body = &text[turn.start..turn.end];
+    let shift = |v: Vec<(usize, usize)>| -> Vec<(usize, usize)> {
+        v.into_iter().map(|(s, e)| (s + turn.start, e + turn.start)).collect()
+    };
+    match opts.unit {
+        UnitKind::Turn => vec![(turn.start, turn.end)],
+        UnitKind::Paragraph => shift(paragraph_ranges(body)),
+        UnitKind::Sentence if turn.role != Role::Interviewee => vec![(turn.start, turn.end)],
+        UnitKind::Sentence => {
+            let mut pieces = Vec::new();
+            for (s, e) in sentence_ranges(body) {
+                split_long(body, s, e, opts, &mut pieces);
+            }
+            shift(merge_short(body, pieces, opts.min_words))
+        }
+    }
+}
+
+/// Non-blank lines of a turn.
+fn paragraph_ranges(body: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for line in body.split_inclusive('\n') {
+        let (s, e) = trim_range(body, pos, pos + line.len());
+        if s < e {
+            out.push((s, e));
+        }
+        pos += line.len();
+    }
+    out
+}
+
+/// Splits a sentence longer than `max_words` at the clause mark (`,` `;` `:` or a
+/// spaced dash) that best balances the two halves, recursively.
+fn split_long(body: &str, s: usize, e: usize, opts: &SegmentOptions, out: &mut Vec<(usize, usize)>) {
+    let words = count_words(&body[s..e]);
+    if words <= opts.max_words {
+        out.push((s, e));
+        return;
+    }
+    let slice = &body[s..e];
+    let mut best: Option<(usize, usize)> = None; // (imbalance, cut)
+    let mut depth = 0i32;
+    for (i, c) in slice.char_indices() {
+        match c {
+            '[' | '(' => depth += 1,
+            ']' | ')' => depth -= 1,
+            _ => {}
+        }
+        let cut = match c {
+            ',' | ';' | ':' if depth == 0 => i + c.len_utf8(),
+            '-' | '–' | '—' if depth == 0 && slice[..i].ends_with(' ') && slice[i + c.len_utf8()..].starts_with(' ') => i,
+            _ => continue,
+        };
+        let left = count_words(&slice[..cut]);
+        let right = words - left.min(words);
+        if left < opts.min_words.max(1) || right < opts.min_words.max(1) {
+            continue;
+        }
+        let imbalance = left.abs_diff(right);
+        if best.is_none_or(|(b, _)| imbalance < b) {
+            best = Some((imbalance, cut));
+        }
+    }
+    match best {
+        Some((_, cut)) => {
+            let (ls, le) = trim_range(body, s, s + cut);
+            let (rs, re) = trim_range(body, s + cut, e);
+            split_long(body, ls, le, opts, out);
+            split_long(body, rs, re, opts, out);
+        }
+        None => out.push((s, e)),
+    }
+}
+
+/// Merges pieces with fewer than `min_words` words into the previous piece (or the
+/// next one, for a short first piece).
+fn merge_short(body: &str, pieces: Vec<(usize, usize)>, min_words: usize) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(pieces.len());
+    let mut carry: Option<usize> = None; // start of short pieces before the first long one
+    let mut last_end = 0;
+    for (s, e) in pieces {
+        last_end = e;
+        if count_words(&body[s..e]) < min_words {
+            match out.last_mut() {
+                Some(last) => last.1 = e,
+                None => {
+                    carry.get_or_insert(s);
+                }
+            }
+        } else {
+            out.push((carry.take().unwrap_or(s), e));
+        }
+    }
+    if let Some(start) = carry {
+        out.push((start, last_end)); // the turn has only short pieces
+    }
+    out
+}
+
+/// Converts increasing byte offsets to character offsets in one pass.
+#[derive(Default)]
+struct CharCursor {
+    byte: usize,
+    chars: usize,
+}
+
+impl CharCursor {
+    fn char_offset(&mut self, text: &str, byte: usize) -> usize {
+        if byte < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        self.chars += text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(min: usize, max: usize) -> SegmentOptions {
+        SegmentOptions {
+            unit: UnitKind::Sentence,
+            min_words: min,
+            max_words: max,
+        }
+    }
+
+    #[test]
+    fn short_sentences_merge_into_neighbours() {
+        let body = "כן. אני עובדת במחלקה כבר שנים. נכון. ועוד משפט ארוך מספיק כאן.";
+        let r = merge_short(body, sentence_ranges(body), 3);
+        let got: Vec<&str> = r.iter().map(|&(s, e)| &body[s..e]).collect();
+        assert_eq!(
+            got,
+            vec!["כן. אני עובדת במחלקה כבר שנים. נכון.", "ועוד משפט ארוך מספיק כאן."]
+        );
+    }
+
+    #[test]
+    fn a_turn_of_one_short_sentence_is_one_unit() {
+        let body = "כן.";
+        assert_eq!(merge_short(body, sentence_ranges(body), 3), vec![(0, body.len())]);
+    }
+
+    #[test]
+    fn long_sentences_split_at_the_most_balanced_clause() {
+        let body = "אחת שתיים שלוש ארבע, חמש שש שבע שמונה תשע עשר, אחת עשרה שתים עשרה";
+        let mut out = Vec::new();
+        split_long(body, 0, body.len(), &opts(2, 8), &mut out);
+        let got: Vec<&str> = out.iter().map(|&(s, e)| &body[s..e]).collect();
+        assert_eq!(
+            got,
+            vec!["אחת שתיים שלוש ארבע,", "חמש שש שבע שמונה תשע עשר,", "אחת עשרה שתים עשרה"]
+        );
+    }
+
+    #[test]
+    fn offsets_are_characters_and_slice_back() {
+        let text = "כותרת\nמראיינת: מה שלומך?\nמרואיינת: טוב מאוד, תודה רבה. ואני עובדת עם עו\"ס אחרת.\n";
+        let units = segment_document("D1", text, &[], &SegmentOptions::default());
+        let chars: Vec<char> = text.chars().collect();
+        for u in &units {
+            let s: String = chars[u.start..u.end].iter().collect();
+            assert_eq!(s, u.text);
+        }
+        let summary: Vec<(&str, &str, Role)> =
+            units.iter().map(|u| (u.unit_id.as_str(), u.text.as_str(), u.role)).collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("D1-0001", "כותרת", Role::Other),
+                ("D1-0002", "מה שלומך?", Role::Interviewer),
+                ("D1-0003", "טוב מאוד, תודה רבה.", Role::Interviewee),
+                ("D1-0004", "ואני עובדת עם עו\"ס אחרת.", Role::Interviewee),
+            ]
+        );
+        assert_eq!(units[2].start, 25);
+        assert_eq!(units[3].n_words, 4);
+    }
+
+    #[test]
+    fn paragraph_and_turn_units() {
+        let text = "ש: שאלה?\nת: שורה ראשונה.\nשורה שנייה.\nש: עוד?\nת: לא.\n";
+        let p = segment_document("D", text, &[], &SegmentOptions { unit: UnitKind::Paragraph, ..Default::default() });
+        assert_eq!(p.iter().map(|u| u.text.as_str()).collect::<Vec<_>>(), vec!["שאלה?", "שורה ראשונה.", "שורה שנייה.", "עוד?", "לא."]);
+        let t = segment_document("D", text, &[], &SegmentOptions { unit: UnitKind::Turn, ..Default::default() });
+        assert_eq!(t[1].text, "שורה ראשונה.\nשורה שנייה.");
+        assert_eq!(t.len(), 4);
+    }
+}
