@@ -120,15 +120,7 @@ fn detect(path: &Path, bytes: &[u8]) -> Result<TextEncoding, InputError> {
             if let Some(text) =
                 WINDOWS_1255.decode_without_bom_handling_and_without_replacement(bytes)
             {
-                let mut non_ascii = 0usize;
-                let mut hebrew = 0usize;
-                for c in text.chars().filter(|c| !c.is_ascii()) {
-                    non_ascii += 1;
-                    if ('\u{05D0}'..='\u{05EA}').contains(&c) {
-                        hebrew += 1;
-                    }
-                }
-                if non_ascii > 0 && hebrew * 10 >= non_ascii * 7 {
+                if reads_as_hebrew(&text) {
                     return Ok(TextEncoding::Windows1255);
                 }
             }
@@ -142,6 +134,29 @@ fn detect(path: &Path, bytes: &[u8]) -> Result<TextEncoding, InputError> {
             ))
         }
     }
+}
+
+/// Whether decoded text looks like Hebrew: most non-ASCII characters are Hebrew
+/// letters, and Hebrew letters form words of their own rather than sitting inside
+/// Latin words (as Latin-1 accents misread as Windows-1255 do: "cafי").
+fn reads_as_hebrew(text: &str) -> bool {
+    let hebrew = |c: char| ('\u{05D0}'..='\u{05EA}').contains(&c);
+    let non_ascii = text.chars().filter(|c| !c.is_ascii()).count();
+    let letters = text.chars().filter(|&c| hebrew(c)).count();
+    if non_ascii == 0 || letters * 10 < non_ascii * 7 {
+        return false;
+    }
+    let (mut hebrew_words, mut mixed_words) = (0usize, 0usize);
+    for word in text.split(|c: char| !(c.is_alphanumeric())) {
+        let has_hebrew = word.chars().any(hebrew);
+        if has_hebrew {
+            hebrew_words += 1;
+            if word.chars().any(|c| c.is_ascii_alphabetic()) {
+                mixed_words += 1;
+            }
+        }
+    }
+    hebrew_words > 0 && mixed_words * 10 <= hebrew_words
 }
 
 /// The 1-based line number of byte offset `at`.

@@ -167,7 +167,18 @@ fn is_abbreviation_before(text: &str, dot: usize) -> bool {
     if word.chars().count() == 1 && word.chars().all(|c| c.is_alphabetic()) {
         return true; // an initial: א. כהן
     }
-    PERIOD_ABBREVIATIONS.contains(&word)
+    // The abbreviation may carry clitic prefixes: לפרופ. = ל + פרופ.
+    let mut rest = word;
+    for _ in 0..4 {
+        if PERIOD_ABBREVIATIONS.contains(&rest) {
+            return true;
+        }
+        match rest.chars().next() {
+            Some(c) if "ובכלמשה".contains(c) => rest = &rest[c.len_utf8()..],
+            _ => return false,
+        }
+    }
+    false
 }
 
 fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {

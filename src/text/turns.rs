@@ -59,6 +59,10 @@ pub const INTERVIEWER_LABELS: &[&str] = &[
 pub const INTERVIEWEE_LABELS: &[&str] = &[
     "ת",
     "תשובה",
+    "עו\"ס",
+    "עו״ס",
+    "עובדת סוציאלית",
+    "עובד סוציאלי",
     "מרואיין",
     "מרואיינת",
     "המרואיין",
@@ -222,9 +226,9 @@ mod tests {
 
     #[test]
     fn header_and_conventions() {
-        let text = "ראיון 3 – עו\"ס, 2018\n\nמראיינת: ספרי לי על התפקיד.\nעו\"ס: אני עובדת: בעיקר עם משפחות.\nהמשך תשובה.\n\u{200F}ש: ומה הלאה?\nת: לא יודעת.\nענבל: עוד שאלה?\nרונית: כן.\n";
+        let text = "ראיון 3 – עו\"ס, 2018\n\nמראיינת: ספרי לי על התפקיד.\nעו\"ס: אני עובדת: בעיקר עם משפחות.\nהמשך תשובה.\n\u{200F}ש: ומה הלאה?\nת: לא יודעת.\nענבל: עוד שאלה?\nרונית: כן.\nדני: לא.\nרונית: אולי.\n";
         let t = turns(text);
-        assert_eq!(t.len(), 7);
+        assert_eq!(t.len(), 8);
         assert_eq!(t[0], ("".into(), Role::Other, "ראיון 3 – עו\"ס, 2018".into()));
         assert_eq!(t[1], ("מראיינת".into(), Role::Interviewer, "ספרי לי על התפקיד.".into()));
         assert_eq!(
@@ -234,8 +238,9 @@ mod tests {
         assert_eq!(t[3].1, Role::Interviewer);
         assert_eq!(t[4], ("ת".into(), Role::Interviewee, "לא יודעת.".into()));
         assert_eq!(t[5].1, Role::Interviewer, "manifest label");
-        // A name that occurs once is not taken as a label unless known.
-        assert_eq!(t[6], ("רונית".into(), Role::Interviewee, "כן.".into()));
+        // A name that occurs once is not taken as a label; one that recurs is.
+        assert_eq!(t[6], ("רונית".into(), Role::Interviewee, "כן.\nדני: לא.".into()));
+        assert_eq!(t[7], ("רונית".into(), Role::Interviewee, "אולי.".into()));
     }
 
     #[test]

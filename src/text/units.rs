@@ -294,8 +294,8 @@ mod tests {
                 ("D1-0004", "ואני עובדת עם עו\"ס אחרת.", Role::Interviewee),
             ]
         );
-        assert_eq!(units[2].start, 25);
-        assert_eq!(units[3].n_words, 4);
+        assert_eq!(units[2].start, 35);
+        assert_eq!(units[3].n_words, 5);
     }
 
     #[test]
