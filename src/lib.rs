@@ -11,4 +11,6 @@ pub mod coding;
 pub mod corpus;
 pub mod error;
 pub mod output;
+pub mod pipeline;
 pub mod text;
+pub mod unitfile;

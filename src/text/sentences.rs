@@ -69,7 +69,8 @@ pub fn sentence_ranges(text: &str) -> Vec<(usize, usize)> {
             }
             let followed_by_space = j >= n || chars[j].1.is_whitespace();
             let quoted = state.double > 0 || state.single > 0;
-            let abbreviation = cluster_is_single_period && is_abbreviation_before(text, at);
+            let abbreviation = (cluster_is_single_period && is_abbreviation_before(text, at))
+                || (!cluster_is_single_period && after_lone_clitic(text, at));
             if followed_by_space && !quoted && !abbreviation {
                 let end = if j < n { chars[j].0 } else { text.len() };
                 push_trimmed(text, start, end, &mut out);
@@ -181,6 +182,16 @@ fn is_abbreviation_before(text: &str, dot: usize) -> bool {
     false
 }
 
+/// Whether the marks at byte `at` follow a lone clitic letter, as in a hesitation
+/// inside a word ("סיימתי את התואר ב... 2009"): the sentence goes on.
+fn after_lone_clitic(text: &str, at: usize) -> bool {
+    let mut rev = text[..at].chars().rev();
+    match (rev.next(), rev.next()) {
+        (Some(c), before) => "ובכלמשה".contains(c) && before.is_none_or(|b| !is_word_char(b)),
+        _ => false,
+    }
+}
+
 fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
     let (s, e) = super::turns::trim_range(text, start, end);
     if s < e {
@@ -221,6 +232,14 @@ mod tests {
         assert_eq!(
             split("אני... אני חושבת ש[...] זה לא עבד. באמת…  לא יודעת."),
             vec!["אני...", "אני חושבת ש[...] זה לא עבד.", "באמת…", "לא יודעת."]
+        );
+    }
+
+    #[test]
+    fn hesitation_after_a_prefix_letter_is_not_a_boundary() {
+        assert_eq!(
+            split("סיימתי את התואר ב... 2009 נראה לי. כן."),
+            vec!["סיימתי את התואר ב... 2009 נראה לי.", "כן."]
         );
     }
 

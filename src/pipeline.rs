@@ -1,0 +1,44 @@
+//! Processing a corpus document by document: in parallel, in bounded memory, in order.
+
+use crate::corpus::{Entry, Manifest};
+use anyhow::Result;
+use rayon::prelude::*;
+
+/// Runs `work` on every manifest entry in parallel, in chunks of `chunk` documents,
+/// and hands the results to `sink` in manifest order. At most one chunk of results
+/// is held in memory. The first error in manifest order stops the run.
+pub fn process_corpus<T, W, S>(manifest: &Manifest, chunk: usize, work: W, mut sink: S) -> Result<()>
+where
+    T: Send,
+    W: Fn(usize, &Entry) -> Result<T> + Sync,
+    S: FnMut(usize, &Entry, T) -> Result<()>,
+{
+    let chunk = chunk.max(1);
+    let entries = &manifest.entries;
+    let mut at = 0;
+    while at < entries.len() {
+        let end = (at + chunk).min(entries.len());
+        let results: Vec<Result<T>> = (at..end)
+            .into_par_iter()
+            .map(|i| work(i, &entries[i]))
+            .collect();
+        for (offset, r) in results.into_iter().enumerate() {
+            let i = at + offset;
+            sink(i, &entries[i], r?)?;
+        }
+        at = end;
+    }
+    Ok(())
+}
+
+/// A chunk size that keeps every thread busy without holding the corpus in memory.
+pub fn default_chunk() -> usize {
+    rayon::current_num_threads() * 8
+}
+
+/// Sets the number of worker threads (0 = one per core). Call once, before any work.
+pub fn set_jobs(jobs: usize) {
+    if jobs > 0 {
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global();
+    }
+}
