@@ -7,7 +7,12 @@ use rayon::prelude::*;
 /// Runs `work` on every manifest entry in parallel, in chunks of `chunk` documents,
 /// and hands the results to `sink` in manifest order. At most one chunk of results
 /// is held in memory. The first error in manifest order stops the run.
-pub fn process_corpus<T, W, S>(manifest: &Manifest, chunk: usize, work: W, mut sink: S) -> Result<()>
+pub fn process_corpus<T, W, S>(
+    manifest: &Manifest,
+    chunk: usize,
+    work: W,
+    mut sink: S,
+) -> Result<()>
 where
     T: Send,
     W: Fn(usize, &Entry) -> Result<T> + Sync,
@@ -39,6 +44,8 @@ pub fn default_chunk() -> usize {
 /// Sets the number of worker threads (0 = one per core). Call once, before any work.
 pub fn set_jobs(jobs: usize) {
     if jobs > 0 {
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build_global();
     }
 }

@@ -75,7 +75,11 @@ pub fn run(args: Args) -> Result<()> {
 
 /// Segments every document of the manifest and writes `units.csv`; returns the
 /// number of documents and units.
-pub fn write_units(manifest: &Manifest, opts: &SegmentOptions, out: &std::path::Path) -> Result<(usize, usize)> {
+pub fn write_units(
+    manifest: &Manifest,
+    opts: &SegmentOptions,
+    out: &std::path::Path,
+) -> Result<(usize, usize)> {
     let mut writer = UnitWriter::create(out, manifest)?;
     let mut docs = 0;
     pipeline::process_corpus(
@@ -83,7 +87,12 @@ pub fn write_units(manifest: &Manifest, opts: &SegmentOptions, out: &std::path::
         pipeline::default_chunk(),
         |_, entry| {
             let doc = corpus::load_document(entry)?;
-            Ok(segment_document(&doc.id, &doc.text, &entry.interviewer_labels, opts))
+            Ok(segment_document(
+                &doc.id,
+                &doc.text,
+                &entry.interviewer_labels,
+                opts,
+            ))
         },
         |_, entry, units| {
             docs += 1;

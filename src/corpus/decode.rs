@@ -1,7 +1,7 @@
 //! Decoding transcript bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, Windows-1255.
 
 use crate::error::InputError;
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1255};
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1255};
 use std::path::Path;
 
 /// How a file's bytes were (or are to be) decoded.
@@ -209,7 +209,9 @@ mod tests {
     #[test]
     fn windows_1255_is_detected() {
         // "שלום עולם" in Windows-1255.
-        let bytes = [0xF9, 0xEC, 0xE5, 0xED, 0x20, 0xF2, 0xE5, 0xEC, 0xED, 0x0D, 0x0A];
+        let bytes = [
+            0xF9, 0xEC, 0xE5, 0xED, 0x20, 0xF2, 0xE5, 0xEC, 0xED, 0x0D, 0x0A,
+        ];
         let (t, e) = decode_text(p(), &bytes, None).unwrap();
         assert_eq!(t, "שלום עולם\n");
         assert_eq!(e, TextEncoding::Windows1255);

@@ -29,7 +29,10 @@ pub fn read_docx<R: Read + Seek>(path: &Path, reader: R) -> Result<String, Input
         .take(MAX_DOCUMENT_XML + 1)
         .read_to_end(&mut xml)
         .map_err(|e| {
-            InputError::file(path, format!("broken .docx: cannot decompress word/document.xml: {e}"))
+            InputError::file(
+                path,
+                format!("broken .docx: cannot decompress word/document.xml: {e}"),
+            )
         })?;
     if xml.len() as u64 > MAX_DOCUMENT_XML {
         return Err(InputError::file(
@@ -40,9 +43,8 @@ pub fn read_docx<R: Read + Seek>(path: &Path, reader: R) -> Result<String, Input
             ),
         ));
     }
-    let xml = String::from_utf8(xml).map_err(|_| {
-        InputError::file(path, "broken .docx: word/document.xml is not UTF-8")
-    })?;
+    let xml = String::from_utf8(xml)
+        .map_err(|_| InputError::file(path, "broken .docx: word/document.xml is not UTF-8"))?;
     paragraphs_text(path, &xml)
 }
 
@@ -167,8 +169,15 @@ mod tests {
 
     #[test]
     fn not_a_zip() {
-        let err = read_docx(Path::new("x.docx"), std::io::Cursor::new(b"plain text".to_vec()))
-            .unwrap_err();
-        assert!(err.message.contains("not a readable zip"), "{}", err.message);
+        let err = read_docx(
+            Path::new("x.docx"),
+            std::io::Cursor::new(b"plain text".to_vec()),
+        )
+        .unwrap_err();
+        assert!(
+            err.message.contains("not a readable zip"),
+            "{}",
+            err.message
+        );
     }
 }

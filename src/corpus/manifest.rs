@@ -62,7 +62,9 @@ impl Manifest {
             .from_reader(text.as_bytes());
         let headers: Vec<String> = match rdr.headers() {
             Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
-            Err(e) => return Err(InputError::at(path, 1, format!("cannot read header: {e}")).into()),
+            Err(e) => {
+                return Err(InputError::at(path, 1, format!("cannot read header: {e}")).into());
+            }
         };
         if headers.iter().all(|h| h.is_empty()) {
             return Err(InputError::at(path, 1, "the manifest is empty (no header row)").into());
@@ -79,7 +81,11 @@ impl Manifest {
                 errors.push(InputError::at(
                     path,
                     1,
-                    format!("column '{h}' appears twice (columns {} and {})", prev + 1, i + 1),
+                    format!(
+                        "column '{h}' appears twice (columns {} and {})",
+                        prev + 1,
+                        i + 1
+                    ),
                 ));
             }
         }
@@ -90,7 +96,10 @@ impl Manifest {
                 errors.push(InputError::at(
                     path,
                     1,
-                    format!("required column '{name}' is missing (header: {})", headers.join(",")),
+                    format!(
+                        "required column '{name}' is missing (header: {})",
+                        headers.join(",")
+                    ),
                 ));
             }
         }
@@ -124,7 +133,11 @@ impl Manifest {
                 errors.push(InputError::at(
                     path,
                     line,
-                    format!("row has {} fields, the header has {}", rec.len(), headers.len()),
+                    format!(
+                        "row has {} fields, the header has {}",
+                        rec.len(),
+                        headers.len()
+                    ),
                 ));
                 continue;
             }
@@ -134,7 +147,11 @@ impl Manifest {
             let mut ok = true;
             for (name, v) in [(ID, &id), (FILE, &file)] {
                 if v.is_empty() {
-                    errors.push(InputError::at(path, line, format!("empty required field '{name}'")));
+                    errors.push(InputError::at(
+                        path,
+                        line,
+                        format!("empty required field '{name}'"),
+                    ));
                     ok = false;
                 }
             }
@@ -147,7 +164,10 @@ impl Manifest {
                     ));
                     ok = false;
                 }
-                if id.chars().any(|c| c.is_control() || c == ',' || c.is_whitespace()) {
+                if id
+                    .chars()
+                    .any(|c| c.is_control() || c == ',' || c.is_whitespace())
+                {
                     errors.push(InputError::at(
                         path,
                         line,
@@ -232,23 +252,35 @@ impl Manifest {
             .filter(|p| {
                 p.is_file()
                     && matches!(
-                        p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(),
+                        p.extension()
+                            .and_then(|e| e.to_str())
+                            .map(|e| e.to_ascii_lowercase())
+                            .as_deref(),
                         Some("txt") | Some("docx")
                     )
             })
             .collect();
         files.sort();
         if files.is_empty() {
-            return Err(InputError::file(dir, "no .txt or .docx transcripts in this directory").into());
+            return Err(
+                InputError::file(dir, "no .txt or .docx transcripts in this directory").into(),
+            );
         }
         let mut ids = HashMap::new();
         let mut entries = Vec::new();
         for p in files {
-            let id = p.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            let id = p
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             if let Some(prev) = ids.insert(id.clone(), p.clone()) {
                 return Err(InputError::file(
                     &p,
-                    format!("two transcripts share the id '{id}' (also {}); add a manifest", prev.display()),
+                    format!(
+                        "two transcripts share the id '{id}' (also {}); add a manifest",
+                        prev.display()
+                    ),
                 )
                 .into());
             }
@@ -323,8 +355,12 @@ mod tests {
                 "m.csv:3: duplicate id 'A' (first on line 2)".to_string(),
                 "m.csv:4: empty required field 'file'".to_string(),
                 "m.csv:5: unknown encoding 'latin9x' (use utf-8 or windows-1255)".to_string(),
-                "m.csv:5: column 'group_interview' must be true or false, found 'maybe'".to_string(),
-                format!("m.csv:5: file '{}' does not exist", dir().join("missing.txt").display()),
+                "m.csv:5: column 'group_interview' must be true or false, found 'maybe'"
+                    .to_string(),
+                format!(
+                    "m.csv:5: file '{}' does not exist",
+                    dir().join("missing.txt").display()
+                ),
             ]
         );
     }
@@ -333,7 +369,10 @@ mod tests {
     fn bad_header() {
         let e = errors("id,,sector,sector\nA,a.txt,x,y\n");
         assert_eq!(e[0], "m.csv:1: column 2 has no name");
-        assert_eq!(e[1], "m.csv:1: column 'sector' appears twice (columns 3 and 4)");
+        assert_eq!(
+            e[1],
+            "m.csv:1: column 'sector' appears twice (columns 3 and 4)"
+        );
         assert!(e[2].starts_with("m.csv:1: required column 'file' is missing"));
     }
 

@@ -35,10 +35,7 @@ pub fn document_from_bytes(entry: &Entry, bytes: &[u8]) -> Result<Document, Inpu
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
     let (text, encoding) = if is_docx {
-        (
-            docx::read_docx(path, std::io::Cursor::new(bytes))?,
-            "docx",
-        )
+        (docx::read_docx(path, std::io::Cursor::new(bytes))?, "docx")
     } else {
         if bytes.starts_with(b"PK\x03\x04") {
             return Err(InputError::file(

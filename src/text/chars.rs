@@ -7,7 +7,17 @@ pub fn is_hebrew_letter(c: char) -> bool {
 
 /// Niqqud and cantillation marks (U+0591..U+05C7, except the punctuation among them).
 pub fn is_hebrew_mark(c: char) -> bool {
-    matches!(c, '\u{0591}'..='\u{05BD}' | '\u{05BF}' | '\u{05C1}' | '\u{05C2}' | '\u{05C4}' | '\u{05C5}' | '\u{05C7}')
+    matches!(
+        c,
+        '\u{0591}'
+            ..='\u{05BD}'
+                | '\u{05BF}'
+                | '\u{05C1}'
+                | '\u{05C2}'
+                | '\u{05C4}'
+                | '\u{05C5}'
+                | '\u{05C7}'
+    )
 }
 
 /// Invisible directional controls Word and editors insert (LRM, RLM, embeddings,
@@ -26,7 +36,10 @@ pub fn is_word_char(c: char) -> bool {
 
 /// Gershayim and geresh in their Hebrew and ASCII spellings.
 pub fn is_geresh_like(c: char) -> bool {
-    matches!(c, '"' | '\'' | '\u{05F3}' | '\u{05F4}' | '\u{2019}' | '\u{201D}')
+    matches!(
+        c,
+        '"' | '\'' | '\u{05F3}' | '\u{05F4}' | '\u{2019}' | '\u{201D}'
+    )
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@ use super::chars::{is_hebrew_letter, is_word_char};
 
 /// Abbreviations written with a final period, after which a sentence does not end.
 const PERIOD_ABBREVIATIONS: &[&str] = &[
-    "פרופ", "גב", "מר", "רח", "עמ", "מס", "טל", "ת.ד", "וכו", "וגו", "etc", "Dr", "Mr", "Mrs", "Prof", "vs",
+    "פרופ", "גב", "מר", "רח", "עמ", "מס", "טל", "ת.ד", "וכו", "וגו", "etc", "Dr", "Mr", "Mrs",
+    "Prof", "vs",
 ];
 
 /// How many words an unclosed quotation may run before it is taken as a stray mark.
@@ -97,7 +98,8 @@ struct Scan {
 impl Scan {
     /// A double quotation mark: gershayim between letters, otherwise an opening or closing quote.
     fn quote_mark(&mut self, c: char, prev: Option<char>, next: Option<char>) {
-        let between_letters = prev.is_some_and(is_hebrew_letter) && next.is_some_and(is_hebrew_letter);
+        let between_letters =
+            prev.is_some_and(is_hebrew_letter) && next.is_some_and(is_hebrew_letter);
         if c == '"' && between_letters {
             return; // gershayim: עו"ס
         }
@@ -106,7 +108,8 @@ impl Scan {
             '\u{00BB}' => false,
             _ => {
                 prev.is_none_or(|p| {
-                    p.is_whitespace() || matches!(p, '(' | '[' | ':' | '-' | '–' | '\'' | '\u{2018}')
+                    p.is_whitespace()
+                        || matches!(p, '(' | '[' | ':' | '-' | '–' | '\'' | '\u{2018}')
                 }) && next.is_some_and(opens_word)
             }
         };
@@ -126,7 +129,9 @@ impl Scan {
             return; // geresh: מס', ג'ורג'
         }
         let opening = c != '\u{2019}'
-            && prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '[' | ':' | '-' | '"' | '\u{201C}'))
+            && prev.is_none_or(|p| {
+                p.is_whitespace() || matches!(p, '(' | '[' | ':' | '-' | '"' | '\u{201C}')
+            })
             && next.is_some_and(opens_word);
         if opening {
             if self.double == 0 && self.single == 0 {
@@ -149,7 +154,10 @@ fn is_terminal(c: char) -> bool {
 }
 
 fn is_closer(c: char) -> bool {
-    matches!(c, '"' | '\'' | '\u{201D}' | '\u{2019}' | '\u{00BB}' | ')' | ']')
+    matches!(
+        c,
+        '"' | '\'' | '\u{201D}' | '\u{2019}' | '\u{00BB}' | ')' | ']'
+    )
 }
 
 /// Whether the period at byte `dot` ends an abbreviation or a single-letter initial.
@@ -204,7 +212,10 @@ mod tests {
     use super::*;
 
     fn split(text: &str) -> Vec<&str> {
-        sentence_ranges(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+        sentence_ranges(text)
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+            .collect()
     }
 
     #[test]
@@ -231,7 +242,12 @@ mod tests {
     fn ellipses_and_brackets() {
         assert_eq!(
             split("אני... אני חושבת ש[...] זה לא עבד. באמת…  לא יודעת."),
-            vec!["אני...", "אני חושבת ש[...] זה לא עבד.", "באמת…", "לא יודעת."]
+            vec![
+                "אני...",
+                "אני חושבת ש[...] זה לא עבד.",
+                "באמת…",
+                "לא יודעת."
+            ]
         );
     }
 

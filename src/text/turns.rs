@@ -134,7 +134,10 @@ pub fn split_turns(text: &str, extra_interviewer: &[String]) -> Vec<Turn> {
         });
     }
     for (i, l) in labels.iter().enumerate() {
-        let stop = labels.get(i + 1).map(|n| n.line_start).unwrap_or(text.len());
+        let stop = labels
+            .get(i + 1)
+            .map(|n| n.line_start)
+            .unwrap_or(text.len());
         let (s, e) = trim_range(text, l.content_start, stop);
         turns.push(Turn {
             index: i as u32 + 1,
@@ -174,7 +177,10 @@ fn label_of_line(line: &str) -> Option<(String, usize)> {
     let colon = rest.char_indices().take(41).find(|&(_, c)| c == ':')?.0;
     let raw = &rest[..colon];
     let after = &rest[colon + 1..];
-    if !(after.is_empty() || after.starts_with([' ', '\t', '\n', '\r']) || after.starts_with(is_directional_mark)) {
+    if !(after.is_empty()
+        || after.starts_with([' ', '\t', '\n', '\r'])
+        || after.starts_with(is_directional_mark))
+    {
         return None;
     }
     let label: String = raw.chars().filter(|&c| !is_directional_mark(c)).collect();
@@ -188,7 +194,10 @@ fn label_of_line(line: &str) -> Option<(String, usize)> {
     }
     let allowed = |c: char| {
         (is_word_char(c) && !c.is_numeric())
-            || matches!(c, ' ' | '"' | '\'' | '\u{05F3}' | '\u{05F4}' | '-' | '\u{05BE}' | '.' | '(' | ')')
+            || matches!(
+                c,
+                ' ' | '"' | '\'' | '\u{05F3}' | '\u{05F4}' | '-' | '\u{05BE}' | '.' | '(' | ')'
+            )
     };
     if !label.chars().all(allowed) {
         return None;
@@ -229,17 +238,34 @@ mod tests {
         let text = "ראיון 3 – עו\"ס, 2018\n\nמראיינת: ספרי לי על התפקיד.\nעו\"ס: אני עובדת: בעיקר עם משפחות.\nהמשך תשובה.\n\u{200F}ש: ומה הלאה?\nת: לא יודעת.\nענבל: עוד שאלה?\nרונית: כן.\nדני: לא.\nרונית: אולי.\n";
         let t = turns(text);
         assert_eq!(t.len(), 8);
-        assert_eq!(t[0], ("".into(), Role::Other, "ראיון 3 – עו\"ס, 2018".into()));
-        assert_eq!(t[1], ("מראיינת".into(), Role::Interviewer, "ספרי לי על התפקיד.".into()));
+        assert_eq!(
+            t[0],
+            ("".into(), Role::Other, "ראיון 3 – עו\"ס, 2018".into())
+        );
+        assert_eq!(
+            t[1],
+            (
+                "מראיינת".into(),
+                Role::Interviewer,
+                "ספרי לי על התפקיד.".into()
+            )
+        );
         assert_eq!(
             t[2],
-            ("עו\"ס".into(), Role::Interviewee, "אני עובדת: בעיקר עם משפחות.\nהמשך תשובה.".into())
+            (
+                "עו\"ס".into(),
+                Role::Interviewee,
+                "אני עובדת: בעיקר עם משפחות.\nהמשך תשובה.".into()
+            )
         );
         assert_eq!(t[3].1, Role::Interviewer);
         assert_eq!(t[4], ("ת".into(), Role::Interviewee, "לא יודעת.".into()));
         assert_eq!(t[5].1, Role::Interviewer, "manifest label");
         // A name that occurs once is not taken as a label; one that recurs is.
-        assert_eq!(t[6], ("רונית".into(), Role::Interviewee, "כן.\nדני: לא.".into()));
+        assert_eq!(
+            t[6],
+            ("רונית".into(), Role::Interviewee, "כן.\nדני: לא.".into())
+        );
         assert_eq!(t[7], ("רונית".into(), Role::Interviewee, "אולי.".into()));
     }
 

@@ -5,7 +5,9 @@ use super::turns::{Role, Turn, split_turns, trim_range};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// What a meaning unit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum UnitKind {
     /// Sentences of one interviewee turn; short ones merged, long ones split at clauses.
@@ -116,7 +118,9 @@ fn digits(n: usize) -> usize {
 fn unit_ranges(text: &str, turn: &Turn, opts: &SegmentOptions) -> Vec<(usize, usize)> {
     let body = &text[turn.start..turn.end];
     let shift = |v: Vec<(usize, usize)>| -> Vec<(usize, usize)> {
-        v.into_iter().map(|(s, e)| (s + turn.start, e + turn.start)).collect()
+        v.into_iter()
+            .map(|(s, e)| (s + turn.start, e + turn.start))
+            .collect()
     };
     match opts.unit {
         UnitKind::Turn => vec![(turn.start, turn.end)],
@@ -148,7 +152,13 @@ fn paragraph_ranges(body: &str) -> Vec<(usize, usize)> {
 
 /// Splits a sentence longer than `max_words` at the clause mark (`,` `;` `:` or a
 /// spaced dash) that best balances the two halves, recursively.
-fn split_long(body: &str, s: usize, e: usize, opts: &SegmentOptions, out: &mut Vec<(usize, usize)>) {
+fn split_long(
+    body: &str,
+    s: usize,
+    e: usize,
+    opts: &SegmentOptions,
+    out: &mut Vec<(usize, usize)>,
+) {
     let words = count_words(&body[s..e]);
     if words <= opts.max_words {
         out.push((s, e));
@@ -165,7 +175,13 @@ fn split_long(body: &str, s: usize, e: usize, opts: &SegmentOptions, out: &mut V
         }
         let cut = match c {
             ',' | ';' | ':' if depth == 0 => i + c.len_utf8(),
-            '-' | '–' | '—' if depth == 0 && slice[..i].ends_with(' ') && slice[i + c.len_utf8()..].starts_with(' ') => i,
+            '-' | '–' | '—'
+                if depth == 0
+                    && slice[..i].ends_with(' ')
+                    && slice[i + c.len_utf8()..].starts_with(' ') =>
+            {
+                i
+            }
             _ => continue,
         };
         let left = count_words(&slice[..cut]);
@@ -252,14 +268,20 @@ mod tests {
         let got: Vec<&str> = r.iter().map(|&(s, e)| &body[s..e]).collect();
         assert_eq!(
             got,
-            vec!["כן. אני עובדת במחלקה כבר שנים. נכון.", "ועוד משפט ארוך מספיק כאן."]
+            vec![
+                "כן. אני עובדת במחלקה כבר שנים. נכון.",
+                "ועוד משפט ארוך מספיק כאן."
+            ]
         );
     }
 
     #[test]
     fn a_turn_of_one_short_sentence_is_one_unit() {
         let body = "כן.";
-        assert_eq!(merge_short(body, sentence_ranges(body), 3), vec![(0, body.len())]);
+        assert_eq!(
+            merge_short(body, sentence_ranges(body), 3),
+            vec![(0, body.len())]
+        );
     }
 
     #[test]
@@ -270,21 +292,28 @@ mod tests {
         let got: Vec<&str> = out.iter().map(|&(s, e)| &body[s..e]).collect();
         assert_eq!(
             got,
-            vec!["אחת שתיים שלוש ארבע,", "חמש שש שבע שמונה תשע עשר,", "אחת עשרה שתים עשרה"]
+            vec![
+                "אחת שתיים שלוש ארבע,",
+                "חמש שש שבע שמונה תשע עשר,",
+                "אחת עשרה שתים עשרה"
+            ]
         );
     }
 
     #[test]
     fn offsets_are_characters_and_slice_back() {
-        let text = "כותרת\nמראיינת: מה שלומך?\nמרואיינת: טוב מאוד, תודה רבה. ואני עובדת עם עו\"ס אחרת.\n";
+        let text =
+            "כותרת\nמראיינת: מה שלומך?\nמרואיינת: טוב מאוד, תודה רבה. ואני עובדת עם עו\"ס אחרת.\n";
         let units = segment_document("D1", text, &[], &SegmentOptions::default());
         let chars: Vec<char> = text.chars().collect();
         for u in &units {
             let s: String = chars[u.start..u.end].iter().collect();
             assert_eq!(s, u.text);
         }
-        let summary: Vec<(&str, &str, Role)> =
-            units.iter().map(|u| (u.unit_id.as_str(), u.text.as_str(), u.role)).collect();
+        let summary: Vec<(&str, &str, Role)> = units
+            .iter()
+            .map(|u| (u.unit_id.as_str(), u.text.as_str(), u.role))
+            .collect();
         assert_eq!(
             summary,
             vec![
@@ -301,9 +330,28 @@ mod tests {
     #[test]
     fn paragraph_and_turn_units() {
         let text = "ש: שאלה?\nת: שורה ראשונה.\nשורה שנייה.\nש: עוד?\nת: לא.\n";
-        let p = segment_document("D", text, &[], &SegmentOptions { unit: UnitKind::Paragraph, ..Default::default() });
-        assert_eq!(p.iter().map(|u| u.text.as_str()).collect::<Vec<_>>(), vec!["שאלה?", "שורה ראשונה.", "שורה שנייה.", "עוד?", "לא."]);
-        let t = segment_document("D", text, &[], &SegmentOptions { unit: UnitKind::Turn, ..Default::default() });
+        let p = segment_document(
+            "D",
+            text,
+            &[],
+            &SegmentOptions {
+                unit: UnitKind::Paragraph,
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            p.iter().map(|u| u.text.as_str()).collect::<Vec<_>>(),
+            vec!["שאלה?", "שורה ראשונה.", "שורה שנייה.", "עוד?", "לא."]
+        );
+        let t = segment_document(
+            "D",
+            text,
+            &[],
+            &SegmentOptions {
+                unit: UnitKind::Turn,
+                ..Default::default()
+            },
+        );
         assert_eq!(t[1].text, "שורה ראשונה.\nשורה שנייה.");
         assert_eq!(t.len(), 4);
     }
