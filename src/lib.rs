@@ -12,5 +12,7 @@ pub mod corpus;
 pub mod error;
 pub mod output;
 pub mod pipeline;
+pub mod report;
+pub mod tally;
 pub mod text;
 pub mod unitfile;

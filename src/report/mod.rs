@@ -1,0 +1,3 @@
+//! What users look at: charts, the HTML report and the QDA export.
+
+pub mod charts;

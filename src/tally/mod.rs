@@ -1,0 +1,3 @@
+//! Tallies of codings: tables by attribute, per interview, and their statistics.
+
+pub mod stats;

@@ -1,0 +1,1 @@
+//! Statistics for contingency tables: chi-square, Cramér's V, residuals, permutation and bootstrap.
