@@ -1,0 +1,138 @@
+//! Streaming tallies: per-interview counts of coded units, rolled up the code tree.
+
+use super::tree::{CodeTree, Level};
+
+/// What one interview contributes to the tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocTally {
+    pub doc_id: String,
+    /// The document's attribute values, aligned with the manifest's attributes.
+    pub attrs: Vec<String>,
+    /// Interviewee units and their words (the base of every percentage and rate).
+    pub units: u64,
+    pub words: u64,
+    /// Per tree node: interviewee units coded with the node or a descendant.
+    pub unit_hits: Vec<u32>,
+    /// Per tree node: codings (unit, code) at the node or a descendant.
+    pub codings: Vec<u32>,
+}
+
+/// Accumulates tallies over a corpus, one unit at a time, in bounded memory.
+pub struct Tally {
+    pub tree: CodeTree,
+    pub docs: Vec<DocTally>,
+    /// Code-level co-occurrence: `cooc[a * n + b]` units coded with both codes a and b
+    /// (indices into [`Tally::code_nodes`]).
+    pub cooc: Vec<u64>,
+    /// The code-level nodes (second level) in tree order.
+    pub code_nodes: Vec<usize>,
+    /// Position of a node in `code_nodes`.
+    slot: Vec<Option<usize>>,
+    stamp: Vec<u64>,
+    clock: u64,
+    touched: Vec<usize>,
+    codes_in_unit: Vec<usize>,
+}
+
+impl Tally {
+    /// An empty tally over `tree`.
+    pub fn new(tree: CodeTree) -> Tally {
+        let code_nodes: Vec<usize> = tree
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.level == Level::Code)
+            .map(|(i, _)| i)
+            .collect();
+        let mut slot = vec![None; tree.nodes.len()];
+        for (k, &n) in code_nodes.iter().enumerate() {
+            slot[n] = Some(k);
+        }
+        let n = code_nodes.len();
+        let nodes = tree.nodes.len();
+        Tally {
+            tree,
+            docs: Vec::new(),
+            cooc: vec![0; n * n],
+            code_nodes,
+            slot,
+            stamp: vec![0; nodes],
+            clock: 0,
+            touched: Vec::new(),
+            codes_in_unit: Vec::new(),
+        }
+    }
+
+    /// Starts a new interview.
+    pub fn begin_doc(&mut self, doc_id: &str, attrs: &[String]) {
+        let n = self.tree.nodes.len();
+        self.docs.push(DocTally {
+            doc_id: doc_id.to_string(),
+            attrs: attrs.to_vec(),
+            units: 0,
+            words: 0,
+            unit_hits: vec![0; n],
+            codings: vec![0; n],
+        });
+    }
+
+    /// Adds one interviewee unit of the current interview with the codebook indices
+    /// of the codes it carries (each at most once).
+    pub fn add_unit(&mut self, words: usize, codes: &[usize]) {
+        self.clock += 1;
+        let clock = self.clock;
+        let doc = self.docs.last_mut().expect("begin_doc before add_unit");
+        doc.units += 1;
+        doc.words += words as u64;
+        self.touched.clear();
+        self.codes_in_unit.clear();
+        for &c in codes {
+            let node = self.tree.node_of_code[c];
+            for n in std::iter::once(node).chain(self.tree.nodes[node].ancestors.iter().copied()) {
+                doc.codings[n] += 1;
+                if self.stamp[n] != clock {
+                    self.stamp[n] = clock;
+                    doc.unit_hits[n] += 1;
+                    self.touched.push(n);
+                }
+            }
+        }
+        for &n in &self.touched {
+            if let Some(k) = self.slot[n] {
+                self.codes_in_unit.push(k);
+            }
+        }
+        let m = self.code_nodes.len();
+        for (i, &a) in self.codes_in_unit.iter().enumerate() {
+            for &b in &self.codes_in_unit[i..] {
+                self.cooc[a * m + b] += 1;
+                if a != b {
+                    self.cooc[b * m + a] += 1;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tree::tests::small_tree;
+    use super::*;
+
+    #[test]
+    fn rollup_counts_units_once_and_codings_each() {
+        // codebook indices: 0 goals.a, 1 keys.k1, 2 keys.k1.s, 3 keys.k2
+        let mut t = Tally::new(small_tree());
+        t.begin_doc("D1", &["public".into()]);
+        t.add_unit(10, &[1, 2]); // k1 and its sub-code
+        t.add_unit(5, &[0, 3]);
+        t.add_unit(7, &[]);
+        let d = &t.docs[0];
+        assert_eq!((d.units, d.words), (3, 22));
+        // nodes: goals, keys, goals.a, keys.k1, keys.k1.s, keys.k2
+        assert_eq!(d.unit_hits, vec![1, 2, 1, 1, 1, 1]);
+        assert_eq!(d.codings, vec![1, 3, 1, 2, 1, 1]);
+        // code nodes: goals.a, keys.k1, keys.k2 -> 3x3
+        assert_eq!(t.cooc, vec![1, 0, 1, 0, 1, 0, 1, 0, 1]);
+    }
+}
