@@ -1,1 +1,832 @@
 //! Statistics for contingency tables: chi-square, Cramér's V, residuals, permutation and bootstrap.
+//!
+//! Everything here is a pure function over plain Rust types. Tables are row-major
+//! `&[Vec<f64>]`: rows are groups (sectors, ...), columns are codes of one family,
+//! cells are numbers of coded units.
+//!
+//! - [`chi_square`]: Pearson's chi-square test of independence (no continuity
+//!   correction), Cramér's V, expected counts, adjusted standardised residuals and a
+//!   small-expected-count warning.
+//! - [`permutation_chi_square`]: the same statistic, with the p-value from shuffling
+//!   group labels across *interviews*, because units of one interview are not
+//!   independent.
+//! - [`bootstrap_mean_ci`]: percentile bootstrap interval for a mean of
+//!   per-interview values.
+//!
+//! Randomness comes from a small xoshiro256++ generator seeded explicitly, so every
+//! result is a function of its inputs and seed only (whatever the thread count).
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Default number of permutations for [`permutation_chi_square`].
+pub const DEFAULT_PERMUTATIONS: usize = 9_999;
+/// Default number of bootstrap resamples for [`bootstrap_mean_ci`].
+pub const DEFAULT_BOOTSTRAP: usize = 9_999;
+
+/// Result of [`chi_square`] on one table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChiSquare {
+    /// Whether the test could be computed (at least 2 non-empty rows and columns).
+    pub applicable: bool,
+    /// Why the test is not applicable; `None` when it is.
+    pub not_applicable_reason: Option<String>,
+    /// Sum of all cells.
+    pub total: f64,
+    /// Indices (into the input) of the rows and columns the test used.
+    pub rows_used: Vec<usize>,
+    pub cols_used: Vec<usize>,
+    /// Indices (into the input) of rows and columns dropped because they sum to zero.
+    pub rows_dropped: Vec<usize>,
+    pub cols_dropped: Vec<usize>,
+    /// The test itself, over `rows_used` x `cols_used`; `None` when not applicable.
+    pub test: Option<ChiSquareTest>,
+}
+
+/// The computed part of a [`ChiSquare`]; matrices are indexed like
+/// `rows_used` x `cols_used`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChiSquareTest {
+    /// Pearson's statistic, sum of (O-E)^2/E.
+    pub statistic: f64,
+    /// Degrees of freedom, (r-1)(c-1).
+    pub df: usize,
+    /// Upper tail of the chi-square distribution at `statistic` with `df`.
+    pub p_value: f64,
+    /// Cramér's V, sqrt(statistic / (N (min(r,c) - 1))).
+    pub cramers_v: f64,
+    /// Expected counts E = row total x column total / N.
+    pub expected: Vec<Vec<f64>>,
+    /// Adjusted standardised residuals (O-E)/sqrt(E (1-row/N)(1-col/N)),
+    /// approximately standard normal under independence.
+    pub adjusted_residuals: Vec<Vec<f64>>,
+    /// Number of cells in the tested table.
+    pub cells: usize,
+    /// Number and share of cells with expected count below 5.
+    pub cells_expected_below_5: usize,
+    pub share_expected_below_5: f64,
+    /// Whether some cell has expected count below 1.
+    pub any_expected_below_1: bool,
+    /// Cochran's warning: some expected count below 1 or more than 20% of cells
+    /// below 5, so the chi-square p-value is unreliable (prefer the permutation test).
+    pub small_expected: bool,
+}
+
+/// Pearson's chi-square test of independence on an r x c table (no continuity
+/// correction, like `scipy.stats.chi2_contingency(correction=False)`).
+///
+/// Rows and columns summing to zero are dropped first and listed in the result.
+/// With fewer than 2 non-empty rows or columns the result says the test is not
+/// applicable (`applicable == false`, `test == None`).
+///
+/// # Panics
+/// If rows have different lengths or a cell is negative or not finite.
+pub fn chi_square(table: &[Vec<f64>]) -> ChiSquare {
+    check_table(table);
+    let ncols = table.first().map_or(0, Vec::len);
+    let row_sums: Vec<f64> = table.iter().map(|r| r.iter().sum()).collect();
+    let col_sums: Vec<f64> = (0..ncols)
+        .map(|j| table.iter().map(|r| r[j]).sum())
+        .collect();
+    let (rows_used, rows_dropped) = split_nonzero(&row_sums);
+    let (cols_used, cols_dropped) = split_nonzero(&col_sums);
+    let total: f64 = rows_used.iter().map(|&i| row_sums[i]).sum();
+    let reason = if rows_used.len() < 2 {
+        Some("fewer than 2 non-empty rows (groups)".to_string())
+    } else if cols_used.len() < 2 {
+        Some("fewer than 2 non-empty columns (codes)".to_string())
+    } else {
+        None
+    };
+    let test = reason.is_none().then(|| {
+        let n = total;
+        let mut statistic = 0.0;
+        let mut expected = Vec::with_capacity(rows_used.len());
+        let mut adjusted = Vec::with_capacity(rows_used.len());
+        let (mut below_5, mut below_1) = (0, false);
+        for &i in &rows_used {
+            let (mut e_row, mut a_row) = (Vec::new(), Vec::new());
+            for &j in &cols_used {
+                let (r, c) = (row_sums[i], col_sums[j]);
+                let e = r * c / n;
+                let d = table[i][j] - e;
+                statistic += d * d / e;
+                below_5 += usize::from(e < 5.0);
+                below_1 |= e < 1.0;
+                e_row.push(e);
+                a_row.push(d / (e * (1.0 - r / n) * (1.0 - c / n)).sqrt());
+            }
+            expected.push(e_row);
+            adjusted.push(a_row);
+        }
+        let (r, c) = (rows_used.len(), cols_used.len());
+        let df = (r - 1) * (c - 1);
+        let cells = r * c;
+        let share = below_5 as f64 / cells as f64;
+        ChiSquareTest {
+            statistic,
+            df,
+            p_value: chi_square_sf(statistic, df as f64),
+            cramers_v: (statistic / (n * (r.min(c) - 1) as f64)).sqrt(),
+            expected,
+            adjusted_residuals: adjusted,
+            cells,
+            cells_expected_below_5: below_5,
+            share_expected_below_5: share,
+            any_expected_below_1: below_1,
+            small_expected: below_1 || share > 0.2,
+        }
+    });
+    ChiSquare {
+        applicable: test.is_some(),
+        not_applicable_reason: reason,
+        total,
+        rows_used,
+        cols_used,
+        rows_dropped,
+        cols_dropped,
+        test,
+    }
+}
+
+fn check_table(table: &[Vec<f64>]) {
+    let ncols = table.first().map_or(0, Vec::len);
+    for (i, row) in table.iter().enumerate() {
+        assert_eq!(
+            row.len(),
+            ncols,
+            "row {i} has {} cells, row 0 has {ncols}",
+            row.len()
+        );
+        for (j, &x) in row.iter().enumerate() {
+            assert!(
+                x.is_finite() && x >= 0.0,
+                "cell ({i}, {j}) is {x}; counts must be finite and >= 0"
+            );
+        }
+    }
+}
+
+/// Splits indices into (sum > 0, sum == 0).
+fn split_nonzero(sums: &[f64]) -> (Vec<usize>, Vec<usize>) {
+    (0..sums.len()).partition(|&i| sums[i] > 0.0)
+}
+
+/// Survival function of the chi-square distribution, P(X >= x) for X ~ chi2(df):
+/// the regularised upper incomplete gamma function Q(df/2, x/2).
+///
+/// Returns 1 for `x <= 0`. Accurate to about 1e-13 relative for the df of
+/// contingency tables (checked against `scipy.stats.chi2.sf`).
+pub fn chi_square_sf(x: f64, df: f64) -> f64 {
+    assert!(
+        df > 0.0,
+        "chi-square degrees of freedom must be positive, got {df}"
+    );
+    regularized_gamma_q(df / 2.0, x / 2.0)
+}
+
+/// Regularised upper incomplete gamma function Q(a, x) = Γ(a, x) / Γ(a), `a > 0`.
+///
+/// Series for P = 1 - Q when x < a + 1, Lentz's continued fraction for Q otherwise
+/// (Numerical Recipes, 3rd ed., 6.2), with ln Γ from a Lanczos approximation.
+pub fn regularized_gamma_q(a: f64, x: f64) -> f64 {
+    assert!(a > 0.0, "regularized_gamma_q needs a > 0, got {a}");
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    if x <= 0.0 {
+        return 1.0;
+    }
+    if x.is_infinite() {
+        return 0.0;
+    }
+    const EPS: f64 = 1e-16;
+    const TINY: f64 = 1e-300;
+    const MAX_ITER: usize = 100_000;
+    // x^a e^-x / Γ(a), in logs.
+    let prefactor = (a * x.ln() - x - ln_gamma(a)).exp();
+    if x < a + 1.0 {
+        let (mut ap, mut term) = (a, 1.0 / a);
+        let mut sum = term;
+        for _ in 0..MAX_ITER {
+            ap += 1.0;
+            term *= x / ap;
+            sum += term;
+            if term.abs() < sum.abs() * EPS {
+                break;
+            }
+        }
+        1.0 - sum * prefactor
+    } else {
+        let mut b = x + 1.0 - a;
+        let mut c = 1.0 / TINY;
+        let mut d = 1.0 / b;
+        let mut h = d;
+        for i in 1..MAX_ITER {
+            let an = -(i as f64) * (i as f64 - a);
+            b += 2.0;
+            d = an * d + b;
+            if d.abs() < TINY {
+                d = TINY;
+            }
+            c = b + an / c;
+            if c.abs() < TINY {
+                c = TINY;
+            }
+            d = 1.0 / d;
+            let delta = d * c;
+            h *= delta;
+            if (delta - 1.0).abs() < EPS {
+                break;
+            }
+        }
+        prefactor * h
+    }
+}
+
+/// ln Γ(x) for x > 0 (Lanczos, g = 7, 9 coefficients; relative error ~1e-15).
+fn ln_gamma(x: f64) -> f64 {
+    const G: f64 = 7.0;
+    const COEF: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        // Reflection: Γ(x) Γ(1-x) = π / sin(πx).
+        let pi = std::f64::consts::PI;
+        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut s = COEF[0];
+    for (i, &c) in COEF.iter().enumerate().skip(1) {
+        s += c / (x + i as f64);
+    }
+    let t = x + G + 0.5;
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + s.ln()
+}
+
+/// Result of [`permutation_chi_square`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PermutationTest {
+    /// Whether the test could be computed (at least 2 groups with interviews and
+    /// 2 columns with non-zero totals).
+    pub applicable: bool,
+    /// Why the test is not applicable; `None` when it is.
+    pub not_applicable_reason: Option<String>,
+    /// Number of interviews, and of groups that have at least one interview.
+    pub interviews: usize,
+    pub groups: usize,
+    /// Observed chi-square statistic of the group x code table (zero rows and
+    /// columns left out); `None` when not applicable.
+    pub statistic: Option<f64>,
+    /// Number of permutations drawn and how many gave a statistic >= observed.
+    pub permutations: usize,
+    pub at_least_as_extreme: usize,
+    /// (1 + at_least_as_extreme) / (1 + permutations); never 0.
+    pub p_value: Option<f64>,
+    /// Seed of the permutation stream.
+    pub seed: u64,
+}
+
+/// Permutations are drawn in blocks of this size, block `k` from its own stream
+/// (the seeded generator jumped `k` times), so results do not depend on threads.
+const PERMUTATION_BLOCK: usize = 1024;
+
+/// Interview-level permutation test of independence between group and code.
+///
+/// `groups[k]` is the group index of interview `k` and `counts[k]` its counts per
+/// column (code). The statistic is Pearson's chi-square of the group x code table
+/// summed over interviews (rows or columns summing to zero contribute nothing).
+/// The group labels are shuffled across interviews (Fisher-Yates, so group sizes
+/// are kept) `n_perm` times; p = (1 + #{perm stat >= observed}) / (1 + n_perm).
+/// A permuted statistic counts as ">= observed" if it is at least
+/// `observed - 1e-10 * max(observed, 1)`, so that ties are not lost to rounding.
+///
+/// Deterministic for a given `seed`, whatever the number of rayon threads.
+///
+/// # Panics
+/// If `groups` and `counts` differ in length, the count vectors differ in length,
+/// a count is negative or not finite, or `n_perm == 0`.
+pub fn permutation_chi_square(
+    groups: &[usize],
+    counts: &[Vec<f64>],
+    n_perm: usize,
+    seed: u64,
+) -> PermutationTest {
+    assert_eq!(groups.len(), counts.len(), "one group label per interview");
+    assert!(
+        n_perm > 0,
+        "permutation test needs at least one permutation"
+    );
+    check_table(counts);
+    let n_groups = groups.iter().max().map_or(0, |&g| g + 1);
+    let mut sizes = vec![0usize; n_groups];
+    groups.iter().for_each(|&g| sizes[g] += 1);
+    let nonempty_groups = sizes.iter().filter(|&&s| s > 0).count();
+    let ncols = counts.first().map_or(0, Vec::len);
+    let col_sums: Vec<f64> = (0..ncols)
+        .map(|j| counts.iter().map(|r| r[j]).sum())
+        .collect();
+    let (cols_used, _) = split_nonzero(&col_sums);
+    let mut result = PermutationTest {
+        applicable: false,
+        not_applicable_reason: None,
+        interviews: groups.len(),
+        groups: nonempty_groups,
+        statistic: None,
+        permutations: n_perm,
+        at_least_as_extreme: 0,
+        p_value: None,
+        seed,
+    };
+    if nonempty_groups < 2 {
+        result.not_applicable_reason = Some("fewer than 2 groups with interviews".into());
+        return result;
+    }
+    if cols_used.len() < 2 {
+        result.not_applicable_reason = Some("fewer than 2 non-empty columns (codes)".into());
+        return result;
+    }
+    let nc = cols_used.len();
+    let layout = Layout {
+        n_groups,
+        n_cols: nc,
+        counts: counts
+            .iter()
+            .flat_map(|r| cols_used.iter().map(|&j| r[j]))
+            .collect(),
+        interview_totals: counts
+            .iter()
+            .map(|r| cols_used.iter().map(|&j| r[j]).sum())
+            .collect(),
+        inv_col: cols_used.iter().map(|&j| 1.0 / col_sums[j]).collect(),
+        total: cols_used.iter().map(|&j| col_sums[j]).sum(),
+    };
+    let mut scratch = Scratch::new(&layout);
+    let observed_fast = layout.statistic(groups, &mut scratch);
+    let threshold = observed_fast - 1e-10 * observed_fast.abs().max(1.0);
+    let n_blocks = n_perm.div_ceil(PERMUTATION_BLOCK);
+    let exceed: usize = (0..n_blocks)
+        .into_par_iter()
+        .map(|block| {
+            let mut rng = Xoshiro256pp::seed_from(seed);
+            (0..block).for_each(|_| rng.jump());
+            let todo = PERMUTATION_BLOCK.min(n_perm - block * PERMUTATION_BLOCK);
+            let mut labels = groups.to_vec();
+            let mut scratch = Scratch::new(&layout);
+            let mut count = 0;
+            for _ in 0..todo {
+                rng.shuffle(&mut labels);
+                count += usize::from(layout.statistic(&labels, &mut scratch) >= threshold);
+            }
+            count
+        })
+        .sum();
+    // Report the statistic computed the textbook way, like `chi_square`.
+    let mut table = vec![vec![0.0; nc]; n_groups];
+    for (k, &g) in groups.iter().enumerate() {
+        for (t, &c) in table[g]
+            .iter_mut()
+            .zip(&layout.counts[k * nc..(k + 1) * nc])
+        {
+            *t += c;
+        }
+    }
+    result.applicable = true;
+    result.statistic = chi_square(&table)
+        .test
+        .map_or(Some(0.0), |t| Some(t.statistic));
+    result.at_least_as_extreme = exceed;
+    result.p_value = Some((1 + exceed) as f64 / (1 + n_perm) as f64);
+    result
+}
+
+/// Interview counts restricted to non-zero columns, laid out for the hot loop.
+struct Layout {
+    n_groups: usize,
+    n_cols: usize,
+    /// Row-major interviews x used columns.
+    counts: Vec<f64>,
+    interview_totals: Vec<f64>,
+    inv_col: Vec<f64>,
+    total: f64,
+}
+
+/// Reused buffers: the group x code table and the group totals.
+struct Scratch {
+    table: Vec<f64>,
+    row_totals: Vec<f64>,
+}
+
+impl Scratch {
+    fn new(layout: &Layout) -> Self {
+        Scratch {
+            table: vec![0.0; layout.n_groups * layout.n_cols],
+            row_totals: vec![0.0; layout.n_groups],
+        }
+    }
+}
+
+impl Layout {
+    /// Chi-square of the table for these labels, as N (Σ O²/(R C) - 1) over
+    /// non-empty rows; allocates nothing.
+    fn statistic(&self, labels: &[usize], s: &mut Scratch) -> f64 {
+        let nc = self.n_cols;
+        s.table.fill(0.0);
+        s.row_totals.fill(0.0);
+        for (k, &g) in labels.iter().enumerate() {
+            let row = &mut s.table[g * nc..(g + 1) * nc];
+            for (t, &c) in row.iter_mut().zip(&self.counts[k * nc..(k + 1) * nc]) {
+                *t += c;
+            }
+            s.row_totals[g] += self.interview_totals[k];
+        }
+        let mut sum = 0.0;
+        for (row, &r) in s.table.chunks_exact(nc).zip(&s.row_totals) {
+            if r > 0.0 {
+                let q: f64 = row
+                    .iter()
+                    .zip(&self.inv_col)
+                    .map(|(&o, &ic)| o * o * ic)
+                    .sum();
+                sum += q / r;
+            }
+        }
+        self.total * (sum - 1.0)
+    }
+}
+
+/// Percentile bootstrap interval for the mean of `values` (one value per interview),
+/// resampling interviews with replacement: returns `(mean, lo, hi)`.
+///
+/// `b` resamples of size n are drawn (indices uniform on 0..n from xoshiro256++
+/// seeded with `seed`), their means sorted, m(1) <= ... <= m(b). With
+/// alpha = 1 - level and k = floor((b + 1) alpha / 2) (at least 1), the interval is
+/// [m(k), m(b + 1 - k)] (the (b+1)p order-statistic quantile; for b = 9,999 and
+/// level 0.95 that is m(250) and m(9750)). `mean` is the plain sample mean.
+/// Empty `values` give `(NaN, NaN, NaN)`.
+///
+/// # Panics
+/// If `b == 0` or `level` is not strictly between 0 and 1.
+pub fn bootstrap_mean_ci(values: &[f64], b: usize, seed: u64, level: f64) -> (f64, f64, f64) {
+    assert!(b > 0, "bootstrap needs at least one resample");
+    assert!(
+        level > 0.0 && level < 1.0,
+        "confidence level must be in (0, 1), got {level}"
+    );
+    if values.is_empty() {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    let n = values.len();
+    let mean = values.iter().sum::<f64>() / n as f64;
+    let mut rng = Xoshiro256pp::seed_from(seed);
+    let mut means: Vec<f64> = (0..b)
+        .map(|_| {
+            let mut s = 0.0;
+            for _ in 0..n {
+                s += values[rng.below(n as u64) as usize];
+            }
+            s / n as f64
+        })
+        .collect();
+    means.sort_by(f64::total_cmp);
+    let (lo, hi) = percentile_interval(&means, level);
+    (mean, lo, hi)
+}
+
+/// [m(k), m(b+1-k)] of sorted `means` with k = floor((b+1)(1-level)/2), clamped to
+/// 1..=b/2 rounded up (1-based order statistics).
+fn percentile_interval(sorted: &[f64], level: f64) -> (f64, f64) {
+    let b = sorted.len();
+    let alpha_half = (1.0 - level) / 2.0;
+    // The small epsilon keeps e.g. 10000 * 0.025 at 250 despite rounding.
+    let k = (((b + 1) as f64 * alpha_half + 1e-9).floor() as usize).clamp(1, b.div_ceil(2));
+    (sorted[k - 1], sorted[b - k])
+}
+
+/// xoshiro256++ (Blackman and Vigna), seeded through SplitMix64.
+#[derive(Clone)]
+struct Xoshiro256pp {
+    s: [u64; 4],
+}
+
+impl Xoshiro256pp {
+    fn seed_from(seed: u64) -> Self {
+        let mut sm = seed;
+        let mut next = || {
+            sm = sm.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = sm;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        Xoshiro256pp {
+            s: [next(), next(), next(), next()],
+        }
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let s = &mut self.s;
+        let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        result
+    }
+
+    /// Advances the state by 2^128 draws: non-overlapping streams.
+    fn jump(&mut self) {
+        const JUMP: [u64; 4] = [
+            0x180e_c6d3_3cfd_0aba,
+            0xd5a6_1266_f0c9_392c,
+            0xa958_2618_e03f_c9aa,
+            0x39ab_dc45_29b1_661c,
+        ];
+        let mut acc = [0u64; 4];
+        for word in JUMP {
+            for bit in 0..64 {
+                if word & (1u64 << bit) != 0 {
+                    acc.iter_mut().zip(&self.s).for_each(|(a, &s)| *a ^= s);
+                }
+                self.next_u64();
+            }
+        }
+        self.s = acc;
+    }
+
+    /// Uniform integer in 0..n (n > 0), unbiased (Lemire's multiply-and-reject).
+    fn below(&mut self, n: u64) -> u64 {
+        let mut m = u128::from(self.next_u64()) * u128::from(n);
+        if (m as u64) < n {
+            let threshold = n.wrapping_neg() % n;
+            while (m as u64) < threshold {
+                m = u128::from(self.next_u64()) * u128::from(n);
+            }
+        }
+        (m >> 64) as u64
+    }
+
+    /// Fisher-Yates shuffle.
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.below(i as u64 + 1) as usize;
+            items.swap(i, j);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Interviews of `units` coded units each, drawn from per-group code weights,
+    /// plus an interview-level boost (+0.5) of one random code (units of one interview
+    /// resemble each other).
+    fn simulate(
+        seed: u64,
+        group_weights: &[[f64; 4]],
+        per_group: usize,
+        units: usize,
+    ) -> (Vec<usize>, Vec<Vec<f64>>) {
+        let mut rng = Xoshiro256pp::seed_from(seed);
+        let (mut groups, mut counts) = (Vec::new(), Vec::new());
+        for (g, weights) in group_weights.iter().enumerate() {
+            for _ in 0..per_group {
+                let mut w = *weights;
+                w[rng.below(4) as usize] += 0.5;
+                let total: f64 = w.iter().sum();
+                let mut row = vec![0.0; 4];
+                for _ in 0..units {
+                    let mut u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * total;
+                    let mut j = 0;
+                    while j < 3 && u >= w[j] {
+                        u -= w[j];
+                        j += 1;
+                    }
+                    row[j] += 1.0;
+                }
+                groups.push(g);
+                counts.push(row);
+            }
+        }
+        (groups, counts)
+    }
+
+    #[test]
+    fn xoshiro_matches_reference_vector() {
+        // Reference outputs for state [1, 2, 3, 4] from xoshiro256plusplus.c
+        // (as recorded in rand_xoshiro's tests).
+        let mut rng = Xoshiro256pp { s: [1, 2, 3, 4] };
+        for e in [
+            41943041,
+            58720359,
+            3588806011781223,
+            3591011842654386,
+            9228616714210784205,
+        ] {
+            assert_eq!(rng.next_u64(), e);
+        }
+        // SplitMix64 seeding, computed with a Python transcription of both generators.
+        let mut rng = Xoshiro256pp::seed_from(42);
+        assert_eq!(rng.next_u64(), 15021278609987233951);
+        assert_eq!(rng.next_u64(), 5881210131331364753);
+    }
+
+    #[test]
+    fn below_is_in_range_and_roughly_uniform() {
+        let mut rng = Xoshiro256pp::seed_from(7);
+        let mut hist = [0usize; 6];
+        for _ in 0..60_000 {
+            hist[rng.below(6) as usize] += 1;
+        }
+        // Expected 10,000 each, sd about 91.
+        assert!(
+            hist.iter().all(|&h| (9_600..=10_400).contains(&h)),
+            "{hist:?}"
+        );
+        let mut a = Xoshiro256pp::seed_from(7);
+        let mut b = a.clone();
+        b.jump();
+        assert_ne!(a.next_u64(), b.next_u64());
+    }
+
+    #[test]
+    fn ln_gamma_known_values() {
+        // Γ(5) = 24, Γ(1/2) = √π, Γ(10.5) = 1133278.3889487855 (scipy.special.gamma).
+        assert!((ln_gamma(5.0) - 24f64.ln()).abs() < 1e-13);
+        assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-13);
+        assert!((ln_gamma(10.5) - 1_133_278.388_948_785_5f64.ln()).abs() < 1e-12);
+        assert!((ln_gamma(1.0)).abs() < 1e-14);
+    }
+
+    #[test]
+    fn permutation_detects_planted_effect() {
+        // In group 0 code A is used three times as often as each other code; in
+        // groups 1 and 2 all codes are equally likely.
+        let w = [
+            [3.0, 1.0, 1.0, 1.0],
+            [1.0, 1.0, 1.0, 1.0],
+            [1.0, 1.0, 1.0, 1.0],
+        ];
+        let (groups, counts) = simulate(11, &w, 10, 20);
+        let r = permutation_chi_square(&groups, &counts, DEFAULT_PERMUTATIONS, 1);
+        assert!(r.applicable);
+        assert_eq!((r.interviews, r.groups, r.permutations), (30, 3, 9_999));
+        let p = r.p_value.unwrap();
+        assert!(p < 0.01, "p = {p}");
+        assert!(p >= 1.0 / 10_000.0);
+        // The observed statistic is the chi-square of the summed table.
+        let mut table = vec![vec![0.0; 4]; 3];
+        for (g, row) in groups.iter().zip(&counts) {
+            table[*g].iter_mut().zip(row).for_each(|(t, c)| *t += c);
+        }
+        let direct = chi_square(&table).test.unwrap().statistic;
+        assert_eq!(r.statistic, Some(direct));
+        let mut s = Scratch::new(&Layout {
+            n_groups: 3,
+            n_cols: 4,
+            counts: vec![],
+            interview_totals: vec![],
+            inv_col: vec![],
+            total: 0.0,
+        });
+        let layout = Layout {
+            n_groups: 3,
+            n_cols: 4,
+            counts: counts.concat(),
+            interview_totals: counts.iter().map(|r| r.iter().sum()).collect(),
+            inv_col: (0..4)
+                .map(|j| 1.0 / table.iter().map(|r| r[j]).sum::<f64>())
+                .collect(),
+            total: counts.iter().flatten().sum(),
+        };
+        assert!((layout.statistic(&groups, &mut s) - direct).abs() < 1e-9 * direct);
+    }
+
+    #[test]
+    fn permutation_null_p_is_large_and_rejection_rate_is_near_nominal() {
+        let w = [[1.0, 2.0, 1.0, 0.5]; 3];
+        let (groups, counts) = simulate(5, &w, 10, 12);
+        let p = permutation_chi_square(&groups, &counts, DEFAULT_PERMUTATIONS, 3)
+            .p_value
+            .unwrap();
+        assert!(p > 0.05, "p = {p}");
+        let rejections = (0..50u64)
+            .filter(|&seed| {
+                let (g, c) = simulate(1000 + seed, &w, 10, 12);
+                permutation_chi_square(&g, &c, 1_999, seed).p_value.unwrap() < 0.05
+            })
+            .count();
+        assert!(
+            rejections <= 7,
+            "{rejections} of 50 null datasets rejected at 0.05"
+        );
+    }
+
+    #[test]
+    fn permutation_exact_distribution_on_tiny_example() {
+        // Two groups of two interviews; 6 equally likely label splits, of which 2
+        // (the observed perfect split and its mirror) reach the maximum chi2 = N = 20.
+        let groups = [0, 0, 1, 1];
+        let counts = [
+            vec![5.0, 0.0],
+            vec![5.0, 0.0],
+            vec![0.0, 5.0],
+            vec![0.0, 5.0],
+        ];
+        let r = permutation_chi_square(&groups, &counts, DEFAULT_PERMUTATIONS, 9);
+        assert!((r.statistic.unwrap() - 20.0).abs() < 1e-12);
+        let p = r.p_value.unwrap();
+        assert!((p - 1.0 / 3.0).abs() < 0.02, "p = {p}");
+    }
+
+    #[test]
+    fn permutation_is_deterministic_across_seeds_and_threads() {
+        let w = [[2.0, 1.0, 1.0, 1.0], [1.0, 1.0, 2.0, 1.0]];
+        let (groups, counts) = simulate(21, &w, 8, 10);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| permutation_chi_square(&groups, &counts, 5_000, 77))
+        };
+        let one = run(1);
+        assert_eq!(one, run(2));
+        assert_eq!(one, run(3));
+        assert_eq!(one, permutation_chi_square(&groups, &counts, 5_000, 77));
+        assert_ne!(
+            one.at_least_as_extreme,
+            permutation_chi_square(&groups, &counts, 5_000, 78).at_least_as_extreme
+        );
+    }
+
+    #[test]
+    fn permutation_not_applicable_cases() {
+        let counts = [vec![1.0, 2.0], vec![3.0, 0.0]];
+        let r = permutation_chi_square(&[1, 1], &counts, 99, 0);
+        assert!(!r.applicable && r.p_value.is_none() && r.statistic.is_none());
+        assert_eq!(r.groups, 1);
+        let counts = [vec![1.0, 0.0], vec![3.0, 0.0]];
+        let r = permutation_chi_square(&[0, 1], &counts, 99, 0);
+        assert!(!r.applicable);
+        assert_eq!(
+            r.not_applicable_reason.as_deref(),
+            Some("fewer than 2 non-empty columns (codes)")
+        );
+    }
+
+    #[test]
+    fn percentile_interval_order_statistics() {
+        // b = 19 sorted means 1..=19.
+        let m: Vec<f64> = (1..=19).map(f64::from).collect();
+        // level 0.9: k = floor(20 * 0.05) = 1 -> m(1), m(19).
+        assert_eq!(percentile_interval(&m, 0.9), (1.0, 19.0));
+        // level 0.8: k = floor(20 * 0.1) = 2 -> m(2), m(18).
+        assert_eq!(percentile_interval(&m, 0.8), (2.0, 18.0));
+        // level 0.99: k = floor(0.1) = 0, clamped to 1.
+        assert_eq!(percentile_interval(&m, 0.99), (1.0, 19.0));
+        // b = 9,999, level 0.95: k = 250 -> m(250), m(9750).
+        let m: Vec<f64> = (1..=9_999).map(f64::from).collect();
+        assert_eq!(percentile_interval(&m, 0.95), (250.0, 9_750.0));
+    }
+
+    #[test]
+    fn bootstrap_constant_two_point_and_determinism() {
+        let (mean, lo, hi) = bootstrap_mean_ci(&[0.4; 6], DEFAULT_BOOTSTRAP, 1, 0.95);
+        assert!((mean - 0.4).abs() < 1e-15);
+        assert_eq!((lo, hi), (mean, mean));
+        assert_eq!(
+            bootstrap_mean_ci(&[0.25; 5], 999, 2, 0.9),
+            (0.25, 0.25, 0.25)
+        );
+        // Values {0, 1}: resampled means are 0, 0.5, 1 with probabilities 1/4, 1/2, 1/4;
+        // at level 0.95 the 250th of 9,999 is 0 and the 9,750th is 1; at level 0.4
+        // (k = 3000) both ends fall in the middle half, 0.5.
+        assert_eq!(
+            bootstrap_mean_ci(&[0.0, 1.0], DEFAULT_BOOTSTRAP, 5, 0.95),
+            (0.5, 0.0, 1.0)
+        );
+        assert_eq!(
+            bootstrap_mean_ci(&[0.0, 1.0], DEFAULT_BOOTSTRAP, 5, 0.4),
+            (0.5, 0.5, 0.5)
+        );
+        let v = [0.1, 0.5, 0.2, 0.9, 0.3, 0.0, 0.4, 0.25];
+        let a = bootstrap_mean_ci(&v, DEFAULT_BOOTSTRAP, 99, 0.95);
+        assert_eq!(a, bootstrap_mean_ci(&v, DEFAULT_BOOTSTRAP, 99, 0.95));
+        assert_ne!(a, bootstrap_mean_ci(&v, DEFAULT_BOOTSTRAP, 100, 0.95));
+        assert!(a.1 < a.0 && a.0 < a.2, "{a:?}");
+        assert!(bootstrap_mean_ci(&[], 10, 1, 0.95).0.is_nan());
+    }
+}
