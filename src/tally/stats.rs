@@ -33,11 +33,13 @@ pub struct ChiSquare {
     pub not_applicable_reason: Option<String>,
     /// Sum of all cells.
     pub total: f64,
-    /// Indices (into the input) of the rows and columns the test used.
+    /// Indices (into the input) of the rows the test used.
     pub rows_used: Vec<usize>,
+    /// Indices (into the input) of the columns the test used.
     pub cols_used: Vec<usize>,
-    /// Indices (into the input) of rows and columns dropped because they sum to zero.
+    /// Indices (into the input) of rows dropped because they sum to zero.
     pub rows_dropped: Vec<usize>,
+    /// Indices (into the input) of columns dropped because they sum to zero.
     pub cols_dropped: Vec<usize>,
     /// The test itself, over `rows_used` x `cols_used`; `None` when not applicable.
     pub test: Option<ChiSquareTest>,
@@ -62,8 +64,9 @@ pub struct ChiSquareTest {
     pub adjusted_residuals: Vec<Vec<f64>>,
     /// Number of cells in the tested table.
     pub cells: usize,
-    /// Number and share of cells with expected count below 5.
+    /// Number of cells with expected count below 5.
     pub cells_expected_below_5: usize,
+    /// Share of cells with expected count below 5 (0 to 1).
     pub share_expected_below_5: f64,
     /// Whether some cell has expected count below 1.
     pub any_expected_below_1: bool,
@@ -175,7 +178,7 @@ fn split_nonzero(sums: &[f64]) -> (Vec<usize>, Vec<usize>) {
 /// Survival function of the chi-square distribution, P(X >= x) for X ~ chi2(df):
 /// the regularised upper incomplete gamma function Q(df/2, x/2).
 ///
-/// Returns 1 for `x <= 0`. Accurate to about 1e-13 relative for the df of
+/// Returns 1 for `x <= 0`. Accurate to about 1e-12 relative for the df of
 /// contingency tables (checked against `scipy.stats.chi2.sf`).
 pub fn chi_square_sf(x: f64, df: f64) -> f64 {
     assert!(
@@ -280,14 +283,16 @@ pub struct PermutationTest {
     pub applicable: bool,
     /// Why the test is not applicable; `None` when it is.
     pub not_applicable_reason: Option<String>,
-    /// Number of interviews, and of groups that have at least one interview.
+    /// Number of interviews.
     pub interviews: usize,
+    /// Number of groups that have at least one interview.
     pub groups: usize,
     /// Observed chi-square statistic of the group x code table (zero rows and
     /// columns left out); `None` when not applicable.
     pub statistic: Option<f64>,
-    /// Number of permutations drawn and how many gave a statistic >= observed.
+    /// Number of permutations drawn.
     pub permutations: usize,
+    /// How many permutations gave a statistic >= observed (0 when not applicable).
     pub at_least_as_extreme: usize,
     /// (1 + at_least_as_extreme) / (1 + permutations); never 0.
     pub p_value: Option<f64>,
