@@ -119,10 +119,9 @@ fn detect(path: &Path, bytes: &[u8]) -> Result<TextEncoding, InputError> {
         Err(e) => {
             if let Some(text) =
                 WINDOWS_1255.decode_without_bom_handling_and_without_replacement(bytes)
+                && reads_as_hebrew(&text)
             {
-                if reads_as_hebrew(&text) {
-                    return Ok(TextEncoding::Windows1255);
-                }
+                return Ok(TextEncoding::Windows1255);
             }
             Err(InputError::at(
                 path,

@@ -106,8 +106,7 @@ impl Table {
         for r in 0..self.rows() {
             w.write_record((0..self.columns.len()).map(|c| self.cell(c, r)))?;
         }
-        Ok(w.into_inner()
-            .map_err(|e| anyhow::anyhow!("{}", e.error()))?)
+        w.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))
     }
 }
 

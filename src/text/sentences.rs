@@ -39,13 +39,11 @@ pub fn sentence_ranges(text: &str) -> Vec<(usize, usize)> {
                 state.quote_mark(c, prev, next)
             }
             '\'' | '\u{2018}' | '\u{2019}' => state.single_mark(c, prev, next),
-            ' ' | '\t' => {
-                if prev.is_some_and(is_word_char) {
-                    state.words_in_quote += 1;
-                    if state.words_in_quote > MAX_QUOTE_WORDS {
-                        state.double = 0;
-                        state.single = 0;
-                    }
+            ' ' | '\t' if prev.is_some_and(is_word_char) => {
+                state.words_in_quote += 1;
+                if state.words_in_quote > MAX_QUOTE_WORDS {
+                    state.double = 0;
+                    state.single = 0;
                 }
             }
             _ => {}

@@ -1,0 +1,338 @@
+//! The self-contained HTML report: escaping, highlighted quotes, tables, and the page.
+
+use std::fmt::Write;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Bidi overrides and isolates in transcript text must not reorder the page.
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+                let _ = write!(out, "&#x{:X};", c as u32);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A quote's text, escaped, with the character ranges in `marks` wrapped in `<mark>`.
+/// Overlapping or touching ranges are merged; ranges outside the text are clipped.
+/// Bidi control characters are shown as visible escapes, never obeyed.
+pub fn highlight(text: &str, marks: &[(usize, usize)]) -> String {
+    let n = text.chars().count();
+    let mut ranges: Vec<(usize, usize)> = marks
+        .iter()
+        .map(|&(s, e)| (s.min(n), e.min(n)))
+        .filter(|(s, e)| s < e)
+        .collect();
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in ranges {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut next = merged.iter().peekable();
+    let mut open = false;
+    let mut buf = [0u8; 4];
+    for (i, c) in text.chars().enumerate() {
+        if open && next.peek().is_some_and(|r| r.1 == i) {
+            out.push_str("</mark>");
+            open = false;
+            next.next();
+        }
+        if !open && next.peek().is_some_and(|r| r.0 == i) {
+            out.push_str("<mark>");
+            open = true;
+        }
+        out.push_str(&escape(c.encode_utf8(&mut buf)));
+    }
+    if open {
+        out.push_str("</mark>");
+    }
+    out
+}
+
+/// A table as the report shows it: already formatted cells.
+pub struct HtmlTable {
+    pub id: String,
+    pub caption: String,
+    pub note: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// One cell of a report table.
+pub enum Cell {
+    /// Plain text (escaped when written).
+    Text(String),
+    /// A number, right-aligned in its own direction.
+    Num(String),
+    /// A row heading, bold.
+    Head(String),
+    /// A number shaded by a value in [0, 1] (heat-map cells).
+    Shaded(String, f64),
+}
+
+/// A code's quotes, grouped.
+pub struct QuoteSection {
+    pub code_id: String,
+    pub label: String,
+    pub color: String,
+    pub groups: Vec<(String, Vec<QuoteView>)>,
+}
+
+/// One quote in the report.
+pub struct QuoteView {
+    pub text: String,
+    pub marks: Vec<(usize, usize)>,
+    /// The link-free reference: interview, unit, character offsets.
+    pub reference: String,
+}
+
+/// Everything the page shows.
+pub struct Page {
+    /// `he` (right to left) or `en`.
+    pub lang: String,
+    pub title: String,
+    pub subtitle: String,
+    pub summary: Vec<(String, String)>,
+    pub findings_title: String,
+    pub findings: Vec<String>,
+    pub charts_title: String,
+    pub charts: Vec<(String, String)>,
+    pub tables_title: String,
+    pub tables: Vec<HtmlTable>,
+    pub quotes_title: String,
+    pub quotes: Vec<QuoteSection>,
+    pub footer: String,
+}
+
+const STYLE: &str = r#"
+:root { --ink:#1d232a; --muted:#5b6570; --line:#d9dee3; --bg:#fbfbfa; --accent:#2f5d8a; }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); color:var(--ink);
+  font-family: "Noto Sans Hebrew","Rubik","Assistant","Arial Hebrew","DejaVu Sans",Arial,sans-serif;
+  line-height:1.55; }
+main { max-width:1180px; margin:0 auto; padding:28px 32px 64px; }
+h1 { font-size:1.9rem; margin:0 0 4px; }
+h2 { font-size:1.35rem; margin:40px 0 12px; padding-bottom:6px; border-bottom:2px solid var(--line); }
+h3 { font-size:1.08rem; margin:22px 0 8px; }
+.sub { color:var(--muted); margin:0 0 18px; }
+dl.summary { display:grid; grid-template-columns: repeat(auto-fill, minmax(210px, 1fr)); gap:10px; margin:0; }
+dl.summary div { background:#fff; border:1px solid var(--line); border-radius:8px; padding:10px 14px; }
+dl.summary dt { color:var(--muted); font-size:.85rem; }
+dl.summary dd { margin:0; font-size:1.25rem; font-weight:600; }
+ul.findings li { margin:6px 0; }
+figure { margin:18px 0; background:#fff; border:1px solid var(--line); border-radius:8px; padding:12px; }
+figure svg { max-width:100%; height:auto; display:block; margin:0 auto; }
+figcaption { color:var(--muted); font-size:.9rem; margin-top:6px; }
+.tablewrap { overflow-x:auto; background:#fff; border:1px solid var(--line); border-radius:8px; }
+table { border-collapse:collapse; width:100%; font-size:.9rem; }
+caption { text-align:start; font-weight:600; padding:10px 12px; }
+th, td { padding:5px 10px; border-bottom:1px solid var(--line); text-align:start; vertical-align:top; }
+thead th { background:#f1f3f5; position:sticky; top:0; }
+td.num { text-align:end; font-variant-numeric: tabular-nums; unicode-bidi: isolate; direction:ltr; }
+td.head { font-weight:600; }
+p.note { color:var(--muted); font-size:.85rem; margin:6px 2px 0; }
+section.code { margin:18px 0 26px; }
+section.code h3 { border-inline-start:6px solid var(--c, var(--accent)); padding-inline-start:10px; }
+.group h4 { margin:10px 0 4px; font-size:.95rem; color:var(--muted); }
+blockquote { margin:6px 0; padding:8px 14px; background:#fff; border:1px solid var(--line);
+  border-inline-start:4px solid var(--c, var(--accent)); border-radius:6px; unicode-bidi: plaintext; }
+blockquote mark { background:#ffe58a; padding:0 2px; border-radius:3px; }
+blockquote cite { display:block; color:var(--muted); font-style:normal; font-size:.8rem; margin-top:4px;
+  direction:ltr; text-align:end; unicode-bidi:isolate; }
+footer { color:var(--muted); font-size:.8rem; margin-top:48px; }
+"#;
+
+impl Page {
+    /// The whole page as HTML.
+    pub fn render(&self) -> String {
+        let dir = if self.lang == "he" { "rtl" } else { "ltr" };
+        let mut h = String::with_capacity(1 << 20);
+        let _ = write!(
+            h,
+            "<!DOCTYPE html>\n<html lang=\"{}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+            escape(&self.lang),
+            escape(&self.title)
+        );
+        let _ = writeln!(
+            h,
+            "<h1>{}</h1>\n<p class=\"sub\">{}</p>",
+            escape(&self.title),
+            escape(&self.subtitle)
+        );
+        h.push_str("<dl class=\"summary\">\n");
+        for (k, v) in &self.summary {
+            let _ = writeln!(h, "<div><dt>{}</dt><dd>{}</dd></div>", escape(k), escape(v));
+        }
+        h.push_str("</dl>\n");
+        let _ = writeln!(
+            h,
+            "<h2 id=\"findings\">{}</h2>\n<ul class=\"findings\">",
+            escape(&self.findings_title)
+        );
+        for f in &self.findings {
+            let _ = writeln!(h, "<li>{}</li>", escape(f));
+        }
+        h.push_str("</ul>\n");
+        let _ = writeln!(h, "<h2 id=\"charts\">{}</h2>", escape(&self.charts_title));
+        for (caption, svg) in &self.charts {
+            let _ = writeln!(
+                h,
+                "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>",
+                strip_xml_prolog(svg),
+                escape(caption)
+            );
+        }
+        let _ = writeln!(h, "<h2 id=\"tables\">{}</h2>", escape(&self.tables_title));
+        for t in &self.tables {
+            render_table(&mut h, t);
+        }
+        let _ = writeln!(h, "<h2 id=\"quotes\">{}</h2>", escape(&self.quotes_title));
+        for q in &self.quotes {
+            let _ = writeln!(
+                h,
+                "<section class=\"code\" style=\"--c:{}\">\n<h3>{} <small dir=\"ltr\">({})</small></h3>",
+                escape(&q.color),
+                escape(&q.label),
+                escape(&q.code_id)
+            );
+            for (group, quotes) in &q.groups {
+                let _ = writeln!(h, "<div class=\"group\"><h4>{}</h4>", escape(group));
+                for v in quotes {
+                    let _ = writeln!(
+                        h,
+                        "<blockquote dir=\"auto\">{}<cite>{}</cite></blockquote>",
+                        highlight(&v.text, &v.marks),
+                        escape(&v.reference)
+                    );
+                }
+                h.push_str("</div>\n");
+            }
+            h.push_str("</section>\n");
+        }
+        let _ = writeln!(
+            h,
+            "<footer>{}</footer>\n</main>\n</body>\n</html>",
+            escape(&self.footer)
+        );
+        h
+    }
+}
+
+fn render_table(h: &mut String, t: &HtmlTable) {
+    let _ = write!(
+        h,
+        "<div class=\"tablewrap\" id=\"{}\"><table>\n<caption>{}</caption>\n<thead><tr>",
+        escape(&t.id),
+        escape(&t.caption)
+    );
+    for c in &t.header {
+        let _ = write!(h, "<th>{}</th>", escape(c));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for row in &t.rows {
+        h.push_str("<tr>");
+        for c in row {
+            match c {
+                Cell::Text(s) => {
+                    let _ = write!(h, "<td>{}</td>", escape(s));
+                }
+                Cell::Num(s) => {
+                    let _ = write!(h, "<td class=\"num\">{}</td>", escape(s));
+                }
+                Cell::Head(s) => {
+                    let _ = write!(h, "<td class=\"head\">{}</td>", escape(s));
+                }
+                Cell::Shaded(s, v) => {
+                    let a = (v.clamp(0.0, 1.0) * 0.75 * 100.0).round() / 100.0;
+                    let _ = write!(
+                        h,
+                        "<td class=\"num\" style=\"background:rgba(47,93,138,{a})\">{}</td>",
+                        escape(s)
+                    );
+                }
+            }
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table></div>\n");
+    if !t.note.is_empty() {
+        let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(&t.note));
+    }
+}
+
+/// Removes an `<?xml ...?>` prolog so an SVG document can be inlined in HTML.
+fn strip_xml_prolog(svg: &str) -> &str {
+    let s = svg.trim_start();
+    if s.starts_with("<?xml")
+        && let Some(end) = s.find("?>")
+    {
+        return s[end + 2..].trim_start();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_neutralises_markup_and_bidi_overrides() {
+        assert_eq!(
+            escape("<script>alert(\"x\")</script> & 'y' \u{202E}abc"),
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39; &#x202E;abc"
+        );
+    }
+
+    #[test]
+    fn highlight_marks_character_ranges() {
+        // "את הידע שלי" : הידע is characters 3..7.
+        assert_eq!(
+            highlight("את הידע שלי", &[(3, 7)]),
+            "את <mark>הידע</mark> שלי"
+        );
+        // overlapping and touching ranges merge; out-of-range is clipped.
+        assert_eq!(
+            highlight("אבגדה", &[(0, 2), (1, 3), (4, 99)]),
+            "<mark>אבג</mark>ד<mark>ה</mark>"
+        );
+        assert_eq!(highlight("a<b", &[(1, 2)]), "a<mark>&lt;</mark>b");
+        assert_eq!(highlight("abc", &[(2, 3)]), "ab<mark>c</mark>");
+    }
+
+    #[test]
+    fn page_is_rtl_and_inlines_svg() {
+        let page = Page {
+            lang: "he".into(),
+            title: "דוח".into(),
+            subtitle: String::new(),
+            summary: vec![("ראיונות".into(), "25".into())],
+            findings_title: "ממצאים".into(),
+            findings: vec!["p < 0.05".into()],
+            charts_title: "תרשימים".into(),
+            charts: vec![("מפה".into(), "<?xml version=\"1.0\"?>\n<svg></svg>".into())],
+            tables_title: "טבלאות".into(),
+            tables: vec![],
+            quotes_title: "ציטוטים".into(),
+            quotes: vec![],
+            footer: String::new(),
+        };
+        let html = page.render();
+        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"he\" dir=\"rtl\">"));
+        assert!(html.contains("<figure>\n<svg></svg>"));
+        assert!(html.contains("<li>p &lt; 0.05</li>"));
+        assert!(!html.contains("<?xml"));
+    }
+}
