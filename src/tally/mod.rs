@@ -1,6 +1,7 @@
 //! Tallies of codings: tables by attribute, per interview, and their statistics.
 
 pub mod accumulate;
+pub mod analysis;
 pub mod quotes;
 pub mod stats;
 pub mod table;
