@@ -1,1 +1,638 @@
 //! Applying a compiled codebook to meaning units: codings with their evidence.
+//!
+//! [`Coder::new`] compiles a [`Codebook`] once: its terms into one [`Matcher`], its
+//! rules into flat tables indexed by term. [`Coder::code_unit`] then finds the term
+//! occurrences of a unit, drops negated ones (unless a rule counts them), scores
+//! each rule, adds the rules' weights per code, vetoes codes whose exclusions occur,
+//! rolls sub-code scores up into their parents, and keeps the codes that reach
+//! their threshold and whose role and attribute conditions the unit meets.
+//! [`CodingWriter`] writes `codings.csv`.
+
+use crate::codebook::matcher::{MatchScratch, Matcher, Occurrence};
+use crate::codebook::pattern::parse_term;
+use crate::codebook::{Codebook, RuleKind};
+use crate::error::InputError;
+use crate::output::AtomicFile;
+use crate::text::Role;
+use anyhow::Result;
+use rayon::prelude::*;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// What a unit is besides its text: the speaker's role and the document attributes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UnitContext<'a> {
+    /// The speaker's role; `None` when unknown (every role condition passes).
+    pub role: Option<Role>,
+    /// Attribute name/value pairs (e.g. `("sector", "public")`).
+    pub attrs: &'a [(&'a str, &'a str)],
+}
+
+/// A matched term in a unit: character offsets (Unicode scalar values) in the unit text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Evidence {
+    pub start: usize,
+    pub end: usize,
+    /// Byte offsets of the same span.
+    pub byte_start: usize,
+    pub byte_end: usize,
+}
+
+/// One code assigned to a unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coding {
+    /// Index into `codebook.codes`.
+    pub code: usize,
+    /// The sum of the weights of the code's rules (and its sub-codes') that matched.
+    pub score: f32,
+    /// The matched terms, by position.
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Any,
+    All(u16),
+    Near(u32),
+    Exclude,
+}
+
+#[derive(Debug)]
+struct CRule {
+    code: u32,
+    kind: Kind,
+    weight: f32,
+    count_negated: bool,
+}
+
+/// A term's part in a rule: the rule, the slot (term position, or 0/1 for the two
+/// sides of a `near` rule).
+#[derive(Debug, Clone, Copy)]
+struct Use {
+    rule: u32,
+    slot: u16,
+}
+
+/// Per-thread working memory for [`Coder::code_unit`]; create one per thread and
+/// reuse it for every unit.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    m: MatchScratch,
+    occs: Vec<Occurrence>,
+    negated: Vec<bool>,
+    hits: Vec<(u32, u16, u32)>,
+    own: Vec<f32>,
+    total: Vec<f32>,
+    veto: Vec<bool>,
+    eligible: Vec<bool>,
+    fired: Vec<bool>,
+    contrib: Vec<(u32, u32)>,
+    slots: Vec<u16>,
+}
+
+/// A codebook compiled for coding.
+#[derive(Debug)]
+pub struct Coder {
+    matcher: Matcher,
+    rules: Vec<CRule>,
+    uses: Vec<Vec<Use>>,
+    thresholds: Vec<f32>,
+    conditions: Vec<crate::codebook::Conditions>,
+    parent: Vec<Option<usize>>,
+    /// Codes ordered deepest first, for rolling scores up.
+    deepest_first: Vec<usize>,
+    negation_window: usize,
+}
+
+impl Coder {
+    /// Compiles `codebook` (which should have passed validation: invalid terms fail).
+    pub fn new(codebook: &Codebook) -> Result<Coder> {
+        let mut matcher = Matcher::new();
+        let mut rules = Vec::new();
+        let mut uses: Vec<Vec<Use>> = Vec::new();
+        let add = |matcher: &mut Matcher,
+                   uses: &mut Vec<Vec<Use>>,
+                   text: &str,
+                   line: usize,
+                   u: Use|
+         -> Result<()> {
+            let words = parse_term(text).map_err(|e| InputError::at(&codebook.path, line, e))?;
+            let t = matcher.add_term(&words) as usize;
+            if uses.len() <= t {
+                uses.resize_with(t + 1, Vec::new);
+            }
+            uses[t].push(u);
+            Ok(())
+        };
+        for (ci, code) in codebook.codes.iter().enumerate() {
+            for r in &code.rules {
+                let rule = rules.len() as u32;
+                let kind = match &r.kind {
+                    RuleKind::Any(_) => Kind::Any,
+                    RuleKind::All(t) => Kind::All(t.len() as u16),
+                    RuleKind::Near { within, .. } => Kind::Near(*within as u32),
+                };
+                match &r.kind {
+                    RuleKind::Any(terms) | RuleKind::All(terms) => {
+                        for (slot, t) in terms.iter().enumerate() {
+                            add(
+                                &mut matcher,
+                                &mut uses,
+                                &t.text,
+                                t.line,
+                                Use {
+                                    rule,
+                                    slot: slot as u16,
+                                },
+                            )?;
+                        }
+                    }
+                    RuleKind::Near { terms, with, .. } => {
+                        for t in terms {
+                            add(
+                                &mut matcher,
+                                &mut uses,
+                                &t.text,
+                                t.line,
+                                Use { rule, slot: 0 },
+                            )?;
+                        }
+                        for t in with {
+                            add(
+                                &mut matcher,
+                                &mut uses,
+                                &t.text,
+                                t.line,
+                                Use { rule, slot: 1 },
+                            )?;
+                        }
+                    }
+                }
+                rules.push(CRule {
+                    code: ci as u32,
+                    kind,
+                    weight: r.weight,
+                    count_negated: r.count_negated,
+                });
+            }
+            if !code.exclude.is_empty() {
+                let rule = rules.len() as u32;
+                for t in &code.exclude {
+                    add(
+                        &mut matcher,
+                        &mut uses,
+                        &t.text,
+                        t.line,
+                        Use { rule, slot: 0 },
+                    )?;
+                }
+                rules.push(CRule {
+                    code: ci as u32,
+                    kind: Kind::Exclude,
+                    weight: 0.0,
+                    count_negated: true,
+                });
+            }
+        }
+        uses.resize_with(matcher.term_count(), Vec::new);
+        let parent: Vec<Option<usize>> = codebook
+            .codes
+            .iter()
+            .map(|c| c.parent.as_deref().and_then(|p| codebook.code_index(p)))
+            .collect();
+        let mut deepest_first: Vec<usize> = (0..codebook.codes.len()).collect();
+        deepest_first.sort_by_key(|&i| std::cmp::Reverse(codebook.depth(i)));
+        Ok(Coder {
+            matcher,
+            rules,
+            uses,
+            thresholds: codebook.codes.iter().map(|c| c.threshold).collect(),
+            conditions: codebook
+                .codes
+                .iter()
+                .map(|c| c.conditions.clone())
+                .collect(),
+            parent,
+            deepest_first,
+            negation_window: codebook.negation_window,
+        })
+    }
+
+    /// Codes one unit: appends its codings to `out` (cleared first), in codebook order.
+    pub fn code_unit(&self, text: &str, ctx: &UnitContext, s: &mut Scratch, out: &mut Vec<Coding>) {
+        out.clear();
+        let n_codes = self.thresholds.len();
+        s.occs.clear();
+        self.matcher.find(text, &mut s.m, &mut s.occs);
+        if s.occs.is_empty() {
+            return;
+        }
+        // Negation, once per occurrence.
+        s.negated.clear();
+        for o in &s.occs {
+            s.negated.push(self.matcher.is_negated(
+                &s.m.tokens,
+                o.first as usize,
+                self.negation_window,
+            ));
+        }
+        // Every (rule, slot, occurrence) hit, grouped by rule.
+        s.hits.clear();
+        for (k, o) in s.occs.iter().enumerate() {
+            for u in &self.uses[o.term as usize] {
+                s.hits.push((u.rule, u.slot, k as u32));
+            }
+        }
+        s.hits.sort_unstable();
+        s.own.clear();
+        s.own.resize(n_codes, 0.0);
+        s.veto.clear();
+        s.veto.resize(n_codes, false);
+        s.contrib.clear();
+        let mut at = 0;
+        while at < s.hits.len() {
+            let rule_ix = s.hits[at].0;
+            let mut end = at;
+            while end < s.hits.len() && s.hits[end].0 == rule_ix {
+                end += 1;
+            }
+            let rule = &self.rules[rule_ix as usize];
+            let code = rule.code;
+            let group = &s.hits[at..end];
+            let counts =
+                |&(_, _, k): &(u32, u16, u32)| rule.count_negated || !s.negated[k as usize];
+            match rule.kind {
+                Kind::Exclude => s.veto[code as usize] = true,
+                Kind::Any | Kind::All(_) => {
+                    s.slots.clear();
+                    for h in group.iter().filter(|h| counts(h)) {
+                        if s.slots.last() != Some(&h.1) {
+                            s.slots.push(h.1);
+                        }
+                        s.contrib.push((code, h.2));
+                    }
+                    let distinct = s.slots.len();
+                    let score = match rule.kind {
+                        Kind::Any => rule.weight * distinct as f32,
+                        Kind::All(n) if distinct == n as usize => rule.weight,
+                        _ => {
+                            // Not all there: take back the evidence pushed above.
+                            let keep = s.contrib.len() - group.iter().filter(|h| counts(h)).count();
+                            s.contrib.truncate(keep);
+                            0.0
+                        }
+                    };
+                    s.own[code as usize] += score;
+                }
+                Kind::Near(within) => {
+                    let mut matched = false;
+                    let occs = &s.occs;
+                    for a in group.iter().filter(|h| h.1 == 0 && counts(h)) {
+                        for b in group.iter().filter(|h| h.1 == 1 && counts(h)) {
+                            let (oa, ob) = (occs[a.2 as usize], occs[b.2 as usize]);
+                            if a.2 == b.2 {
+                                continue;
+                            }
+                            let gap = if oa.first > ob.last {
+                                oa.first - ob.last
+                            } else {
+                                ob.first.saturating_sub(oa.last)
+                            };
+                            if gap <= within {
+                                matched = true;
+                                s.contrib.push((code, a.2));
+                                s.contrib.push((code, b.2));
+                            }
+                        }
+                    }
+                    if matched {
+                        s.own[code as usize] += rule.weight;
+                    }
+                }
+            }
+            at = end;
+        }
+        // Eligibility, roll-up and thresholds.
+        s.eligible.clear();
+        s.eligible.extend(
+            (0..n_codes).map(|c| !s.veto[c] && self.conditions[c].allows(ctx.role, ctx.attrs)),
+        );
+        s.total.clear();
+        s.total
+            .extend((0..n_codes).map(|c| if s.eligible[c] { s.own[c] } else { 0.0 }));
+        s.fired.clear();
+        s.fired.resize(n_codes, false);
+        for &c in &self.deepest_first {
+            if s.eligible[c] && s.total[c] > 0.0 && (s.total[c] >= self.thresholds[c] || s.fired[c])
+            {
+                s.fired[c] = true;
+            }
+            if let Some(p) = self.parent[c]
+                && s.eligible[c]
+                && s.eligible[p]
+            {
+                s.total[p] += s.total[c];
+                if s.fired[c] {
+                    s.fired[p] = true;
+                }
+            }
+        }
+        for c in 0..n_codes {
+            if !s.fired[c] {
+                continue;
+            }
+            let mut evidence = Vec::new();
+            for &(code, k) in &s.contrib {
+                if self.is_self_or_descendant(code as usize, c) && s.eligible[code as usize] {
+                    let o = s.occs[k as usize];
+                    let toks = s.m.tokens.tokens();
+                    let (a, b) = (toks[o.first as usize], toks[o.last as usize]);
+                    evidence.push(Evidence {
+                        start: a.start as usize,
+                        end: b.end as usize,
+                        byte_start: a.byte_start as usize,
+                        byte_end: b.byte_end as usize,
+                    });
+                }
+            }
+            evidence.sort_unstable();
+            evidence.dedup();
+            out.push(Coding {
+                code: c,
+                score: s.total[c],
+                evidence,
+            });
+        }
+    }
+
+    fn is_self_or_descendant(&self, mut code: usize, ancestor: usize) -> bool {
+        for _ in 0..=self.parent.len() {
+            if code == ancestor {
+                return true;
+            }
+            match self.parent[code] {
+                Some(p) => code = p,
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// Codes many units in parallel; the results are in input order.
+    pub fn code_units(&self, units: &[(&str, UnitContext)]) -> Vec<Vec<Coding>> {
+        units
+            .par_iter()
+            .map_init(Scratch::default, |s, (text, ctx)| {
+                let mut out = Vec::new();
+                self.code_unit(text, ctx, s, &mut out);
+                out
+            })
+            .collect()
+    }
+}
+
+/// The header of `codings.csv`.
+pub const CODING_COLUMNS: &[&str] = &["unit_id", "code_id", "family", "score", "evidence"];
+
+/// Streams codings to `codings.csv`, which appears only when [`CodingWriter::finish`]
+/// succeeds. One row per (unit, code); the evidence column lists the matched
+/// spans as `start-end:text` (character offsets in the unit text) joined by `; `.
+pub struct CodingWriter<'c> {
+    csv: csv::Writer<AtomicFile>,
+    codebook: &'c Codebook,
+    rows: usize,
+    buf: String,
+}
+
+impl<'c> CodingWriter<'c> {
+    /// Creates the file (under a temporary name) and writes the header.
+    pub fn create(path: &Path, codebook: &'c Codebook) -> Result<CodingWriter<'c>> {
+        let mut csv = csv::Writer::from_writer(AtomicFile::create(path)?);
+        csv.write_record(CODING_COLUMNS)?;
+        Ok(CodingWriter {
+            csv,
+            codebook,
+            rows: 0,
+            buf: String::new(),
+        })
+    }
+
+    /// Writes the codings of one unit (nothing if it has none).
+    pub fn write_unit(&mut self, unit_id: &str, text: &str, codings: &[Coding]) -> Result<()> {
+        for c in codings {
+            let code = &self.codebook.codes[c.code];
+            self.buf.clear();
+            for (i, e) in c.evidence.iter().enumerate() {
+                if i > 0 {
+                    self.buf.push_str("; ");
+                }
+                let surface = text.get(e.byte_start..e.byte_end).unwrap_or("");
+                let _ = write!(self.buf, "{}-{}:{}", e.start, e.end, surface);
+            }
+            self.csv.write_field(unit_id)?;
+            self.csv.write_field(&code.id)?;
+            self.csv.write_field(&code.family)?;
+            self.csv.write_field(format_score(c.score))?;
+            self.csv.write_field(&self.buf)?;
+            self.csv.write_record(None::<&[u8]>)?;
+            self.rows += 1;
+        }
+        Ok(())
+    }
+
+    /// Flushes and moves the file into place; returns the number of rows written.
+    pub fn finish(self) -> Result<usize> {
+        let rows = self.rows;
+        let file = self
+            .csv
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("cannot write codings: {}", e.error()))?;
+        file.commit()?;
+        Ok(rows)
+    }
+}
+
+/// Writes `codings.csv` for units given as `(unit_id, text, codings)`, in order;
+/// returns the number of rows. The file appears only if everything was written.
+pub fn write_codings_csv<'a, I>(path: &Path, codebook: &Codebook, units: I) -> Result<usize>
+where
+    I: IntoIterator<Item = (&'a str, &'a str, &'a [Coding])>,
+{
+    let mut w = CodingWriter::create(path, codebook)?;
+    for (id, text, codings) in units {
+        w.write_unit(id, text, codings)?;
+    }
+    w.finish()
+}
+
+/// A score as written in outputs: up to two decimals, no trailing zeros.
+pub fn format_score(score: f32) -> String {
+    let s = format!("{score:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codebook::parse_str;
+
+    fn coder(src: &str) -> (Codebook, Coder) {
+        let (cb, problems) = parse_str(Path::new("t.toml"), src);
+        assert!(problems.is_empty(), "{problems:?}");
+        let cb = cb.unwrap();
+        let coder = Coder::new(&cb).unwrap();
+        (cb, coder)
+    }
+
+    fn codes_in(src: &str, text: &str, ctx: UnitContext) -> Vec<(String, f32)> {
+        let (cb, c) = coder(src);
+        let mut s = Scratch::default();
+        let mut out = Vec::new();
+        c.code_unit(text, &ctx, &mut s, &mut out);
+        out.iter()
+            .map(|x| (cb.codes[x.code].id.clone(), x.score))
+            .collect()
+    }
+
+    fn ids(src: &str, text: &str) -> Vec<String> {
+        codes_in(src, text, UnitContext::default())
+            .into_iter()
+            .map(|x| x.0)
+            .collect()
+    }
+
+    const ONE: &str = "[[code]]\nid = \"keys.knowledge\"\nterms = [\"ידע\", \"קשר*\"]\n";
+
+    #[test]
+    fn prefixes_and_wildcards() {
+        assert_eq!(ids(ONE, "וכשהידע הגיע"), ["keys.knowledge"]);
+        assert_eq!(ids(ONE, "יש לנו הקשרים"), ["keys.knowledge"]);
+        assert!(ids(ONE, "התקשרתי אליה, זה מידעון").is_empty());
+    }
+
+    #[test]
+    fn evidence_offsets_are_characters() {
+        let (cb, c) = coder(ONE);
+        let text = "אמרתי\u{200F} לה שהידע וגם הקשרים";
+        let mut s = Scratch::default();
+        let mut out = Vec::new();
+        c.code_unit(text, &UnitContext::default(), &mut s, &mut out);
+        assert_eq!(out.len(), 1);
+        let spans: Vec<(usize, usize)> = out[0].evidence.iter().map(|e| (e.start, e.end)).collect();
+        assert_eq!(spans, [(10, 15), (20, 26)]);
+        let chars: Vec<char> = text.chars().collect();
+        assert_eq!(chars[10..15].iter().collect::<String>(), "שהידע");
+        assert_eq!(out[0].score, 2.0);
+        let _ = cb;
+    }
+
+    #[test]
+    fn negation_blocks_unless_counted() {
+        assert!(ids(ONE, "אין לנו שום ידע").is_empty());
+        assert_eq!(ids(ONE, "אין לנו, אבל יש ידע"), ["keys.knowledge"]);
+        let counted = "[[code]]\nid = \"barriers.knowledge\"\n[[code.rule]]\nany = [\"ידע*\"]\nnegated = true\n";
+        assert_eq!(ids(counted, "הם לא ידעו"), ["barriers.knowledge"]);
+    }
+
+    #[test]
+    fn threshold_needs_two_cues() {
+        let src = "[[code]]\nid = \"keys.emotion\"\nthreshold = 2\nterms = [\"פחד*\", \"חרד*\"]\n[[code.rule]]\nweight = 2\nany = [\"לחזק אותה\"]\n";
+        assert!(ids(src, "היא פחדה").is_empty());
+        assert_eq!(
+            codes_in(src, "היא פחדה וחרדה", UnitContext::default()),
+            [("keys.emotion".into(), 2.0)]
+        );
+        assert_eq!(ids(src, "ניסיתי לחזק אותה"), ["keys.emotion"]);
+    }
+
+    #[test]
+    fn all_rule_needs_every_term() {
+        let src = "[[code]]\nid = \"keys.power\"\n[[code.rule]]\nall = [\"ערעור\", \"בית דין\"]\n";
+        assert!(ids(src, "הגשנו ערעור").is_empty());
+        assert_eq!(ids(src, "הגשנו ערעור לבית הדין"), ["keys.power"]);
+    }
+
+    #[test]
+    fn near_rule_counts_words_between() {
+        let src = "[[code]]\nid = \"keys.power.backing\"\n[[code.rule]]\nnear = [\"ליווי\", \"ליוויתי\"]\nwith = [\"ועד*\"]\nwithin = 3\n";
+        assert_eq!(ids(src, "ליוויתי אותו אל הוועדה"), ["keys.power.backing"]);
+        assert_eq!(ids(src, "לוועדה הרפואית ליוויתי"), ["keys.power.backing"]);
+        assert!(ids(src, "ליוויתי אותו אתמול בבוקר אל הוועדה").is_empty());
+    }
+
+    #[test]
+    fn exclude_vetoes() {
+        let src =
+            "[[code]]\nid = \"keys.networking\"\nterms = [\"קשר*\"]\nexclude = [\"קשר שתיקה\"]\n";
+        assert_eq!(ids(src, "יש לנו קשרים"), ["keys.networking"]);
+        assert!(ids(src, "יש לנו קשרים אבל יש קשר שתיקה").is_empty());
+    }
+
+    #[test]
+    fn roles_and_attributes() {
+        let src = "[codebook]\nroles = [\"interviewee\"]\n[[code]]\nid = \"a.x\"\nterms = [\"ידע\"]\n[[code]]\nid = \"a.y\"\nrequire = { sector = \"public\" }\nterms = [\"ידע\"]\n[[code]]\nid = \"a.z\"\nroles = []\nforbid = { sector = [\"business\"] }\nterms = [\"ידע\"]\n";
+        let public = [("sector", "public")];
+        let business = [("sector", "business")];
+        let got = |role, attrs: &[(&str, &str)]| -> Vec<String> {
+            codes_in(src, "ידע", UnitContext { role, attrs })
+                .into_iter()
+                .map(|x| x.0)
+                .collect()
+        };
+        assert_eq!(got(Some(Role::Interviewee), &public), ["a.x", "a.y", "a.z"]);
+        assert_eq!(got(Some(Role::Interviewer), &public), ["a.z"]);
+        assert_eq!(got(Some(Role::Interviewee), &business), ["a.x"]);
+        assert_eq!(got(None, &[]), ["a.x", "a.z"]);
+    }
+
+    #[test]
+    fn subcodes_roll_up() {
+        let src = "[[code]]\nid = \"keys.knowledge\"\nthreshold = 2\nterms = [\"ידע\"]\n[[code]]\nid = \"keys.knowledge.tacit\"\nparent = \"keys.knowledge\"\nthreshold = 1\nterms = [\"מניסיון\"]\n";
+        assert!(ids(src, "ידע").is_empty());
+        assert_eq!(
+            codes_in(src, "ידע מניסיון", UnitContext::default()),
+            [
+                ("keys.knowledge".into(), 2.0),
+                ("keys.knowledge.tacit".into(), 1.0)
+            ]
+        );
+        assert_eq!(
+            ids(src, "מניסיון"),
+            ["keys.knowledge", "keys.knowledge.tacit"]
+        );
+    }
+
+    #[test]
+    fn scores_format() {
+        assert_eq!(format_score(2.0), "2");
+        assert_eq!(format_score(1.5), "1.5");
+        assert_eq!(format_score(0.25), "0.25");
+    }
+
+    #[test]
+    fn writer_rows_and_evidence() {
+        let (cb, c) = coder(ONE);
+        let dir = std::env::temp_dir().join(format!("tamlil-codings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("codings.csv");
+        let units = [("u1", "שהידע שלנו"), ("u2", "כלום"), ("u3", "קשרים")];
+        let coded: Vec<Vec<Coding>> =
+            c.code_units(&units.map(|(_, t)| (t, UnitContext::default())));
+        let rows = write_codings_csv(
+            &path,
+            &cb,
+            units
+                .iter()
+                .zip(&coded)
+                .map(|((id, t), c)| (*id, *t, c.as_slice())),
+        )
+        .unwrap();
+        assert_eq!(rows, 2);
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "unit_id,code_id,family,score,evidence\nu1,keys.knowledge,keys,1,0-5:שהידע\nu3,keys.knowledge,keys,1,0-5:קשרים\n"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

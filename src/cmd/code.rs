@@ -1,12 +1,162 @@
 //! `tamlil code`: code pre-segmented units from a CSV.
 
+use crate::codebook::{self, Codebook};
+use crate::coding::{Coder, Coding, CodingWriter, UnitContext};
+use crate::error::InputError;
+use crate::pipeline;
+use crate::text::Role;
 use anyhow::Result;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
 
 /// Code pre-segmented units (a CSV with `id,text` and any attribute columns).
+///
+/// The units file needs an id column (`id` or `unit_id`) and a `text` column. A
+/// `role` column (interviewer / interviewee / other), if present, is respected:
+/// the default codebook codes interviewee units only (and units of unknown role).
+/// Every other column is a document attribute that codebook rules can require or
+/// forbid (e.g. `sector`). Writes one row per (unit, code):
+/// `unit_id,code_id,family,score,evidence`, where evidence lists the matched
+/// words as `start-end:word` with character offsets into the unit text. Example:
+///
+///   tamlil code --units answers.csv --codebook my-codebook.toml --out codings.csv
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// CSV of units: id (or unit_id), text, and any attribute columns.
+    #[arg(long, value_name = "FILE")]
+    pub units: PathBuf,
+    /// Codebook (.toml or .csv); default: the embedded rights-realization codebook.
+    #[arg(long, value_name = "FILE")]
+    pub codebook: Option<PathBuf>,
+    /// Where to write the codings.
+    #[arg(long, value_name = "FILE", default_value = "codings.csv")]
+    pub out: PathBuf,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub jobs: usize,
+}
 
 /// Runs `tamlil code`.
-pub fn run(_args: Args) -> Result<()> {
-    anyhow::bail!("not available yet")
+pub fn run(args: Args) -> Result<()> {
+    pipeline::set_jobs(args.jobs);
+    let cb = match &args.codebook {
+        Some(p) => codebook::load(p)?,
+        None => codebook::default_codebook(),
+    };
+    let (units, rows) = code_file(&args.units, &cb, &args.out)?;
+    eprintln!(
+        "tamlil: {units} units, {rows} codings ({} codes) -> {}",
+        cb.codes.len(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// One unit read from the CSV.
+struct Row {
+    id: String,
+    text: String,
+    role: Option<Role>,
+    attrs: Vec<String>,
+}
+
+/// How many units are read, coded in parallel and written at a time.
+const CHUNK: usize = 4096;
+
+/// Codes the units of `units_path` with `cb` and writes `out` atomically; returns
+/// the number of units and of codings written.
+pub fn code_file(units_path: &Path, cb: &Codebook, out: &Path) -> Result<(usize, usize)> {
+    let file = std::fs::File::open(units_path).map_err(|e| InputError::open(units_path, &e))?;
+    let mut rdr = csv::ReaderBuilder::new().from_reader(std::io::BufReader::new(file));
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| InputError::at(units_path, 1, format!("bad CSV header: {e}")))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{FEFF}').trim().to_string())
+        .collect();
+    let find = |name: &str| headers.iter().position(|h| h == name);
+    let id_col = find("id").or_else(|| find("unit_id")).ok_or_else(|| {
+        InputError::at(
+            units_path,
+            1,
+            format!(
+                "missing column `id` (or `unit_id`); columns are: {}",
+                headers.join(",")
+            ),
+        )
+    })?;
+    let text_col = find("text").ok_or_else(|| {
+        InputError::at(
+            units_path,
+            1,
+            format!("missing column `text`; columns are: {}", headers.join(",")),
+        )
+    })?;
+    let role_col = find("role");
+    let attr_cols: Vec<usize> = (0..headers.len())
+        .filter(|&i| i != id_col && i != text_col && Some(i) != role_col)
+        .collect();
+    let attr_names: Vec<&str> = attr_cols.iter().map(|&i| headers[i].as_str()).collect();
+
+    let coder = Coder::new(cb)?;
+    let mut writer = CodingWriter::create(out, cb)?;
+    let mut n_units = 0;
+    let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
+    let mut records = rdr.into_records();
+    loop {
+        chunk.clear();
+        for rec in records.by_ref() {
+            let rec = rec.map_err(|e| {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                InputError::at(units_path, line, format!("bad CSV: {e}"))
+            })?;
+            let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+            let field = |i: usize| rec.get(i).unwrap_or("");
+            let role = match role_col.map(field).map(str::trim) {
+                None | Some("") => None,
+                Some(r) => Some(Role::parse(r).ok_or_else(|| {
+                    InputError::at(
+                        units_path,
+                        line,
+                        format!("unknown role {r:?} (expected interviewer, interviewee or other)"),
+                    )
+                })?),
+            };
+            chunk.push(Row {
+                id: field(id_col).to_string(),
+                text: field(text_col).to_string(),
+                role,
+                attrs: attr_cols.iter().map(|&i| field(i).to_string()).collect(),
+            });
+            if chunk.len() == CHUNK {
+                break;
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let coded: Vec<Vec<Coding>> = chunk
+            .par_iter()
+            .map_init(crate::coding::Scratch::default, |s, row| {
+                let attrs: Vec<(&str, &str)> = attr_names
+                    .iter()
+                    .copied()
+                    .zip(row.attrs.iter().map(String::as_str))
+                    .collect();
+                let ctx = UnitContext {
+                    role: row.role,
+                    attrs: &attrs,
+                };
+                let mut out = Vec::new();
+                coder.code_unit(&row.text, &ctx, s, &mut out);
+                out
+            })
+            .collect();
+        for (row, codings) in chunk.iter().zip(&coded) {
+            writer.write_unit(&row.id, &row.text, codings)?;
+        }
+        n_units += chunk.len();
+    }
+    let rows = writer.finish()?;
+    Ok((n_units, rows))
 }

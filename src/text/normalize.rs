@@ -142,8 +142,7 @@ impl Tokenizer {
         // A geresh seen after a letter of the current token, waiting for a letter.
         let mut pending_geresh: Option<char> = None;
         let mut break_pending = false;
-        let mut char_pos: u32 = 0;
-        for (byte_pos, c) in text.char_indices() {
+        for (char_pos, (byte_pos, c)) in (0_u32..).zip(text.char_indices()) {
             let byte_pos = byte_pos as u32;
             match fold_char(c) {
                 Fold::Letter(l) => match cur.as_mut() {
@@ -199,7 +198,6 @@ impl Tokenizer {
                     break_pending = true;
                 }
             }
-            char_pos += 1;
         }
         Self::finish(&mut cur, out);
     }

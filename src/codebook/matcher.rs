@@ -1,0 +1,336 @@
+//! A codebook's terms compiled into one matcher over folded tokens.
+//!
+//! Every distinct term word is a key of a hash map (wildcard stems in a second map);
+//! a token is looked up once per clitic stem ([`clitic_stems`]), so the prefix
+//! variants are generated on the token side and the lookups cost the same however
+//! many terms the codebook has. Phrases are chains of words matched on consecutive
+//! tokens. Nothing is allocated per token: the per-unit buffers live in
+//! [`MatchScratch`] and are reused.
+
+use super::pattern::{MIN_WILDCARD_LETTERS, PatternWord};
+use crate::text::normalize::{Tokenizer, Tokens, clitic_stems, folded_words};
+use std::collections::{HashMap, HashSet};
+
+/// A term found in a text: its id and its first and last token (inclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Occurrence {
+    pub first: u32,
+    pub last: u32,
+    pub term: u32,
+}
+
+/// Per-thread buffers for matching one text after another.
+#[derive(Debug, Default)]
+pub struct MatchScratch {
+    /// The tokens of the last text matched.
+    pub tokens: Tokens,
+    word_ids: Vec<u32>,
+    ranges: Vec<(u32, u32)>,
+}
+
+/// Words that negate what follows them (folded, with the clitics they take).
+const NEGATORS: &[&str] = &[
+    "לא",
+    "אין",
+    "בלי",
+    "אינו",
+    "אינה",
+    "אינם",
+    "אינן",
+    "אינני",
+    "איננו",
+    "איננה",
+    "אינך",
+    "אינכם",
+    "מעולם",
+];
+/// Words after a negator that make it no negation: לא רק, לא סתם, לא פעם, אין ספק, ...
+const NOT_NEGATING_NEXT: &[&str] = &["רק", "סתם", "פחות", "ספק", "בעיה", "מעט", "פעם", "כל כך"];
+
+/// The compiled terms of a codebook.
+#[derive(Debug, Default)]
+pub struct Matcher {
+    exact: HashMap<Box<str>, u32>,
+    prefix: HashMap<Box<str>, u32>,
+    max_prefix_bytes: usize,
+    word_terms: Vec<Vec<u32>>,
+    terms: Vec<Box<[u32]>>,
+    term_ids: HashMap<Vec<PatternWord>, u32>,
+    negators: HashSet<Box<str>>,
+    not_negating: HashSet<Box<str>>,
+}
+
+impl Matcher {
+    /// An empty matcher with the Hebrew negation words.
+    pub fn new() -> Matcher {
+        let mut m = Matcher::default();
+        for n in NEGATORS {
+            let w = folded_words(n).concat();
+            for pre in ["", "ו", "ש", "וש", "כש", "וכש"] {
+                m.negators.insert(format!("{pre}{w}").into());
+            }
+        }
+        m.negators.insert("ללא".into());
+        m.negators.insert("מבלי".into());
+        for n in NOT_NEGATING_NEXT {
+            m.not_negating.insert(folded_words(n).concat().into());
+        }
+        m
+    }
+
+    /// Adds a term (its parsed words) and returns its id; equal terms share an id.
+    pub fn add_term(&mut self, words: &[PatternWord]) -> u32 {
+        if let Some(&id) = self.term_ids.get(words) {
+            return id;
+        }
+        let ids: Box<[u32]> = words.iter().map(|w| self.word_id(w)).collect();
+        let id = self.terms.len() as u32;
+        self.word_terms[ids[0] as usize].push(id);
+        self.terms.push(ids);
+        self.term_ids.insert(words.to_vec(), id);
+        id
+    }
+
+    fn word_id(&mut self, w: &PatternWord) -> u32 {
+        let next = self.word_terms.len() as u32;
+        let map = if w.wildcard {
+            &mut self.prefix
+        } else {
+            &mut self.exact
+        };
+        let id = *map.entry(w.text.as_str().into()).or_insert(next);
+        if id == next {
+            self.word_terms.push(Vec::new());
+            if w.wildcard {
+                self.max_prefix_bytes = self.max_prefix_bytes.max(w.text.len());
+            }
+        }
+        id
+    }
+
+    /// The number of distinct terms.
+    pub fn term_count(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// Tokenizes `text` into `s.tokens` and appends every term occurrence to `out`,
+    /// ordered by first token, then term id.
+    pub fn find(&self, text: &str, s: &mut MatchScratch, out: &mut Vec<Occurrence>) {
+        Tokenizer::tokenize(text, &mut s.tokens);
+        s.word_ids.clear();
+        s.ranges.clear();
+        for i in 0..s.tokens.len() {
+            let start = s.word_ids.len() as u32;
+            let ids = &mut s.word_ids;
+            clitic_stems(s.tokens.text(i), |stem| {
+                let mut push = |id: u32| {
+                    if !ids[start as usize..].contains(&id) {
+                        ids.push(id);
+                    }
+                };
+                if let Some(&id) = self.exact.get(stem) {
+                    push(id);
+                }
+                if !self.prefix.is_empty() {
+                    for (k, _) in stem
+                        .char_indices()
+                        .skip(MIN_WILDCARD_LETTERS)
+                        .chain(std::iter::once((stem.len(), ' ')))
+                    {
+                        if k > self.max_prefix_bytes {
+                            break;
+                        }
+                        if let Some(&id) = self.prefix.get(&stem[..k]) {
+                            push(id);
+                        }
+                    }
+                }
+            });
+            s.ranges.push((start, s.word_ids.len() as u32));
+        }
+        let has = |i: usize, w: u32| {
+            let (a, b) = s.ranges[i];
+            s.word_ids[a as usize..b as usize].contains(&w)
+        };
+        let first_out = out.len();
+        for i in 0..s.tokens.len() {
+            let (a, b) = s.ranges[i];
+            for &w in &s.word_ids[a as usize..b as usize] {
+                for &t in &self.word_terms[w as usize] {
+                    let words = &self.terms[t as usize];
+                    let n = words.len();
+                    if i + n > s.tokens.len() {
+                        continue;
+                    }
+                    if words[1..]
+                        .iter()
+                        .enumerate()
+                        .all(|(k, &w2)| has(i + 1 + k, w2))
+                    {
+                        out.push(Occurrence {
+                            first: i as u32,
+                            last: (i + n - 1) as u32,
+                            term: t,
+                        });
+                    }
+                }
+            }
+        }
+        out[first_out..].sort_unstable();
+    }
+
+    /// Whether token `i` is negated: a negation word (לא, אין, בלי, אינו, אף פעם, ...)
+    /// stands at most `window` tokens before it with no clause break in between,
+    /// and is not part of לא רק, לא סתם, אין ספק, ...
+    pub fn is_negated(&self, tokens: &Tokens, i: usize, window: usize) -> bool {
+        let toks = tokens.tokens();
+        for back in 1..=window.min(i) {
+            let j = i - back;
+            if toks[j + 1].break_before {
+                return false;
+            }
+            let w = tokens.text(j);
+            let negator =
+                self.negators.contains(w) || (w == "פעמ" && j > 0 && tokens.text(j - 1) == "אפ");
+            if negator && !(j + 1 < toks.len() && self.not_negating.contains(tokens.text(j + 1))) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codebook::pattern::parse_term;
+
+    fn matcher(terms: &[&str]) -> Matcher {
+        let mut m = Matcher::new();
+        for t in terms {
+            m.add_term(&parse_term(t).unwrap());
+        }
+        m
+    }
+
+    /// The surface words each term occurrence covers.
+    fn found(terms: &[&str], text: &str) -> Vec<(usize, String)> {
+        let m = matcher(terms);
+        let mut s = MatchScratch::default();
+        let mut out = Vec::new();
+        m.find(text, &mut s, &mut out);
+        let chars: Vec<char> = text.chars().collect();
+        out.iter()
+            .map(|o| {
+                let a = s.tokens.tokens()[o.first as usize].start as usize;
+                let b = s.tokens.tokens()[o.last as usize].end as usize;
+                (o.term as usize, chars[a..b].iter().collect())
+            })
+            .collect()
+    }
+
+    fn surfaces(terms: &[&str], text: &str) -> Vec<String> {
+        found(terms, text).into_iter().map(|(_, s)| s).collect()
+    }
+
+    #[test]
+    fn term_with_clitic_prefixes() {
+        assert_eq!(
+            surfaces(&["ידע"], "ידע הידע בידע שבידע וכשהידע"),
+            ["ידע", "הידע", "בידע", "שבידע", "וכשהידע"]
+        );
+    }
+
+    #[test]
+    fn term_not_inside_unrelated_words() {
+        // מידעון is not מ + ידע: the rest must be the term itself.
+        assert!(surfaces(&["ידע"], "מידעון ידעתי").is_empty());
+        // ע is no prefix.
+        assert!(surfaces(&["רב"], "ערב").is_empty());
+        assert_eq!(surfaces(&["רב"], "ברב"), ["ברב"]);
+        // מ is a prefix: מידע reads as מ + ידע (documented in codebooks/README.md).
+        assert_eq!(surfaces(&["ידע"], "מידע"), ["מידע"]);
+    }
+
+    #[test]
+    fn wildcard_endings() {
+        assert_eq!(
+            surfaces(&["קשר*"], "קשרים קשרי הקשרים קשר"),
+            ["קשרים", "קשרי", "הקשרים", "קשר"]
+        );
+        assert!(surfaces(&["קשר*"], "התקשרתי ובהתקשרות").is_empty());
+    }
+
+    #[test]
+    fn final_letters_niqqud_and_marks_do_not_matter() {
+        assert_eq!(surfaces(&["קשרים"], "קשרימ"), ["קשרימ"]);
+        assert_eq!(surfaces(&["קשרימ"], "קשרים"), ["קשרים"]);
+        assert_eq!(surfaces(&["זכויות"], "זְכֻיּוֹת"), Vec::<String>::new()); // different spelling (haser)
+        assert_eq!(surfaces(&["זכות"], "זְכוּת"), ["זְכוּת"]);
+        assert_eq!(
+            surfaces(&["ביטוח לאומי"], "ביטוח\u{200F} לאומי"),
+            ["ביטוח\u{200F} לאומי"]
+        );
+    }
+
+    #[test]
+    fn gershayim_spellings_match() {
+        assert_eq!(surfaces(&["עו\"ס"], "העו״ס והעו”ס"), ["העו״ס", "והעו”ס"]);
+    }
+
+    #[test]
+    fn phrases_and_maqaf() {
+        assert_eq!(
+            surfaces(&["ביטוח לאומי"], "הלכנו לביטוח הלאומי"),
+            ["לביטוח הלאומי"]
+        );
+        assert_eq!(surfaces(&["חד הורי*"], "אמהות חד־הוריות"), ["חד־הוריות"]);
+        assert_eq!(surfaces(&["חד-הורית"], "חד הורית"), ["חד הורית"]);
+        assert!(surfaces(&["ביטוח לאומי"], "ביטוח רכב לאומי").is_empty());
+    }
+
+    #[test]
+    fn doubled_vav_after_prefix() {
+        assert_eq!(
+            surfaces(&["ועדה"], "לוועדה הוועדה ועדה"),
+            ["לוועדה", "הוועדה", "ועדה"]
+        );
+    }
+
+    #[test]
+    fn equal_terms_share_an_id() {
+        let mut m = Matcher::new();
+        let a = m.add_term(&parse_term("קשר*").unwrap());
+        let b = m.add_term(&parse_term("קשר *").unwrap_or_else(|_| parse_term("קשר*").unwrap()));
+        let c = m.add_term(&parse_term("ידע").unwrap());
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(m.term_count(), 2);
+    }
+
+    fn negated(text: &str, word: &str) -> bool {
+        let m = Matcher::new();
+        let mut t = Tokens::new();
+        Tokenizer::tokenize(text, &mut t);
+        let i = t.words().iter().position(|w| *w == word).unwrap();
+        m.is_negated(&t, i, 3)
+    }
+
+    #[test]
+    fn negation_window() {
+        assert!(negated("הם לא יודעים", "יודעימ"));
+        assert!(negated("שאין לו קשרים", "קשרימ"));
+        assert!(negated("בלי שום ליווי", "ליווי"));
+        assert!(negated("היא אינה מכירה", "מכירה"));
+        assert!(negated("אף פעם לא קיבלו", "קיבלו"));
+        assert!(negated("אף פעם קיבלו", "קיבלו"));
+        // Too far, or across a clause break.
+        assert!(!negated("לא היה לנו אז שום קשר", "קשר"));
+        assert!(!negated("לא, יש לנו קשרים", "קשרימ"));
+        // לא רק, לא פעם, אין ספק: no negation.
+        assert!(!negated("לא רק ידע", "ידע"));
+        assert!(!negated("אין ספק שהקשרים", "שהקשרימ"));
+        // מלא (full) is not מ + לא.
+        assert!(!negated("תיק מלא מסמכים", "מסמכימ"));
+    }
+}

@@ -1,0 +1,255 @@
+//! The codebook model: families, codes (with sub-codes), the rules that assign them.
+
+use crate::text::Role;
+use std::path::PathBuf;
+
+/// A codebook: its codes in file order, with the rules that assign them.
+#[derive(Debug, Clone)]
+pub struct Codebook {
+    /// Short identifier, e.g. `rights-realization`.
+    pub name: String,
+    /// Where the codebook was read from (`<embedded>/...` for the default one).
+    pub path: PathBuf,
+    /// The source text, from which the content hash is computed.
+    pub source: String,
+    /// Families with their labels, in file order (families only named by code ids
+    /// are added after the declared ones, labelled by their id).
+    pub families: Vec<Family>,
+    /// Codes in file order; a sub-code names its code in `parent`.
+    pub codes: Vec<Code>,
+    /// How many words before a term a negation word (לא, אין, בלי, ...) reaches.
+    pub negation_window: usize,
+}
+
+/// A family of codes: the first segment of the code ids (`keys` for `keys.power`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Family {
+    pub id: String,
+    pub label_he: String,
+    pub label_en: String,
+    pub definition: String,
+    pub line: usize,
+}
+
+/// One code of a codebook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Code {
+    /// Stable id, e.g. `keys.knowledge.tacit`.
+    pub id: String,
+    /// The family id, e.g. `keys`.
+    pub family: String,
+    /// The code a sub-code rolls up into, e.g. `keys.knowledge`.
+    pub parent: Option<String>,
+    pub label_he: String,
+    pub label_en: String,
+    pub definition: String,
+    /// Display colour, `#rrggbb`.
+    pub color: String,
+    /// The score a unit needs for the code (the sum of its rules' weights).
+    pub threshold: f32,
+    /// Which units the code may be assigned to.
+    pub conditions: Conditions,
+    /// The rules whose weights add up to the code's score in a unit.
+    pub rules: Vec<Rule>,
+    /// Terms that veto the code in a unit where any of them occurs.
+    pub exclude: Vec<Term>,
+    /// The line of the code's definition in the codebook file (1-based).
+    pub line: usize,
+}
+
+/// Which units a code may be assigned to, by speaker role and document attributes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Conditions {
+    /// Allowed roles; empty means every role. A unit of unknown role is allowed.
+    pub roles: Vec<Role>,
+    /// Forbidden roles.
+    pub forbid_roles: Vec<Role>,
+    /// Attribute values required: the unit's value of each attribute must be one of
+    /// the listed values (a unit without the attribute fails).
+    pub require: Vec<(String, Vec<String>)>,
+    /// Attribute values forbidden: a unit with one of these values fails.
+    pub forbid: Vec<(String, Vec<String>)>,
+}
+
+impl Conditions {
+    /// Whether a unit with `role` and `attrs` satisfies the conditions.
+    pub fn allows(&self, role: Option<Role>, attrs: &[(&str, &str)]) -> bool {
+        if let Some(r) = role {
+            if !self.roles.is_empty() && !self.roles.contains(&r) {
+                return false;
+            }
+            if self.forbid_roles.contains(&r) {
+                return false;
+            }
+        }
+        let value = |key: &str| attrs.iter().find(|(k, _)| *k == key).map(|(_, v)| v.trim());
+        for (key, values) in &self.require {
+            match value(key) {
+                Some(v) if values.iter().any(|x| x == v) => {}
+                _ => return false,
+            }
+        }
+        for (key, values) in &self.forbid {
+            if let Some(v) = value(key)
+                && values.iter().any(|x| x == v)
+            {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// A rule: a pattern of terms, and the weight it adds to its code's score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub kind: RuleKind,
+    pub weight: f32,
+    /// Whether occurrences under a negation (לא, אין, בלי, ...) count.
+    pub count_negated: bool,
+    pub line: usize,
+}
+
+/// What a rule looks for in a unit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleKind {
+    /// Each distinct term found adds the weight.
+    Any(Vec<Term>),
+    /// The weight is added once when every term is found.
+    All(Vec<Term>),
+    /// The weight is added once when a term of `terms` and a term of `with` occur
+    /// within `within` words of each other.
+    Near {
+        terms: Vec<Term>,
+        with: Vec<Term>,
+        within: usize,
+    },
+}
+
+impl RuleKind {
+    /// Every term of the rule.
+    pub fn terms(&self) -> impl Iterator<Item = &Term> {
+        let (a, b): (&[Term], &[Term]) = match self {
+            RuleKind::Any(t) | RuleKind::All(t) => (t, &[]),
+            RuleKind::Near { terms, with, .. } => (terms, with),
+        };
+        a.iter().chain(b.iter())
+    }
+
+    /// The rule's keyword in the file format.
+    pub fn name(&self) -> &'static str {
+        match self {
+            RuleKind::Any(_) => "any",
+            RuleKind::All(_) => "all",
+            RuleKind::Near { .. } => "near",
+        }
+    }
+}
+
+/// A term as written in the codebook: a word or phrase, `*` ending a word for any
+/// ending (`קשר*`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    pub text: String,
+    pub line: usize,
+}
+
+impl Term {
+    /// A term at `line`.
+    pub fn new(text: impl Into<String>, line: usize) -> Term {
+        Term {
+            text: text.into(),
+            line,
+        }
+    }
+}
+
+impl Codebook {
+    /// The index of the code with `id`.
+    pub fn code_index(&self, id: &str) -> Option<usize> {
+        self.codes.iter().position(|c| c.id == id)
+    }
+
+    /// The family with `id`.
+    pub fn family(&self, id: &str) -> Option<&Family> {
+        self.families.iter().find(|f| f.id == id)
+    }
+
+    /// The sha256 (hex) of the codebook's source text: a stable content hash.
+    pub fn hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.source.as_bytes());
+        let mut hex = String::with_capacity(64);
+        for b in digest.iter() {
+            hex.push(char::from_digit((b >> 4) as u32, 16).unwrap_or('0'));
+            hex.push(char::from_digit((b & 15) as u32, 16).unwrap_or('0'));
+        }
+        hex
+    }
+
+    /// The indices of the codes whose parent is code `i`, in file order.
+    pub fn children(&self, i: usize) -> Vec<usize> {
+        let id = &self.codes[i].id;
+        (0..self.codes.len())
+            .filter(|&j| self.codes[j].parent.as_deref() == Some(id))
+            .collect()
+    }
+
+    /// The depth of code `i` in the hierarchy (0 for a code without parent).
+    pub fn depth(&self, i: usize) -> usize {
+        let mut depth = 0;
+        let mut cur = self.codes[i].parent.as_deref();
+        while let Some(p) = cur {
+            depth += 1;
+            if depth > self.codes.len() {
+                break; // a cycle; validation reports it
+            }
+            cur = self
+                .code_index(p)
+                .and_then(|j| self.codes[j].parent.as_deref());
+        }
+        depth
+    }
+}
+
+/// Colours given to codes that do not set one (a qualitative palette).
+pub const PALETTE: &[&str] = &[
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf",
+];
+
+/// Whether `s` is a colour `#rrggbb`.
+pub fn is_hex_color(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_roles_and_attributes() {
+        let c = Conditions {
+            roles: vec![Role::Interviewee],
+            forbid_roles: vec![],
+            require: vec![("sector".into(), vec!["public".into(), "third".into()])],
+            forbid: vec![("group_interview".into(), vec!["true".into()])],
+        };
+        let public = [("sector", "public")];
+        assert!(c.allows(Some(Role::Interviewee), &public));
+        assert!(c.allows(None, &public));
+        assert!(!c.allows(Some(Role::Interviewer), &public));
+        assert!(!c.allows(Some(Role::Interviewee), &[("sector", "business")]));
+        assert!(!c.allows(Some(Role::Interviewee), &[]));
+        assert!(!c.allows(
+            Some(Role::Interviewee),
+            &[("sector", "third"), ("group_interview", "true")]
+        ));
+    }
+
+    #[test]
+    fn colors() {
+        assert!(is_hex_color("#1f77B4"));
+        assert!(!is_hex_color("1f77b4") && !is_hex_color("#12345g") && !is_hex_color("#123"));
+    }
+}

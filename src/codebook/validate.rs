@@ -1,0 +1,182 @@
+//! Checking a codebook: every problem at once, each with its file and line.
+
+use super::model::{Codebook, RuleKind};
+use super::pattern::{PatternWord, parse_term};
+use crate::error::InputError;
+use std::collections::{HashMap, HashSet};
+
+/// Every problem of `cb`: ids, hierarchy, rules and terms.
+pub fn problems(cb: &Codebook) -> Vec<InputError> {
+    let path = cb.path.as_path();
+    let mut out = Vec::new();
+    let mut at = |line: usize, msg: String| out.push(InputError::at(path, line, msg));
+
+    let mut fam_seen: HashMap<&str, usize> = HashMap::new();
+    for f in &cb.families {
+        if let Some(first) = fam_seen.insert(&f.id, f.line) {
+            at(
+                f.line,
+                format!("duplicate family id {:?} (first at line {first})", f.id),
+            );
+        }
+    }
+
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for c in &cb.codes {
+        if c.id.is_empty()
+            || c.id.chars().any(|ch| ch.is_whitespace() || ch == ',')
+            || c.id.split('.').any(str::is_empty)
+        {
+            at(
+                c.line,
+                format!(
+                    "invalid code id {:?} (use dotted names like keys.power.legal)",
+                    c.id
+                ),
+            );
+        }
+        if let Some(first) = seen.insert(&c.id, c.line) {
+            at(
+                c.line,
+                format!("duplicate code id {:?} (first at line {first})", c.id),
+            );
+        }
+    }
+
+    let index: HashMap<&str, usize> = cb
+        .codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let mut has_child = vec![false; cb.codes.len()];
+    for c in &cb.codes {
+        let Some(p) = c.parent.as_deref() else {
+            continue;
+        };
+        match index.get(p) {
+            None => at(c.line, format!("code {}: unknown parent {p:?}", c.id)),
+            Some(&j) => {
+                has_child[j] = true;
+                if cb.codes[j].family != c.family {
+                    at(
+                        c.line,
+                        format!(
+                            "code {}: its parent {p} is in another family ({})",
+                            c.id, cb.codes[j].family
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    // Cycles: follow parents from each code; report each cycle once, at its first code.
+    let mut reported: HashSet<usize> = HashSet::new();
+    for start in 0..cb.codes.len() {
+        let mut path_ix = vec![start];
+        let mut cur = start;
+        while let Some(&p) = cb.codes[cur].parent.as_deref().and_then(|p| index.get(p)) {
+            if let Some(pos) = path_ix.iter().position(|&x| x == p) {
+                let cycle: Vec<usize> = path_ix[pos..].to_vec();
+                if cycle.iter().all(|x| !reported.contains(x)) && cycle.contains(&start) {
+                    let names: Vec<&str> = cycle.iter().map(|&x| cb.codes[x].id.as_str()).collect();
+                    at(
+                        cb.codes[start].line,
+                        format!("parent cycle: {} -> {}", names.join(" -> "), names[0]),
+                    );
+                    reported.extend(cycle);
+                }
+                break;
+            }
+            path_ix.push(p);
+            cur = p;
+        }
+    }
+
+    let mut max_score = vec![0f32; cb.codes.len()];
+    for (i, c) in cb.codes.iter().enumerate() {
+        if c.rules.is_empty() && !has_child[i] {
+            at(
+                c.line,
+                format!("code {}: no rules, so it can never be assigned", c.id),
+            );
+        }
+        let mut excluded: HashSet<Vec<PatternWord>> = HashSet::new();
+        for t in &c.exclude {
+            match parse_term(&t.text) {
+                Ok(p) => {
+                    excluded.insert(p);
+                }
+                Err(e) => at(t.line, format!("code {}: exclude {e}", c.id)),
+            }
+        }
+        for r in &c.rules {
+            let empty = match &r.kind {
+                RuleKind::Any(t) | RuleKind::All(t) => t.is_empty(),
+                RuleKind::Near { terms, with, .. } => terms.is_empty() || with.is_empty(),
+            };
+            if empty {
+                let what = match &r.kind {
+                    RuleKind::Near { .. } => "a `near` rule needs terms in both `near` and `with`",
+                    _ => "empty rule: no terms",
+                };
+                at(r.line, format!("code {}: {what}", c.id));
+            }
+            if let RuleKind::All(t) = &r.kind
+                && t.len() > 64
+            {
+                at(
+                    r.line,
+                    format!("code {}: an `all` rule takes at most 64 terms", c.id),
+                );
+            }
+            let mut distinct: HashSet<Vec<PatternWord>> = HashSet::new();
+            for t in r.kind.terms() {
+                match parse_term(&t.text) {
+                    Ok(p) => {
+                        if excluded.contains(&p) {
+                            at(
+                                t.line,
+                                format!(
+                                    "code {}: term {:?} can never count: the code also excludes it",
+                                    c.id, t.text
+                                ),
+                            );
+                        }
+                        distinct.insert(p);
+                    }
+                    Err(e) => at(t.line, format!("code {}: {e}", c.id)),
+                }
+            }
+            max_score[i] += match r.kind {
+                RuleKind::Any(_) => r.weight * distinct.len() as f32,
+                _ => r.weight,
+            };
+        }
+    }
+    // Children add their scores to their parents' (deepest first).
+    let mut order: Vec<usize> = (0..cb.codes.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(cb.depth(i)));
+    let mut total = max_score.clone();
+    for &i in &order {
+        if let Some(&p) = cb.codes[i].parent.as_deref().and_then(|p| index.get(p))
+            && p != i
+            && cb.depth(p) < cb.depth(i)
+        {
+            total[p] += total[i];
+        }
+    }
+    for (i, c) in cb.codes.iter().enumerate() {
+        if total[i] > 0.0 && total[i] < c.threshold && !has_child[i] {
+            at(
+                c.line,
+                format!(
+                    "code {}: threshold {} can never be reached (at most {})",
+                    c.id, c.threshold, total[i]
+                ),
+            );
+        }
+    }
+    out.sort_by_key(|e| e.line.unwrap_or(0));
+    out
+}
