@@ -332,19 +332,19 @@ impl<DB: DrawingBackend> Canvas<DB> {
         Ok(y_row + 6)
     }
 
-    /// A value axis for `plot`: horizontal grid lines at every `step` from 0 to
-    /// `max`, tick labels made by `label`, and the axis title rotated beside
-    /// them; all on the right in Hebrew, on the left otherwise.
+    /// A value axis for `plot`, which spans 0 to `max`: horizontal grid lines
+    /// at every `step` up to `ticks_to` (and `max`), tick labels made by
+    /// `label`, and the axis title rotated beside them; all on the right in
+    /// Hebrew, on the left otherwise.
     pub fn value_axis(
         &self,
         plot: Rect,
-        max: f64,
-        step: f64,
+        (max, step, ticks_to): (f64, f64, f64),
         label: impl Fn(f64) -> String,
         title: &str,
     ) -> anyhow::Result<()> {
         let font = Font::new(14.0).colour(GREY_TEXT);
-        let n = (max / step + 1e-9).floor() as i64;
+        let n = (max.min(ticks_to) / step + 1e-9).floor() as i64;
         let mut widest = 0;
         for k in 0..=n {
             let v = k as f64 * step;
@@ -453,9 +453,13 @@ pub(super) fn text_on(background: RGBColor) -> RGBColor {
     }
 }
 
-/// Formats a percentage with no decimals: `42%`.
+/// Formats a percentage with no decimals, halves rounded up as in print
+/// (12.5 -> `13%`; Rust's own formatting would round half to even).
 pub(super) fn percent(p: f64) -> String {
-    format!("{:.0}%", p)
+    let rounded = p.round();
+    // Avoid "-0%" for tiny negative values.
+    let rounded = if rounded == 0.0 { 0.0 } else { rounded };
+    format!("{rounded}%")
 }
 
 fn with_extension(out_base: &Path, ext: &str) -> PathBuf {
@@ -523,6 +527,15 @@ mod tests {
         assert_eq!(nice_axis(100.0, 5), (100.0, 20.0));
         assert_eq!(nice_axis(12.0, 5), (12.5, 2.5));
         assert_eq!(nice_axis(0.0, 5), (1.0, 0.2));
+    }
+
+    #[test]
+    fn percentages_round_half_up() {
+        assert_eq!(percent(12.5), "13%");
+        assert_eq!(percent(62.5), "63%");
+        assert_eq!(percent(41.7), "42%");
+        assert_eq!(percent(-0.2), "0%");
+        assert_eq!(percent(100.0), "100%");
     }
 
     #[test]

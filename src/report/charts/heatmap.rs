@@ -243,9 +243,19 @@ impl Chart for Heatmap {
                 y1: grid_y1,
             }
         };
-        for py in bar.y0..bar.y1 {
-            let t = (bar.y1 - py) as f64 / bar.height() as f64;
-            c.line(&[(bar.x0, py), (bar.x1, py)], scale_colour(t), 1)?;
+        // The gradient in bands of 4 px, each the colour at its middle.
+        let mut py = bar.y0;
+        while py < bar.y1 {
+            let band_end = (py + 4).min(bar.y1);
+            let t = (bar.y1 as f64 - (py + band_end) as f64 / 2.0) / bar.height() as f64;
+            let band = Rect {
+                x0: bar.x0,
+                y0: py,
+                x1: bar.x1,
+                y1: band_end,
+            };
+            c.fill(band, scale_colour(t))?;
+            py = band_end;
         }
         c.outline(bar, super::canvas::AXIS, 1)?;
         let tick_font = Font::new(13.0).colour(GREY_TEXT);

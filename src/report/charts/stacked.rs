@@ -82,14 +82,52 @@ pub fn stacked_bars(out_base: &Path, data: &StackedBars) -> anyhow::Result<()> {
 }
 
 /// Horizontal offset, as a fraction of the bar width, of series `k`'s error bar
-/// out of `n`: spread evenly over the middle 76% of the bar, in reading order.
+/// out of `n`: spread evenly over the middle 80% of the bar, in reading order.
 fn whisker_offset(k: usize, n: usize, rtl: bool) -> f64 {
     if n <= 1 {
         return 0.0;
     }
     let t = k as f64 / (n - 1) as f64 - 0.5;
     let t = if rtl { -t } else { t };
-    t * 0.76
+    t * 0.8
+}
+
+/// Where to centre a segment's value label `width` px wide at row `y` inside
+/// the bar `x0..x1` so that no error bar (x, top, bottom) crosses it: the bar
+/// centre `cx` if free, else the middle of the widest free stretch, or `None`
+/// when nothing is wide enough.
+fn label_x(
+    x0: i32,
+    x1: i32,
+    cx: i32,
+    width: i32,
+    y: i32,
+    whiskers: &[(i32, i32, i32)],
+) -> Option<i32> {
+    const HALF_CAP: i32 = 6;
+    const HALF_TEXT_HEIGHT: i32 = 9;
+    let mut blocked: Vec<(i32, i32)> = whiskers
+        .iter()
+        .filter(|(_, top, bottom)| *top <= y + HALF_TEXT_HEIGHT && *bottom >= y - HALF_TEXT_HEIGHT)
+        .map(|(x, _, _)| (x - HALF_CAP, x + HALF_CAP))
+        .collect();
+    blocked.sort_unstable();
+    let need = width + 6;
+    let centre_free = blocked
+        .iter()
+        .all(|(a, b)| *b < cx - need / 2 || *a > cx + need / 2);
+    if centre_free && cx - need / 2 >= x0 && cx + need / 2 <= x1 {
+        return Some(cx);
+    }
+    let mut best: Option<(i32, i32)> = None;
+    let mut start = x0;
+    for &(a, b) in blocked.iter().chain(std::iter::once(&(x1, x1))) {
+        if a - start >= need && best.is_none_or(|(s, e)| a - start > e - s) {
+            best = Some((start, a));
+        }
+        start = start.max(b);
+    }
+    best.map(|(s, e)| (s + e) / 2)
 }
 
 impl Chart for StackedBars {
@@ -142,16 +180,32 @@ impl Chart for StackedBars {
                 top.max(base)
             })
             .fold(1.0, f64::max);
-        let max = (reach / 0.2 - 1e-9).ceil() * 0.2;
-        c.value_axis(plot, max, 0.2, |v| percent(v * 100.0), &self.value_title)?;
+        // Room above 100% only as far as needed; ticks stop at 100%.
+        let max = (reach / 0.05 - 1e-9).ceil() * 0.05;
+        c.value_axis(
+            plot,
+            (max, 0.2, 1.0),
+            |v| percent(v * 100.0),
+            &self.value_title,
+        )?;
 
         let n = self.groups.len();
         let slot = plot.width() as f64 / n as f64;
-        let bar_w = (slot * 0.55).min(220.0).round() as i32;
+        let bar_w = (slot * 0.6).min(240.0).round() as i32;
         let seg_font = Font::new(14.0);
         for (g, bar) in self.bars.iter().enumerate() {
             let cx = slot_centre(plot, g, n, rtl);
             let (x0, x1) = (cx - bar_w / 2, cx + bar_w / 2);
+            // Error bars: x and the vertical pixel span of each.
+            let mut whiskers = Vec::with_capacity(bar.len());
+            let mut base = 0.0;
+            for (k, share) in bar.iter().enumerate() {
+                let wx = cx + (whisker_offset(k, bar.len(), rtl) * bar_w as f64).round() as i32;
+                let top = value_y(plot, base + share.hi, max);
+                let bottom = value_y(plot, base + share.lo, max);
+                whiskers.push((wx, top, bottom));
+                base += share.mean;
+            }
             let mut base = 0.0;
             for (k, share) in bar.iter().enumerate() {
                 let (y_lo, y_hi) = (
@@ -168,25 +222,18 @@ impl Chart for StackedBars {
                 c.line(&[(x0, y_hi), (x1, y_hi)], plotters::style::WHITE, 1)?;
                 let text = percent(share.mean * 100.0);
                 let tw = c.text_width(&text, seg_font)?;
-                if r.height() >= 18 && tw + 8 < (bar_w as f64 * 0.24) as i32 * 2 {
+                let ty = (y_lo + y_hi) / 2;
+                if r.height() >= 18
+                    && let Some(tx) = label_x(x0, x1, cx, tw, ty, &whiskers)
+                {
                     let font = seg_font.colour(text_on(colours[k]));
-                    c.text(
-                        &text,
-                        (cx, (y_lo + y_hi) / 2),
-                        font,
-                        HPos::Center,
-                        VPos::Center,
-                    )?;
+                    c.text(&text, (tx, ty), font, HPos::Center, VPos::Center)?;
                 }
                 base += share.mean;
             }
+            // Error bars over the segments, each with a dot at its segment's top.
             let mut base = 0.0;
-            for (k, share) in bar.iter().enumerate() {
-                let wx = cx + (whisker_offset(k, bar.len(), rtl) * bar_w as f64).round() as i32;
-                let (a, b) = (
-                    value_y(plot, base + share.lo, max),
-                    value_y(plot, base + share.hi, max),
-                );
+            for (share, &(wx, b, a)) in bar.iter().zip(&whiskers) {
                 let mid = value_y(plot, base + share.mean, max);
                 c.line(&[(wx, a), (wx, b)], BLACK_TEXT, 2)?;
                 c.line(&[(wx - 5, a), (wx + 5, a)], BLACK_TEXT, 2)?;
@@ -214,11 +261,30 @@ mod tests {
 
     #[test]
     fn whiskers_spread_in_reading_order() {
-        // Four series over the middle 76%: -0.38, -0.127, 0.127, 0.38 of the width.
-        assert_eq!(whisker_offset(0, 4, false), -0.38);
-        assert_eq!(whisker_offset(3, 4, false), 0.38);
-        assert_eq!(whisker_offset(0, 4, true), 0.38);
+        // Four series over the middle 80%: -0.4, -0.133, 0.133, 0.4 of the width.
+        assert_eq!(whisker_offset(0, 4, false), -0.4);
+        assert_eq!(whisker_offset(3, 4, false), 0.4);
+        assert_eq!(whisker_offset(0, 4, true), 0.4);
         assert_eq!(whisker_offset(0, 1, true), 0.0);
+    }
+
+    #[test]
+    fn value_labels_avoid_error_bars() {
+        // Bar 100..200, label 30 px (+6 margin): the centre 150 is free when the
+        // only error bar at x=150 spans rows 0..20, far from row 100.
+        assert_eq!(label_x(100, 200, 150, 30, 100, &[(150, 0, 20)]), Some(150));
+        // An error bar at x=150 crossing row 100 blocks 144..156: the stretches
+        // are 100..144 (44 px) and 156..200 (44 px); the first wins the tie.
+        assert_eq!(
+            label_x(100, 200, 150, 30, 100, &[(150, 90, 110)]),
+            Some(122)
+        );
+        // Bars at 130 and 170 leave 100..124, 136..164 and 176..200: the 28 px
+        // middle is too narrow for 36 px, and so are the 24 px sides.
+        assert_eq!(
+            label_x(100, 200, 150, 30, 100, &[(130, 0, 200), (170, 0, 200)]),
+            None
+        );
     }
 
     #[test]
