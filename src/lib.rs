@@ -10,6 +10,8 @@ pub mod codebook;
 pub mod coding;
 pub mod corpus;
 pub mod error;
+pub mod hash;
+pub mod job;
 pub mod output;
 pub mod pipeline;
 pub mod report;

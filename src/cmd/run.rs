@@ -1,77 +1,161 @@
 //! `tamlil run`: the whole job on a corpus: segment, code, tally, chart, report.
 
-use super::segment::{SegmentArgs, write_units};
-use crate::corpus;
+use super::segment::SegmentArgs;
+use crate::corpus::{self, labels::ValueLabels};
+use crate::job::{self, JobConfig};
 use crate::output::{StagedDir, write_atomic};
 use crate::pipeline;
+use crate::report::charts::Lang;
+use crate::tally::stats::{DEFAULT_BOOTSTRAP, DEFAULT_PERMUTATIONS};
 use anyhow::Result;
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::PathBuf;
 
-/// Run the whole analysis: transcripts -> units -> codings -> tables, charts, report.
+/// Run the whole analysis: transcripts -> units -> codings -> tables, statistics,
+/// charts, an HTML report.
 ///
 /// With no arguments, runs on the bundled synthetic sample (`data-sample/`) with
-/// the default rights-realization codebook and writes everything into `out/`.
-/// The output folder is replaced only when the run succeeds, so a failed run
-/// leaves the previous results as they were. Example:
+/// the default rights-realization codebook and writes everything into `out/`:
+/// units.csv, codings.csv, tables/ (CSV and Parquet), stats.json, charts/ (SVG and
+/// PNG), report.html and run.json. The output folder is replaced only when the
+/// run succeeds, so a failed run leaves the previous results as they were.
 ///
-///   tamlil run --corpus interviews/ --manifest interviews/manifest.csv --out results/
+/// Example:
+///
+///   tamlil run --corpus interviews/ --manifest interviews/manifest.csv \
+///              --codebook my-codebook.toml --by sector --by gender --out results/
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Folder of transcripts (.txt in UTF-8 or Windows-1255, .docx).
-    #[arg(long, value_name = "DIR", default_value = "data-sample")]
-    pub corpus: PathBuf,
+    /// Folder of transcripts (.txt in UTF-8 or Windows-1255, .docx) [default: the
+    /// bundled sample, data-sample/].
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
     /// Manifest CSV (id,file,attributes...); default: DIR/manifest.csv if present.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    /// Codebook (TOML or CSV); default: the built-in rights-realization codebook.
+    #[arg(long, value_name = "FILE")]
+    pub codebook: Option<PathBuf>,
     /// Output folder (replaced as a whole when the run succeeds).
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
     #[command(flatten)]
     pub seg: SegmentArgs,
+    /// Manifest attribute to group tables and tests by; repeat for several. The
+    /// first one is used for the charts and the quotes.
+    #[arg(long = "by", value_name = "ATTRIBUTE", default_value = "sector")]
+    pub by: Vec<String>,
+    /// Language of labels in the charts and the report.
+    #[arg(long, value_enum, default_value_t = LangArg::He)]
+    pub lang: LangArg,
+    /// Labels for attributes and their values (CSV: attribute,value,label_he,label_en);
+    /// default: DIR/labels.csv if present.
+    #[arg(long, value_name = "FILE")]
+    pub labels: Option<PathBuf>,
+    /// Permutations for the interview-level tests.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PERMUTATIONS)]
+    pub permutations: usize,
+    /// Bootstrap resamples for the intervals of the key mix.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_BOOTSTRAP)]
+    pub bootstrap: usize,
+    /// Seed of the permutations and the bootstrap.
+    #[arg(long, value_name = "N", default_value_t = 20180101)]
+    pub seed: u64,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub jobs: usize,
 }
 
+/// Label language on the command line.
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum LangArg {
+    He,
+    En,
+}
+
 /// Runs `tamlil run`.
 pub fn run(args: Args) -> Result<()> {
     pipeline::set_jobs(args.jobs);
-    let started = Instant::now();
-    let corpus_dir = resolve_corpus(&args.corpus);
+    let started = std::time::SystemTime::now();
+    let corpus_dir = args.corpus.clone().unwrap_or_else(job::default_corpus);
     let manifest = corpus::open_manifest(&corpus_dir, args.manifest.as_deref())?;
-    let opts = args.seg.options();
+    let codebook = match &args.codebook {
+        Some(p) => crate::codebook::load(p)?,
+        None => crate::codebook::default_codebook(),
+    };
+    let labels_path = args.labels.clone().or_else(|| {
+        let p = corpus_dir.join("labels.csv");
+        p.is_file().then_some(p)
+    });
+    let labels = match &labels_path {
+        Some(p) => ValueLabels::read(p)?,
+        None => ValueLabels::default(),
+    };
+    if args.permutations == 0 {
+        anyhow::bail!("--permutations must be at least 1");
+    }
+    let cfg = JobConfig {
+        manifest,
+        codebook,
+        seg: args.seg.options(),
+        by: args.by.clone(),
+        lang: if args.lang == LangArg::He {
+            Lang::He
+        } else {
+            Lang::En
+        },
+        labels,
+        permutations: args.permutations,
+        bootstrap: args.bootstrap.max(1),
+        seed: args.seed,
+        progress: None,
+    };
     let staged = StagedDir::create(&args.out)?;
-    let (docs, units) = write_units(&manifest, &opts, &staged.path().join("units.csv"))?;
+    let summary = job::run_job(&cfg, staged.path())?;
     let provenance = serde_json::json!({
         "tool": "tamlil",
         "version": env!("CARGO_PKG_VERSION"),
+        "started_unix": started.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+        "command": std::env::args().collect::<Vec<_>>(),
         "corpus": corpus_dir.display().to_string(),
-        "manifest": manifest.path.as_ref().map(|p| p.display().to_string()),
-        "options": { "segmentation": opts, "jobs": rayon::current_num_threads() },
-        "counts": { "documents": docs, "units": units },
-        "seconds": started.elapsed().as_secs_f64(),
+        "manifest": cfg.manifest.path.as_ref().map(|p| p.display().to_string()),
+        "labels": labels_path.map(|p| p.display().to_string()),
+        "codebook": {
+            "name": cfg.codebook.name,
+            "path": cfg.codebook.path.display().to_string(),
+            "sha256": cfg.codebook.hash(),
+        },
+        "options": {
+            "segmentation": cfg.seg,
+            "by": cfg.by,
+            "lang": if cfg.lang == Lang::He { "he" } else { "en" },
+            "permutations": cfg.permutations,
+            "bootstrap": cfg.bootstrap,
+            "seed": cfg.seed,
+            "threads": rayon::current_num_threads(),
+        },
+        "inputs": summary.inputs.iter().map(|(p, h)| serde_json::json!({"file": p, "sha256": h})).collect::<Vec<_>>(),
+        "counts": {
+            "documents": summary.documents,
+            "units": summary.units,
+            "interviewee_units": summary.interviewee_units,
+            "interviewee_words": summary.words,
+            "codings": summary.codings,
+            "bytes": summary.bytes,
+        },
+        "seconds": summary.seconds,
     });
     write_atomic(
         &staged.path().join("run.json"),
-        serde_json::to_string_pretty(&provenance)?.as_bytes(),
+        (serde_json::to_string_pretty(&provenance)? + "\n").as_bytes(),
     )?;
     staged.commit()?;
     eprintln!(
-        "tamlil: {units} units from {docs} documents -> {}",
+        "tamlil: {} interviews, {} units ({} interviewee), {} codings -> {}",
+        summary.documents,
+        summary.units,
+        summary.interviewee_units,
+        summary.codings,
         args.out.display()
     );
     Ok(())
-}
-
-/// The corpus folder: as given, or for the default `data-sample` run outside the
-/// source tree, the sample bundled with the sources.
-fn resolve_corpus(corpus: &Path) -> PathBuf {
-    if corpus == Path::new("data-sample") && !corpus.is_dir() {
-        let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-sample");
-        if bundled.is_dir() {
-            return bundled;
-        }
-    }
-    corpus.to_path_buf()
 }

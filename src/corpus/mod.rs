@@ -2,6 +2,7 @@
 
 pub mod decode;
 pub mod docx;
+pub mod labels;
 pub mod manifest;
 
 pub use decode::TextEncoding;

@@ -2,7 +2,9 @@
 
 pub mod accumulate;
 pub mod analysis;
+pub mod parquet;
 pub mod quotes;
+pub mod spec;
 pub mod stats;
 pub mod table;
 pub mod tables;

@@ -1,0 +1,318 @@
+//! The main job wired together: documents -> units -> codings -> tallies -> tables, stats, charts, report.
+
+use crate::codebook::Codebook;
+use crate::coding::{Coder, Coding, CodingWriter, Scratch, UnitContext};
+use crate::corpus::labels::ValueLabels;
+use crate::corpus::{self, Manifest};
+use crate::output::write_atomic;
+use crate::pipeline;
+use crate::report::build::{self, ReportContext};
+use crate::report::charts::Lang;
+use crate::tally::analysis::{self, AnalysisOptions, ContinuumSpec};
+use crate::tally::quotes::{Quote, QuoteBook};
+use crate::tally::spec::AnalysisSpec;
+use crate::tally::{CodeSpec, CodeTree, Tally};
+use crate::text::units::segment_document;
+use crate::text::{Role, SegmentOptions, Unit};
+use crate::unitfile::UnitWriter;
+use anyhow::Result;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Everything the main job needs.
+pub struct JobConfig {
+    pub manifest: Manifest,
+    pub codebook: Codebook,
+    pub seg: SegmentOptions,
+    /// Attributes to group by (at least one; the first one drives charts and quotes).
+    pub by: Vec<String>,
+    pub lang: Lang,
+    pub labels: ValueLabels,
+    pub permutations: usize,
+    pub bootstrap: usize,
+    pub seed: u64,
+    /// Called after each document with (documents done, documents in all, bytes read).
+    pub progress: Option<Box<dyn Fn(usize, usize, u64) + Sync>>,
+}
+
+/// Counts and stage timings of a finished job.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct JobSummary {
+    pub documents: usize,
+    pub units: usize,
+    pub interviewee_units: u64,
+    pub words: u64,
+    pub codings: usize,
+    pub bytes: u64,
+    pub seconds: HashMap<&'static str, f64>,
+    /// Input files with their sha256, in manifest order.
+    pub inputs: Vec<(String, String)>,
+}
+
+/// One document after the per-document stages.
+struct DocResult {
+    units: Vec<Unit>,
+    codings: Vec<Vec<Coding>>,
+    bytes: u64,
+    sha256: String,
+}
+
+/// Runs the job, writing every output into `out` (an empty folder).
+pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
+    let t0 = Instant::now();
+    let mut seconds = HashMap::new();
+    let by: Vec<(String, usize)> = cfg
+        .by
+        .iter()
+        .map(|a| {
+            cfg.manifest
+                .attribute_index(a)
+                .map(|i| (a.clone(), i))
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--by {a}: the manifest has no such column (its attributes: {})",
+                        if cfg.manifest.attributes.is_empty() {
+                            "none".to_string()
+                        } else {
+                            cfg.manifest.attributes.join(", ")
+                        }
+                    )
+                })
+        })
+        .collect::<Result<_>>()?;
+    let coder = Coder::new(&cfg.codebook)?;
+    let tree = code_tree(&cfg.codebook);
+    let code_nodes: Vec<usize> = tree
+        .code_of_node
+        .iter()
+        .map(|c| c.unwrap_or(usize::MAX))
+        .collect();
+    let quote_codes = tree.nodes.len();
+    let mut tally = Tally::new(tree);
+    let first_by = by.first().map(|b| b.1);
+    let mut group_index: HashMap<String, usize> = HashMap::new();
+    let mut group_values: Vec<String> = Vec::new();
+    for e in &cfg.manifest.entries {
+        let v = first_by.map(|i| e.attrs[i].clone()).unwrap_or_default();
+        if !group_index.contains_key(&v) {
+            group_index.insert(v.clone(), group_values.len());
+            group_values.push(v);
+        }
+    }
+    let mut quotes = QuoteBook::new(quote_codes, group_values.len(), 3);
+
+    let mut units_out = UnitWriter::create(&out.join("units.csv"), &cfg.manifest)?;
+    let mut codings_out = CodingWriter::create(&out.join("codings.csv"), &cfg.codebook)?;
+    let attributes = &cfg.manifest.attributes;
+    let total_docs = cfg.manifest.entries.len();
+    let (mut docs, mut bytes, mut order) = (0usize, 0u64, 0u64);
+    let mut inputs = Vec::with_capacity(total_docs);
+    pipeline::process_corpus(
+        &cfg.manifest,
+        pipeline::default_chunk(),
+        |_, entry| {
+            let raw = std::fs::read(&entry.path)
+                .map_err(|e| crate::error::InputError::open(&entry.path, &e))?;
+            let doc = corpus::document_from_bytes(entry, &raw)?;
+            let units = segment_document(&doc.id, &doc.text, &entry.interviewer_labels, &cfg.seg);
+            let pairs: Vec<(&str, &str)> = attributes
+                .iter()
+                .map(String::as_str)
+                .zip(entry.attrs.iter().map(String::as_str))
+                .collect();
+            let mut scratch = Scratch::default();
+            let codings = units
+                .iter()
+                .map(|u| {
+                    let mut v = Vec::new();
+                    if u.role == Role::Interviewee {
+                        let ctx = UnitContext {
+                            role: Some(u.role),
+                            attrs: &pairs,
+                        };
+                        coder.code_unit(&u.text, &ctx, &mut scratch, &mut v);
+                    }
+                    v
+                })
+                .collect();
+            Ok(DocResult {
+                units,
+                codings,
+                bytes: raw.len() as u64,
+                sha256: crate::hash::sha256_hex(&raw),
+            })
+        },
+        |_, entry, r| {
+            units_out.write_document(&r.units, &entry.attrs)?;
+            tally.begin_doc(&entry.id, &entry.attrs);
+            let group = first_by.map(|i| group_index[&entry.attrs[i]]).unwrap_or(0);
+            let mut codes = Vec::new();
+            for (u, cs) in r.units.iter().zip(&r.codings) {
+                order += 1;
+                if u.role != Role::Interviewee {
+                    continue;
+                }
+                codings_out.write_unit(&u.unit_id, &u.text, cs)?;
+                codes.clear();
+                codes.extend(cs.iter().map(|c| c.code));
+                tally.add_unit(u.n_words, &codes);
+                for c in cs {
+                    let node = code_nodes[tally.tree.node_of_code[c.code]];
+                    if node != usize::MAX && quotes.wants(node, group, c.score, u.n_words, order) {
+                        quotes.offer(
+                            node,
+                            group,
+                            Quote {
+                                unit_id: u.unit_id.clone(),
+                                doc_id: u.doc_id.clone(),
+                                start: u.start,
+                                end: u.end,
+                                text: u.text.clone(),
+                                evidence: cs
+                                    .iter()
+                                    .filter(|o| code_nodes[tally.tree.node_of_code[o.code]] == node)
+                                    .flat_map(|o| o.evidence.iter().map(|e| (e.start, e.end)))
+                                    .collect(),
+                                score: c.score,
+                                n_words: u.n_words,
+                                order,
+                            },
+                        );
+                    }
+                }
+            }
+            docs += 1;
+            bytes += r.bytes;
+            inputs.push((entry.path.display().to_string(), r.sha256));
+            if let Some(p) = &cfg.progress {
+                p(docs, total_docs, bytes);
+            }
+            Ok(())
+        },
+    )?;
+    let units = units_out.finish()?;
+    let codings = codings_out.finish()?;
+    seconds.insert("read_segment_code", t0.elapsed().as_secs_f64());
+
+    let t1 = Instant::now();
+    let spec = AnalysisSpec::from_codebook_source(&cfg.codebook.source)?;
+    let opts = AnalysisOptions {
+        by: by.clone(),
+        mix_family: spec.mix_family.clone(),
+        continua: continua(&spec, &tally.tree),
+        permutations: cfg.permutations,
+        bootstrap: cfg.bootstrap,
+        seed: cfg.seed,
+    };
+    let result = analysis::analyse(&tally, attributes, &opts);
+    let tables_dir = out.join("tables");
+    create_dir(&tables_dir)?;
+    for t in &result.tables {
+        write_atomic(&tables_dir.join(format!("{}.csv", t.name)), &t.to_csv()?)?;
+        crate::tally::parquet::write_parquet(&tables_dir.join(format!("{}.parquet", t.name)), t)?;
+    }
+    let stats = serde_json::json!({
+        "permutations": cfg.permutations,
+        "bootstrap": cfg.bootstrap,
+        "seed": cfg.seed,
+        "tests": result.tests,
+        "key_mix": result.mix,
+    });
+    write_atomic(
+        &out.join("stats.json"),
+        (serde_json::to_string_pretty(&stats)? + "\n").as_bytes(),
+    )?;
+    seconds.insert("tables_stats", t1.elapsed().as_secs_f64());
+
+    let t2 = Instant::now();
+    let charts_dir = out.join("charts");
+    create_dir(&charts_dir)?;
+    let ctx = ReportContext {
+        codebook: &cfg.codebook,
+        tally: &tally,
+        analysis: &result,
+        quotes: &quotes,
+        quote_groups: &group_values,
+        by: &by,
+        labels: &cfg.labels,
+        lang: cfg.lang,
+        continua: &opts.continua,
+        seg: &cfg.seg,
+        units,
+        codings,
+    };
+    let charts = build::charts(&ctx, &charts_dir)?;
+    let html = build::page(&ctx, &charts)?;
+    write_atomic(&out.join("report.html"), html.as_bytes())?;
+    seconds.insert("charts_report", t2.elapsed().as_secs_f64());
+    seconds.insert("total", t0.elapsed().as_secs_f64());
+    Ok(JobSummary {
+        documents: docs,
+        units,
+        interviewee_units: tally.docs.iter().map(|d| d.units).sum(),
+        words: tally.docs.iter().map(|d| d.words).sum(),
+        codings,
+        bytes,
+        seconds,
+        inputs,
+    })
+}
+
+fn create_dir(p: &Path) -> Result<()> {
+    std::fs::create_dir_all(p).map_err(|e| {
+        crate::error::InputError::with_kind(
+            crate::error::Kind::CantCreate,
+            p,
+            format!("cannot create: {e}"),
+        )
+        .into()
+    })
+}
+
+/// The tally's code tree from a codebook.
+pub fn code_tree(cb: &Codebook) -> CodeTree {
+    let specs: Vec<CodeSpec> = cb
+        .codes
+        .iter()
+        .map(|c| CodeSpec {
+            id: c.id.clone(),
+            family: c.family.clone(),
+            parent: c.parent.clone(),
+            label_he: c.label_he.clone(),
+            label_en: c.label_en.clone(),
+            color: c.color.clone(),
+        })
+        .collect();
+    let fams = cb
+        .families
+        .iter()
+        .map(|f| (f.id.clone(), (f.label_he.clone(), f.label_en.clone())))
+        .collect();
+    CodeTree::new(&specs, &fams)
+}
+
+/// The role continua the codebook declares, as tree nodes.
+fn continua(spec: &AnalysisSpec, tree: &CodeTree) -> Vec<ContinuumSpec> {
+    spec.continua
+        .iter()
+        .filter_map(|c| {
+            Some(ContinuumSpec {
+                id: c.id.clone(),
+                label_he: c.label_he.clone(),
+                label_en: c.label_en.clone(),
+                left: tree.find(&c.left)?,
+                right: tree.find(&c.right)?,
+            })
+        })
+        .collect()
+}
+
+/// The default corpus folder when none is given.
+pub fn default_corpus() -> PathBuf {
+    let here = Path::new("data-sample");
+    if here.is_dir() {
+        return here.to_path_buf();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data-sample")
+}

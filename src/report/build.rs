@@ -1,0 +1,782 @@
+//! Building what users see from an analysis: the charts and the report page.
+
+use super::charts::{self, Dot, HeatCell, Lang, Series, Share};
+use super::html::{Cell, HtmlTable, Page, QuoteSection, QuoteView};
+use super::words::w;
+use crate::codebook::Codebook;
+use crate::corpus::labels::ValueLabels;
+use crate::tally::Tally;
+use crate::tally::analysis::{Analysis, ContinuumSpec, FamilyTest};
+use crate::tally::quotes::QuoteBook;
+use crate::tally::tree::Level;
+use crate::text::SegmentOptions;
+use anyhow::Result;
+use std::path::Path;
+
+/// Everything the charts and the page are drawn from.
+pub struct ReportContext<'a> {
+    pub codebook: &'a Codebook,
+    pub tally: &'a Tally,
+    pub analysis: &'a Analysis,
+    pub quotes: &'a QuoteBook,
+    /// The values of the first `by` attribute, in the quote book's group order.
+    pub quote_groups: &'a [String],
+    pub by: &'a [(String, usize)],
+    pub labels: &'a ValueLabels,
+    pub lang: Lang,
+    pub continua: &'a [ContinuumSpec],
+    pub seg: &'a SegmentOptions,
+    pub units: usize,
+    pub codings: usize,
+}
+
+/// Colours for groups (sectors, ...), in order; chosen to differ from code colours.
+const GROUP_COLOURS: &[&str] = &[
+    "#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d96a3", "#6d597a", "#e07a5f",
+];
+
+impl ReportContext<'_> {
+    fn he(&self) -> bool {
+        self.lang == Lang::He
+    }
+    fn node_label(&self, n: usize) -> String {
+        let node = &self.tally.tree.nodes[n];
+        if self.he() {
+            node.label_he.clone()
+        } else {
+            node.label_en.clone()
+        }
+    }
+    fn attr_label(&self, attr: &str) -> String {
+        self.labels.label(attr, "", self.he())
+    }
+    fn value_label(&self, attr: &str, value: &str) -> String {
+        self.labels.label(attr, value, self.he())
+    }
+    fn groups(&self, k: usize) -> &[crate::tally::tables::Group] {
+        &self.analysis.groups[k]
+    }
+}
+
+/// A chart written to disk, with its caption and SVG markup for the page.
+pub struct ChartFile {
+    pub name: String,
+    pub caption: String,
+    pub svg: String,
+}
+
+/// Draws every chart for the first `by` attribute into `dir`.
+pub fn charts(ctx: &ReportContext, dir: &Path) -> Result<Vec<ChartFile>> {
+    let mut out = Vec::new();
+    let Some((attr, _)) = ctx.by.first() else {
+        return Ok(out);
+    };
+    let groups = ctx.groups(0);
+    let group_names: Vec<String> = groups
+        .iter()
+        .map(|g| ctx.value_label(attr, &g.value))
+        .collect();
+    let group_series: Vec<Series> = group_names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Series::new(n.clone(), GROUP_COLOURS[i % GROUP_COLOURS.len()]))
+        .collect();
+    let attr_label = ctx.attr_label(attr);
+    let tally = ctx.tally;
+    let mut save = |name: &str, caption: String| -> Result<()> {
+        let svg = std::fs::read_to_string(dir.join(format!("{name}.svg")))?;
+        out.push(ChartFile {
+            name: name.to_string(),
+            caption,
+            svg,
+        });
+        Ok(())
+    };
+
+    let mix = &ctx.analysis.mix_codes;
+    if !mix.is_empty() {
+        let family = tally.tree.nodes[mix[0]].family.clone();
+        let fam_node = tally.tree.find(&family).unwrap_or(0);
+        let title = format!("{} {}", w(ctx.lang, "heatmap"), attr_label);
+        let cells = groups
+            .iter()
+            .map(|g| {
+                let units: u64 = g.docs.iter().map(|&d| tally.docs[d].units).sum();
+                mix.iter()
+                    .map(|&c| {
+                        let hits: u64 = g
+                            .docs
+                            .iter()
+                            .map(|&d| tally.docs[d].unit_hits[c] as u64)
+                            .sum();
+                        HeatCell {
+                            percent: if units > 0 {
+                                100.0 * hits as f64 / units as f64
+                            } else {
+                                f64::NAN
+                            },
+                            count: hits,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let name = format!("{family}_heatmap");
+        charts::heatmap(
+            &dir.join(&name),
+            &charts::Heatmap {
+                lang: ctx.lang,
+                title: title.clone(),
+                row_title: attr_label.clone(),
+                column_title: ctx.node_label(fam_node),
+                rows: group_names.clone(),
+                columns: mix.iter().map(|&c| ctx.node_label(c)).collect(),
+                cells,
+            },
+        )?;
+        save(&name, format!("{title} ({})", w(ctx.lang, "pct_units")))?;
+
+        let series: Vec<Series> = mix
+            .iter()
+            .map(|&c| Series::new(ctx.node_label(c), tally.tree.nodes[c].color.clone()))
+            .collect();
+        let bars = groups
+            .iter()
+            .map(|g| {
+                mix.iter()
+                    .map(|&c| {
+                        let id = &tally.tree.nodes[c].id;
+                        let m = ctx.analysis.mix.iter().find(|m| {
+                            m.attribute == *attr && m.group == g.value && m.code_id == *id
+                        });
+                        match m {
+                            Some(m) if m.mean.is_some() => Share {
+                                mean: m.mean.unwrap_or(0.0),
+                                lo: m.ci_low.unwrap_or(0.0),
+                                hi: m.ci_high.unwrap_or(0.0),
+                            },
+                            _ => Share {
+                                mean: 0.0,
+                                lo: 0.0,
+                                hi: 0.0,
+                            },
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let title = format!("{} {}", w(ctx.lang, "key_mix"), attr_label);
+        let name = format!("{family}_mix");
+        charts::stacked_bars(
+            &dir.join(&name),
+            &charts::StackedBars {
+                lang: ctx.lang,
+                title: title.clone(),
+                value_title: w(ctx.lang, "share").to_string(),
+                group_title: attr_label.clone(),
+                groups: group_names.clone(),
+                series,
+                bars,
+            },
+        )?;
+        save(&name, format!("{title} ({})", w(ctx.lang, "mean_ci")))?;
+    }
+
+    if !ctx.continua.is_empty() {
+        let group_of_doc: Vec<usize> = {
+            let mut v = vec![0; tally.docs.len()];
+            for (gi, g) in groups.iter().enumerate() {
+                for &d in &g.docs {
+                    v[d] = gi;
+                }
+            }
+            v
+        };
+        let continua = ctx
+            .continua
+            .iter()
+            .enumerate()
+            .map(|(k, c)| charts::Continuum {
+                name: if ctx.he() {
+                    c.label_he.clone()
+                } else {
+                    c.label_en.clone()
+                },
+                low_pole: ctx.node_label(c.left),
+                high_pole: ctx.node_label(c.right),
+                dots: ctx
+                    .analysis
+                    .positions
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(d, p)| {
+                        p[k].map(|position| Dot {
+                            group: group_of_doc[d],
+                            position,
+                        })
+                    })
+                    .collect(),
+            })
+            .collect();
+        let title = w(ctx.lang, "continua").to_string();
+        charts::dot_plot(
+            &dir.join("role_continua"),
+            &charts::DotPlot {
+                lang: ctx.lang,
+                title: title.clone(),
+                groups: group_series.clone(),
+                continua,
+            },
+        )?;
+        save("role_continua", title)?;
+    }
+
+    let mix_family = mix.first().map(|&c| tally.tree.nodes[c].family.clone());
+    for fam in tally.tree.families() {
+        let fam_id = tally.tree.nodes[fam].id.clone();
+        if Some(&fam_id) == mix_family.as_ref() {
+            continue;
+        }
+        let codes = tally.tree.codes_of_family(&fam_id);
+        if codes.is_empty() {
+            continue;
+        }
+        let values = codes
+            .iter()
+            .map(|&c| {
+                groups
+                    .iter()
+                    .map(|g| {
+                        let units: u64 = g.docs.iter().map(|&d| tally.docs[d].units).sum();
+                        let hits: u64 = g
+                            .docs
+                            .iter()
+                            .map(|&d| tally.docs[d].unit_hits[c] as u64)
+                            .sum();
+                        if units > 0 {
+                            100.0 * hits as f64 / units as f64
+                        } else {
+                            f64::NAN
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let title = format!(
+            "{} {} {}",
+            ctx.node_label(fam),
+            w(ctx.lang, "by"),
+            attr_label
+        );
+        let name = format!("{fam_id}_by_{attr}");
+        charts::grouped_bars(
+            &dir.join(&name),
+            &charts::GroupedBars {
+                lang: ctx.lang,
+                title: title.clone(),
+                value_title: w(ctx.lang, "pct_units").to_string(),
+                code_title: ctx.node_label(fam),
+                codes: codes.iter().map(|&c| ctx.node_label(c)).collect(),
+                groups: group_series.clone(),
+                values,
+            },
+        )?;
+        save(&name, title)?;
+    }
+    Ok(out)
+}
+
+fn fmt_p(p: f64) -> String {
+    if p < 0.001 {
+        "< 0.001".into()
+    } else {
+        format!("{p:.3}")
+    }
+}
+
+/// A plain-words sentence for one association test.
+fn finding(ctx: &ReportContext, t: &FamilyTest) -> String {
+    let he = ctx.he();
+    let fam = ctx
+        .tally
+        .tree
+        .find(&t.family)
+        .map(|n| ctx.node_label(n))
+        .unwrap_or_else(|| t.family.clone());
+    let attr = ctx.attr_label(&t.attribute);
+    let Some(p) = t.permutation.p_value else {
+        let why = t
+            .permutation
+            .not_applicable_reason
+            .clone()
+            .unwrap_or_default();
+        return if he {
+            format!("{fam} לפי {attr}: לא ניתן לבחון ({why}).")
+        } else {
+            format!("{fam} by {attr}: no test possible ({why}).")
+        };
+    };
+    let mut s = if p < 0.05 {
+        if he {
+            format!(
+                "השימוש בקודי \"{fam}\" שונה בין קבוצות {attr}: p בפרמוטציה ברמת הראיון = {}",
+                fmt_p(p)
+            )
+        } else {
+            format!(
+                "The use of the \"{fam}\" codes differs by {attr}: interview-level permutation p = {}",
+                fmt_p(p)
+            )
+        }
+    } else if he {
+        format!(
+            "לא נמצא הבדל מובהק בשימוש בקודי \"{fam}\" בין קבוצות {attr}: p בפרמוטציה ברמת הראיון = {}",
+            fmt_p(p)
+        )
+    } else {
+        format!(
+            "No significant difference in the use of the \"{fam}\" codes by {attr}: interview-level permutation p = {}",
+            fmt_p(p)
+        )
+    };
+    if let Some(test) = &t.chi_square.test {
+        s.push_str(&format!(
+            " (χ² = {:.1}, df = {}, {} = {:.2}",
+            test.statistic,
+            test.df,
+            if he { "V של קרמר" } else { "Cramér's V" },
+            test.cramers_v
+        ));
+        // The cell that departs most from independence.
+        let mut best: Option<(f64, usize, usize)> = None;
+        for (i, row) in test.adjusted_residuals.iter().enumerate() {
+            for (j, &r) in row.iter().enumerate() {
+                if best.is_none_or(|b| r.abs() > b.0.abs()) {
+                    best = Some((r, i, j));
+                }
+            }
+        }
+        if let Some((r, i, j)) = best
+            && r.abs() >= 2.0
+        {
+            let g = &t.groups[t.chi_square.rows_used[i]];
+            let code = &t.codes[t.chi_square.cols_used[j]];
+            let code_label = ctx
+                .tally
+                .tree
+                .find(code)
+                .map(|n| ctx.node_label(n))
+                .unwrap_or_else(|| code.clone());
+            let g_label = ctx.value_label(&t.attribute, g);
+            let more = r > 0.0;
+            s.push_str(&if he {
+                format!(
+                    "; הסטייה הבולטת: \"{code_label}\" ב{g_label} — {} מהצפוי, שארית מתוקננת {:+.1}",
+                    if more { "יותר" } else { "פחות" },
+                    r
+                )
+            } else {
+                format!("; largest departure: \"{code_label}\" in {g_label}, {} than expected, adjusted residual {r:+.1}", if more { "more" } else { "less" })
+            });
+        }
+        s.push(')');
+        if test.small_expected {
+            s.push_str(if he {
+                ". אזהרה: שכיחויות צפויות קטנות בחלק מהתאים, ולכן מבחן χ² אינו אמין; מבחן הפרמוטציה אינו תלוי בכך"
+            } else {
+                ". Warning: small expected counts in some cells make the χ² p-value unreliable; the permutation test does not depend on them"
+            });
+        }
+    }
+    s.push('.');
+    s
+}
+
+/// The report page.
+pub fn page(ctx: &ReportContext, charts: &[ChartFile]) -> Result<String> {
+    let he = ctx.he();
+    let lang = ctx.lang;
+    let tally = ctx.tally;
+    let interviewee_units: u64 = tally.docs.iter().map(|d| d.units).sum();
+    let words: u64 = tally.docs.iter().map(|d| d.words).sum();
+    let coded_units = {
+        let fams = tally.tree.families();
+        // A unit coded at all is counted once per family; use the largest family count as a floor.
+        fams.iter()
+            .map(|&f| {
+                tally
+                    .docs
+                    .iter()
+                    .map(|d| d.unit_hits[f] as u64)
+                    .sum::<u64>()
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let mut summary = vec![
+        (
+            w(lang, "interviews").to_string(),
+            tally.docs.len().to_string(),
+        ),
+        (w(lang, "units").to_string(), interviewee_units.to_string()),
+        (w(lang, "words").to_string(), words.to_string()),
+        (w(lang, "codings").to_string(), ctx.codings.to_string()),
+    ];
+    if let Some((attr, _)) = ctx.by.first() {
+        for g in ctx.groups(0) {
+            summary.push((
+                format!(
+                    "{}: {}",
+                    ctx.attr_label(attr),
+                    ctx.value_label(attr, &g.value)
+                ),
+                format!("{} {}", g.docs.len(), w(lang, "interviews")),
+            ));
+        }
+    }
+    let _ = coded_units;
+    let subtitle = format!(
+        "{}: {} ({}) · {} {}",
+        w(lang, "codebook"),
+        ctx.codebook.name,
+        &ctx.codebook.hash()[..12],
+        if he {
+            "יחידת ניתוח:"
+        } else {
+            "unit:"
+        },
+        ctx.seg.unit.as_str()
+    );
+    let findings = ctx.analysis.tests.iter().map(|t| finding(ctx, t)).collect();
+
+    let mut tables = Vec::new();
+    for (k, (attr, _)) in ctx.by.iter().enumerate() {
+        tables.push(code_table(ctx, k, attr));
+    }
+    if let Some((attr, _)) = ctx.by.first() {
+        if !ctx.analysis.mix_codes.is_empty() {
+            tables.push(mix_table(ctx, attr));
+        }
+        if !ctx.continua.is_empty() {
+            tables.push(continua_table(ctx, attr));
+        }
+    }
+    tables.push(cooc_table(ctx));
+    tables.push(matrix_table(ctx));
+
+    let quotes = quote_sections(ctx);
+    let page = Page {
+        lang: if he { "he".into() } else { "en".into() },
+        title: w(lang, "title").to_string(),
+        subtitle,
+        summary,
+        findings_title: w(lang, "findings").to_string(),
+        findings,
+        charts_title: w(lang, "charts").to_string(),
+        charts: charts
+            .iter()
+            .map(|c| (c.caption.clone(), c.svg.clone()))
+            .collect(),
+        tables_title: w(lang, "tables").to_string(),
+        tables,
+        quotes_title: w(lang, "quotes").to_string(),
+        quotes,
+        footer: w(lang, "footer").to_string(),
+    };
+    Ok(page.render())
+}
+
+/// Code x group: "% (units)" shaded, with family rows in bold.
+fn code_table(ctx: &ReportContext, k: usize, attr: &str) -> HtmlTable {
+    let tally = ctx.tally;
+    let groups = ctx.groups(k);
+    let mut header = vec![w(ctx.lang, "code").to_string()];
+    for g in groups {
+        header.push(format!(
+            "{} (n={})",
+            ctx.value_label(attr, &g.value),
+            g.docs.len()
+        ));
+    }
+    let mut rows = Vec::new();
+    for (n, node) in tally.tree.nodes.iter().enumerate() {
+        if node.level == Level::Family {
+            continue;
+        }
+        let first_of_family = tally.tree.codes_of_family(&node.family).first() == Some(&n);
+        if first_of_family && let Some(f) = tally.tree.find(&node.family) {
+            let mut row = vec![Cell::Head(ctx.node_label(f))];
+            for g in groups {
+                row.push(pct_cell(ctx, g, f));
+            }
+            rows.push(row);
+        }
+        let indent = if node.level == Level::SubCode {
+            "· · "
+        } else {
+            "· "
+        };
+        let mut row = vec![Cell::Text(format!("{indent}{}", ctx.node_label(n)))];
+        for g in groups {
+            row.push(pct_cell(ctx, g, n));
+        }
+        rows.push(row);
+    }
+    HtmlTable {
+        id: format!("code-by-{attr}"),
+        caption: format!(
+            "{} × {}: {} ({})",
+            w(ctx.lang, "code"),
+            ctx.attr_label(attr),
+            w(ctx.lang, "pct_units"),
+            w(ctx.lang, "coded_units")
+        ),
+        note: if ctx.he() {
+            "כל תא: אחוז מיחידות המרואיינים בקבוצה שקודדו בקוד, ובסוגריים מספר היחידות ומספר הראיונות שבהם הופיע הקוד. תת-קודים נכללים בקוד שמעליהם, וקודים במשפחתם.".into()
+        } else {
+            "Each cell: % of the group's interviewee units coded with the code; in brackets the units and the interviews with the code. Sub-codes roll up into their code, codes into their family.".into()
+        },
+        header,
+        rows,
+    }
+}
+
+fn pct_cell(ctx: &ReportContext, g: &crate::tally::tables::Group, n: usize) -> Cell {
+    let tally = ctx.tally;
+    let units: u64 = g.docs.iter().map(|&d| tally.docs[d].units).sum();
+    let hits: u64 = g
+        .docs
+        .iter()
+        .map(|&d| tally.docs[d].unit_hits[n] as u64)
+        .sum();
+    let interviews = g
+        .docs
+        .iter()
+        .filter(|&&d| tally.docs[d].unit_hits[n] > 0)
+        .count();
+    let pct = if units > 0 {
+        100.0 * hits as f64 / units as f64
+    } else {
+        0.0
+    };
+    Cell::Shaded(
+        format!("{pct:.1}% ({hits}; {interviews}/{})", g.docs.len()),
+        (pct / 30.0).min(1.0),
+    )
+}
+
+fn mix_table(ctx: &ReportContext, attr: &str) -> HtmlTable {
+    let groups = ctx.groups(0);
+    let mut header = vec![w(ctx.lang, "code").to_string()];
+    header.extend(groups.iter().map(|g| ctx.value_label(attr, &g.value)));
+    let rows =
+        ctx.analysis
+            .mix_codes
+            .iter()
+            .map(|&c| {
+                let id = &ctx.tally.tree.nodes[c].id;
+                let mut row = vec![Cell::Text(ctx.node_label(c))];
+                for g in groups {
+                    let m =
+                        ctx.analysis.mix.iter().find(|m| {
+                            m.attribute == attr && m.group == g.value && m.code_id == *id
+                        });
+                    row.push(Cell::Num(match m {
+                        Some(m) => match (m.mean, m.ci_low, m.ci_high) {
+                            (Some(a), Some(l), Some(h)) => format!(
+                                "{:.0}% [{:.0}–{:.0}] (n={})",
+                                a * 100.0,
+                                l * 100.0,
+                                h * 100.0,
+                                m.interviews
+                            ),
+                            _ => "–".into(),
+                        },
+                        None => "–".into(),
+                    }));
+                }
+                row
+            })
+            .collect();
+    HtmlTable {
+        id: "key-mix".into(),
+        caption: format!(
+            "{} {}: {}",
+            w(ctx.lang, "key_mix"),
+            ctx.attr_label(attr),
+            w(ctx.lang, "mean_ci")
+        ),
+        note: if ctx.he() {
+            "לכל ראיון חושב חלקו של כל מפתח מתוך יחידות המפתחות שלו; מוצג הממוצע בקבוצה ורווח בר-סמך 95% בשיטת bootstrap (דגימה חוזרת של ראיונות).".into()
+        } else {
+            "Each interview's share of each key among its key-coded units; the group mean with a 95% bootstrap interval (resampling interviews).".into()
+        },
+        header,
+        rows,
+    }
+}
+
+fn continua_table(ctx: &ReportContext, attr: &str) -> HtmlTable {
+    let groups = ctx.groups(0);
+    let mut header = vec![w(ctx.lang, "continuum").to_string()];
+    header.extend(groups.iter().map(|g| ctx.value_label(attr, &g.value)));
+    let rows = ctx
+        .continua
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let name = format!(
+                "{} (−1) ↔ {} (+1)",
+                ctx.node_label(c.left),
+                ctx.node_label(c.right)
+            );
+            let mut row = vec![Cell::Text(name)];
+            for g in groups {
+                let v: Vec<f64> = g
+                    .docs
+                    .iter()
+                    .filter_map(|&d| ctx.analysis.positions[d][k])
+                    .collect();
+                row.push(Cell::Num(if v.is_empty() {
+                    "–".into()
+                } else {
+                    format!(
+                        "{:+.2} ({})",
+                        v.iter().sum::<f64>() / v.len() as f64,
+                        v.len()
+                    )
+                }));
+            }
+            row
+        })
+        .collect();
+    HtmlTable {
+        id: "role-continua".into(),
+        caption: format!("{}: {}", w(ctx.lang, "continuum"), w(ctx.lang, "position")),
+        note: if ctx.he() {
+            "מיקום ראיון על רצף: (יחידות הקוטב הימני − יחידות הקוטב השמאלי) / סכומן, בין −1 ל-+1; ראיון בלי אף קוטב אינו נכלל.".into()
+        } else {
+            "An interview's position: (units of the right pole − units of the left pole) / their sum, from −1 to +1; interviews with neither pole are left out.".into()
+        },
+        header,
+        rows,
+    }
+}
+
+fn cooc_table(ctx: &ReportContext) -> HtmlTable {
+    let tally = ctx.tally;
+    let m = tally.code_nodes.len();
+    let mut pairs = Vec::new();
+    for i in 0..m {
+        for j in i + 1..m {
+            let both = tally.cooc[i * m + j];
+            if both >= 2 {
+                let (a, b) = (tally.cooc[i * m + i], tally.cooc[j * m + j]);
+                pairs.push((both as f64 / (a + b - both) as f64, both, i, j));
+            }
+        }
+    }
+    pairs.sort_by(|x, y| {
+        y.0.total_cmp(&x.0)
+            .then(y.1.cmp(&x.1))
+            .then(x.2.cmp(&y.2))
+            .then(x.3.cmp(&y.3))
+    });
+    let rows = pairs
+        .iter()
+        .take(15)
+        .map(|&(j, both, a, b)| {
+            vec![
+                Cell::Text(format!(
+                    "{} + {}",
+                    ctx.node_label(tally.code_nodes[a]),
+                    ctx.node_label(tally.code_nodes[b])
+                )),
+                Cell::Num(both.to_string()),
+                Cell::Num(format!("{j:.2}")),
+            ]
+        })
+        .collect();
+    HtmlTable {
+        id: "cooccurrence".into(),
+        caption: w(ctx.lang, "cooc").to_string(),
+        note: String::new(),
+        header: vec![
+            w(ctx.lang, "pair").into(),
+            w(ctx.lang, "both").into(),
+            "Jaccard".into(),
+        ],
+        rows,
+    }
+}
+
+fn matrix_table(ctx: &ReportContext) -> HtmlTable {
+    let tally = ctx.tally;
+    let fams = tally.tree.families();
+    let mut header = vec![w(ctx.lang, "interview").to_string()];
+    if let Some((attr, _)) = ctx.by.first() {
+        header.push(ctx.attr_label(attr));
+    }
+    header.push(w(ctx.lang, "units").to_string());
+    header.extend(fams.iter().map(|&f| ctx.node_label(f)));
+    let rows = tally
+        .docs
+        .iter()
+        .map(|d| {
+            let mut row = vec![Cell::Text(d.doc_id.clone())];
+            if let Some((attr, i)) = ctx.by.first() {
+                row.push(Cell::Text(ctx.value_label(attr, &d.attrs[*i])));
+            }
+            row.push(Cell::Num(d.units.to_string()));
+            for &f in &fams {
+                row.push(Cell::Num(d.unit_hits[f].to_string()));
+            }
+            row
+        })
+        .collect();
+    HtmlTable {
+        id: "matrix".into(),
+        caption: w(ctx.lang, "matrix").to_string(),
+        note: String::new(),
+        header,
+        rows,
+    }
+}
+
+fn quote_sections(ctx: &ReportContext) -> Vec<QuoteSection> {
+    let tally = ctx.tally;
+    let attr = ctx.by.first().map(|b| b.0.as_str()).unwrap_or("");
+    tally
+        .tree
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.level == Level::Code)
+        .map(|(i, node)| QuoteSection {
+            code_id: node.id.clone(),
+            label: ctx.node_label(i),
+            color: node.color.clone(),
+            groups: ctx
+                .quote_groups
+                .iter()
+                .enumerate()
+                .map(|(g, value)| {
+                    let views = ctx
+                        .quotes
+                        .get(i, g)
+                        .iter()
+                        .map(|q| QuoteView {
+                            text: q.text.clone(),
+                            marks: q.evidence.clone(),
+                            reference: format!(
+                                "{} · {} · {}–{}",
+                                q.doc_id, q.unit_id, q.start, q.end
+                            ),
+                        })
+                        .collect();
+                    (ctx.value_label(attr, value), views)
+                })
+                .collect(),
+        })
+        .collect()
+}
