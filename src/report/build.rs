@@ -1,7 +1,7 @@
 //! Building what users see from an analysis: the charts and the report page.
 
 use super::charts::{self, Dot, HeatCell, Lang, Series, Share};
-use super::html::{Cell, HtmlTable, Page, QuoteSection, QuoteView};
+use super::html::{Cell, HtmlTable, Page, QuoteSection, QuoteView, escape};
 use super::words::w;
 use crate::codebook::Codebook;
 use crate::corpus::labels::ValueLabels;
@@ -294,58 +294,65 @@ fn fmt_p(p: f64) -> String {
     }
 }
 
-/// A plain-words sentence for one association test.
+/// Left-to-right material (numbers, formulas) isolated inside a right-to-left sentence.
+fn ltr(s: &str) -> String {
+    format!("<bdi dir=\"ltr\">{}</bdi>", escape(s))
+}
+
+/// A plain-words sentence for one association test, as an HTML fragment.
 fn finding(ctx: &ReportContext, t: &FamilyTest) -> String {
     let he = ctx.he();
-    let fam = ctx
-        .tally
-        .tree
-        .find(&t.family)
-        .map(|n| ctx.node_label(n))
-        .unwrap_or_else(|| t.family.clone());
-    let attr = ctx.attr_label(&t.attribute);
+    let fam = escape(
+        &ctx.tally
+            .tree
+            .find(&t.family)
+            .map(|n| ctx.node_label(n))
+            .unwrap_or_else(|| t.family.clone()),
+    );
+    let attr = escape(&ctx.attr_label(&t.attribute));
     let Some(p) = t.permutation.p_value else {
-        let why = t
-            .permutation
-            .not_applicable_reason
-            .clone()
-            .unwrap_or_default();
+        let why = escape(
+            &t.permutation
+                .not_applicable_reason
+                .clone()
+                .unwrap_or_default(),
+        );
         return if he {
             format!("{fam} לפי {attr}: לא ניתן לבחון ({why}).")
         } else {
             format!("{fam} by {attr}: no test possible ({why}).")
         };
     };
+    let pv = ltr(&format!("p = {}", fmt_p(p)));
     let mut s = if p < 0.05 {
         if he {
             format!(
-                "השימוש בקודי \"{fam}\" שונה בין קבוצות {attr}: p בפרמוטציה ברמת הראיון = {}",
-                fmt_p(p)
+                "<strong>השימוש בקודי „{fam}” שונה בין קבוצות {attr}</strong>: מבחן פרמוטציה ברמת הראיון, {pv}"
             )
         } else {
             format!(
-                "The use of the \"{fam}\" codes differs by {attr}: interview-level permutation p = {}",
-                fmt_p(p)
+                "<strong>The use of the “{fam}” codes differs by {attr}</strong>: interview-level permutation test, {pv}"
             )
         }
     } else if he {
         format!(
-            "לא נמצא הבדל מובהק בשימוש בקודי \"{fam}\" בין קבוצות {attr}: p בפרמוטציה ברמת הראיון = {}",
-            fmt_p(p)
+            "לא נמצא הבדל מובהק בשימוש בקודי „{fam}” בין קבוצות {attr}: מבחן פרמוטציה ברמת הראיון, {pv}"
         )
     } else {
         format!(
-            "No significant difference in the use of the \"{fam}\" codes by {attr}: interview-level permutation p = {}",
-            fmt_p(p)
+            "No significant difference in the use of the “{fam}” codes by {attr}: interview-level permutation test, {pv}"
         )
     };
     if let Some(test) = &t.chi_square.test {
         s.push_str(&format!(
-            " (χ² = {:.1}, df = {}, {} = {:.2}",
-            test.statistic,
-            test.df,
-            if he { "V של קרמר" } else { "Cramér's V" },
-            test.cramers_v
+            " ({}, {} {})",
+            ltr(&format!("χ² = {:.1}, df = {}", test.statistic, test.df)),
+            if he {
+                "V של קרמר ="
+            } else {
+                "Cramér's V ="
+            },
+            ltr(&format!("{:.2}", test.cramers_v))
         ));
         // The cell that departs most from independence.
         let mut best: Option<(f64, usize, usize)> = None;
@@ -361,28 +368,31 @@ fn finding(ctx: &ReportContext, t: &FamilyTest) -> String {
         {
             let g = &t.groups[t.chi_square.rows_used[i]];
             let code = &t.codes[t.chi_square.cols_used[j]];
-            let code_label = ctx
-                .tally
-                .tree
-                .find(code)
-                .map(|n| ctx.node_label(n))
-                .unwrap_or_else(|| code.clone());
-            let g_label = ctx.value_label(&t.attribute, g);
+            let code_label = escape(
+                &ctx.tally
+                    .tree
+                    .find(code)
+                    .map(|n| ctx.node_label(n))
+                    .unwrap_or_else(|| code.clone()),
+            );
+            let g_label = escape(&ctx.value_label(&t.attribute, g));
             let more = r > 0.0;
+            let res = ltr(&format!("{r:+.1}"));
             s.push_str(&if he {
                 format!(
-                    "; הסטייה הבולטת: \"{code_label}\" ב{g_label} — {} מהצפוי, שארית מתוקננת {:+.1}",
-                    if more { "יותר" } else { "פחות" },
-                    r
+                    ". הסטייה הבולטת: „{code_label}” ב{g_label}, {} מהצפוי (שארית מתוקננת מתואמת {res})",
+                    if more { "יותר" } else { "פחות" }
                 )
             } else {
-                format!("; largest departure: \"{code_label}\" in {g_label}, {} than expected, adjusted residual {r:+.1}", if more { "more" } else { "less" })
+                format!(
+                    ". Largest departure: “{code_label}” in {g_label}, {} than expected (adjusted residual {res})",
+                    if more { "more" } else { "less" }
+                )
             });
         }
-        s.push(')');
         if test.small_expected {
             s.push_str(if he {
-                ". אזהרה: שכיחויות צפויות קטנות בחלק מהתאים, ולכן מבחן χ² אינו אמין; מבחן הפרמוטציה אינו תלוי בכך"
+                ". אזהרה: בחלק מהתאים השכיחות הצפויה קטנה, ולכן ערך p של χ² אינו אמין; מבחן הפרמוטציה אינו תלוי בכך"
             } else {
                 ". Warning: small expected counts in some cells make the χ² p-value unreliable; the permutation test does not depend on them"
             });

@@ -12,10 +12,9 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            // Bidi overrides and isolates in transcript text must not reorder the page.
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
-                let _ = write!(out, "&#x{:X};", c as u32);
-            }
+            // Bidi embeddings, overrides and isolates in transcript text would reorder
+            // what the reader sees; they are invisible, so they are dropped.
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {}
             _ => out.push(c),
         }
     }
@@ -107,6 +106,7 @@ pub struct Page {
     pub subtitle: String,
     pub summary: Vec<(String, String)>,
     pub findings_title: String,
+    /// Sentences as HTML fragments (the builder escapes what it puts in them).
     pub findings: Vec<String>,
     pub charts_title: String,
     pub charts: Vec<(String, String)>,
@@ -183,7 +183,7 @@ impl Page {
             escape(&self.findings_title)
         );
         for f in &self.findings {
-            let _ = writeln!(h, "<li>{}</li>", escape(f));
+            let _ = writeln!(h, "<li>{f}</li>");
         }
         h.push_str("</ul>\n");
         let _ = writeln!(h, "<h2 id=\"charts\">{}</h2>", escape(&self.charts_title));
@@ -292,7 +292,7 @@ mod tests {
     fn escaping_neutralises_markup_and_bidi_overrides() {
         assert_eq!(
             escape("<script>alert(\"x\")</script> & 'y' \u{202E}abc"),
-            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39; &#x202E;abc"
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39; abc"
         );
     }
 
@@ -320,7 +320,7 @@ mod tests {
             subtitle: String::new(),
             summary: vec![("ראיונות".into(), "25".into())],
             findings_title: "ממצאים".into(),
-            findings: vec!["p < 0.05".into()],
+            findings: vec!["p &lt; 0.05".into()],
             charts_title: "תרשימים".into(),
             charts: vec![("מפה".into(), "<?xml version=\"1.0\"?>\n<svg></svg>".into())],
             tables_title: "טבלאות".into(),
@@ -332,6 +332,7 @@ mod tests {
         let html = page.render();
         assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"he\" dir=\"rtl\">"));
         assert!(html.contains("<figure>\n<svg></svg>"));
+        assert!(!html.contains('\u{202E}'));
         assert!(html.contains("<li>p &lt; 0.05</li>"));
         assert!(!html.contains("<?xml"));
     }
