@@ -33,8 +33,11 @@ pub struct JobConfig {
     pub bootstrap: usize,
     pub seed: u64,
     /// Called after each document with (documents done, documents in all, bytes read).
-    pub progress: Option<Box<dyn Fn(usize, usize, u64) + Sync>>,
+    pub progress: Option<Progress>,
 }
+
+/// A progress callback: (documents done, documents in all, bytes read).
+pub type Progress = Box<dyn Fn(usize, usize, u64) + Sync>;
 
 /// Counts and stage timings of a finished job.
 #[derive(Debug, Clone, serde::Serialize)]

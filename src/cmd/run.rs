@@ -72,6 +72,32 @@ pub enum LangArg {
     En,
 }
 
+/// A progress bar on a terminal (documents, throughput, time left); nothing when
+/// standard error is piped or redirected.
+fn progress_bar() -> Option<job::Progress> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} interviews  {msg}  ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    Some(Box::new(move |done, total, bytes| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        let secs = started.elapsed().as_secs_f64().max(1e-3);
+        bar.set_message(format!("{:.1} MB/s", bytes as f64 / 1e6 / secs));
+        if done == total {
+            bar.finish_and_clear();
+        }
+    }))
+}
+
 /// Runs `tamlil run`.
 pub fn run(args: Args) -> Result<()> {
     pipeline::set_jobs(args.jobs);
@@ -107,7 +133,7 @@ pub fn run(args: Args) -> Result<()> {
         permutations: args.permutations,
         bootstrap: args.bootstrap.max(1),
         seed: args.seed,
-        progress: None,
+        progress: progress_bar(),
     };
     let staged = StagedDir::create(&args.out)?;
     let summary = job::run_job(&cfg, staged.path())?;

@@ -1,0 +1,262 @@
+//! `tamlil run` end to end: hand-checked tables on a tiny corpus, the sample, determinism, atomicity.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+fn run_tiny(out: &Path, extra: &[&str]) -> std::process::Output {
+    let corpus = fixtures().join("tiny");
+    let codebook = fixtures().join("tiny-codebook.toml");
+    let mut args = vec![
+        "run",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--codebook",
+        codebook.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--permutations",
+        "199",
+        "--bootstrap",
+        "199",
+    ];
+    args.extend_from_slice(extra);
+    tamlil(&args)
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn tiny_corpus_tables_by_hand() {
+    let dir = TempDir::new("tiny");
+    let out = dir.join("out");
+    let o = run_tiny(&out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Units: A has 3 interviewee sentences, B 3, C 2 (the negated "ידע" in C is not coded).
+    assert_eq!(
+        read(&out.join("codings.csv")),
+        "unit_id,code_id,family,score,evidence\n\
+         A-0002,keys.knowledge,keys,1,11-15:בידע\n\
+         A-0003,keys.networking,keys,1,3-9:הקשרים\n\
+         A-0004,keys.power,keys,1,5-10:מלווה\n\
+         B-0002,goals.client_rights,goals,1,10-14:הכסף\n\
+         B-0003,keys.power,keys,1,13-18:ערעור\n\
+         B-0004,keys.knowledge,keys,1,0-4:הידע\n\
+         C-0003,keys.networking,keys,1,0-6:הקשרים\n"
+    );
+    assert_eq!(
+        read(&out.join("tables/interview_by_code.csv")),
+        "doc_id,sector,units,words,goals,keys,goals.client_rights,keys.knowledge,keys.networking,keys.power\n\
+         A,public,3,17,0,3,0,1,1,1\n\
+         B,business,3,13,1,2,1,1,0,1\n\
+         C,public,2,10,0,1,0,0,1,0\n"
+    );
+    let rows = read_csv(&out.join("tables/code_by_attribute.csv"));
+    let row = |g: &str, c: &str| {
+        rows.iter()
+            .find(|r| r["group"] == g && r["code_id"] == c)
+            .unwrap()
+            .clone()
+    };
+    // public = A + C: 5 units, 27 words. keys: 4 units (80%), both interviews, 4 codings = 148.1481 per 1,000 words.
+    let k = row("public", "keys");
+    assert_eq!(
+        (
+            k["units"].as_str(),
+            k["pct_units"].as_str(),
+            k["interviews"].as_str()
+        ),
+        ("4", "80.0000", "2")
+    );
+    assert_eq!(k["codings_per_1000_words"], "148.1481");
+    // public knowledge: 1 unit of 5 = 20%, 1 of 2 interviews = 50%, 1000/27 = 37.0370.
+    let kn = row("public", "keys.knowledge");
+    assert_eq!(
+        (
+            kn["pct_units"].as_str(),
+            kn["pct_interviews"].as_str(),
+            kn["codings_per_1000_words"].as_str()
+        ),
+        ("20.0000", "50.0000", "37.0370")
+    );
+    // business goals: 1 of 3 units.
+    assert_eq!(
+        row("business", "goals.client_rights")["pct_units"],
+        "33.3333"
+    );
+    assert_eq!(rows.len(), 2 * 6);
+
+    // keys x sector: public [1,2,1], business [1,0,1]; expected 4/3 and 2/3 per cell;
+    // chi-square = 0.0833+0.3333+0.0833 + 0.1667+0.6667+0.1667 = 1.5, df 2, V = sqrt(1.5/6) = 0.5.
+    let stats: serde_json::Value = serde_json::from_str(&read(&out.join("stats.json"))).unwrap();
+    let keys = stats["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["family"] == "keys")
+        .unwrap();
+    assert_eq!(
+        keys["counts"],
+        serde_json::json!([[1.0, 2.0, 1.0], [1.0, 0.0, 1.0]])
+    );
+    let chi = &keys["chi_square"]["test"];
+    assert!((chi["statistic"].as_f64().unwrap() - 1.5).abs() < 1e-12);
+    assert_eq!(chi["df"], 2);
+    assert!((chi["cramers_v"].as_f64().unwrap() - 0.5).abs() < 1e-12);
+    assert_eq!(chi["small_expected"], true);
+    assert_eq!(keys["permutation"]["interviews"], 3);
+
+    let html = read(&out.join("report.html"));
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"he\" dir=\"rtl\">"));
+    assert!(
+        html.contains("אני משתמשת <mark>בידע</mark> שלי כל יום."),
+        "quote highlighted at the matched word"
+    );
+    assert!(html.contains("A · A-0002 · "), "quote reference");
+    for chart in ["goals_by_sector", "keys_by_sector"] {
+        assert!(out.join(format!("charts/{chart}.png")).is_file());
+        assert!(out.join(format!("charts/{chart}.svg")).is_file());
+    }
+    for t in ["code_by_attribute", "interview_by_code", "cooccurrence"] {
+        let pq = std::fs::read(out.join(format!("tables/{t}.parquet"))).unwrap();
+        assert_eq!(&pq[..4], b"PAR1");
+    }
+    let run: serde_json::Value = serde_json::from_str(&read(&out.join("run.json"))).unwrap();
+    assert_eq!(run["counts"]["documents"], 3);
+    assert_eq!(run["counts"]["interviewee_units"], 8);
+    assert_eq!(run["inputs"].as_array().unwrap().len(), 3);
+}
+
+/// Every file under `dir`, relative path -> bytes.
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn byte_identical_on_one_or_two_threads() {
+    let dir = TempDir::new("determinism");
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    assert!(run_tiny(&a, &["--jobs", "1"]).status.success());
+    assert!(run_tiny(&b, &["--jobs", "2"]).status.success());
+    let (mut sa, mut sb) = (snapshot(&a), snapshot(&b));
+    assert!(sa.remove("run.json").is_some() && sb.remove("run.json").is_some());
+    assert_eq!(sa.keys().collect::<Vec<_>>(), sb.keys().collect::<Vec<_>>());
+    for (k, v) in &sa {
+        assert!(v == &sb[k], "{k} differs between 1 and 2 threads");
+    }
+    assert_eq!(
+        sa.len(),
+        14,
+        "units, codings, stats, report, 3 tables x 2, 2 charts x 2"
+    );
+}
+
+#[test]
+fn a_failed_run_leaves_the_previous_outputs() {
+    let dir = TempDir::new("atomic");
+    let out = dir.join("out");
+    assert!(run_tiny(&out, &[]).status.success());
+    let before = snapshot(&out);
+    let o = tamlil(&[
+        "run",
+        "--corpus",
+        fixtures().join("tiny").to_str().unwrap(),
+        "--codebook",
+        "/nonexistent.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(66), "{}", stderr(&o));
+    let o = run_tiny(&out, &["--by", "region"]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o)
+            .contains("--by region: the manifest has no such column (its attributes: sector)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(snapshot(&out), before);
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["out"], "no staging folders left behind");
+}
+
+#[test]
+fn the_sample_corpus() {
+    let dir = TempDir::new("sample");
+    let out = dir.join("out");
+    let o = tamlil(&[
+        "run",
+        "--out",
+        out.to_str().unwrap(),
+        "--permutations",
+        "199",
+        "--bootstrap",
+        "199",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let units = read_csv(&out.join("units.csv"));
+    let docs: std::collections::BTreeSet<&str> =
+        units.iter().map(|u| u["doc_id"].as_str()).collect();
+    assert_eq!(docs.len(), 25);
+    // Every speaker convention resolved: interviewer labels never end up as interviewee units.
+    let interviewer_labels = ["מראיינת", "מראיין", "ש", "ענבל"];
+    for u in &units {
+        if u["role"] == "interviewee" {
+            assert!(
+                !interviewer_labels.contains(&u["speaker"].as_str()),
+                "{} {}",
+                u["unit_id"],
+                u["speaker"]
+            );
+        }
+        if interviewer_labels.contains(&u["speaker"].as_str()) {
+            assert_eq!(u["role"], "interviewer", "{}", u["unit_id"]);
+        }
+    }
+    // Each interview has interviewer turns, interviewee units and a header.
+    for d in &docs {
+        for role in ["interviewer", "interviewee", "other"] {
+            assert!(
+                units.iter().any(|u| u["doc_id"] == *d && u["role"] == role),
+                "{d} has no {role} unit"
+            );
+        }
+    }
+    let sectors: std::collections::BTreeMap<String, usize> =
+        read_csv(&out.join("tables/interview_by_code.csv"))
+            .into_iter()
+            .fold(Default::default(), |mut m, r| {
+                *m.entry(r["sector"].clone()).or_default() += 1;
+                m
+            });
+    assert_eq!(
+        sectors,
+        [
+            ("business".to_string(), 8),
+            ("public".to_string(), 13),
+            ("third".to_string(), 4)
+        ]
+        .into_iter()
+        .collect()
+    );
+}
