@@ -21,7 +21,11 @@ impl Quote {
     /// Sort key: higher score first, then a readable length (10-40 words), then corpus order.
     fn rank(&self) -> (std::cmp::Reverse<u32>, u8, u64) {
         let fits = !(10..=40).contains(&self.n_words) as u8;
-        (std::cmp::Reverse((self.score * 1000.0) as u32), fits, self.order)
+        (
+            std::cmp::Reverse((self.score * 1000.0) as u32),
+            fits,
+            self.order,
+        )
     }
 }
 
