@@ -81,6 +81,7 @@ pub struct Scratch {
     occs: Vec<Occurrence>,
     negated: Vec<bool>,
     hits: Vec<(u32, u16, u32)>,
+    shadowed: Vec<bool>,
     own: Vec<f32>,
     total: Vec<f32>,
     veto: Vec<bool>,
@@ -249,6 +250,7 @@ impl Coder {
         s.veto.clear();
         s.veto.resize(n_codes, false);
         s.contrib.clear();
+        self.shadow_overlaps(s);
         let mut at = 0;
         while at < s.hits.len() {
             let rule_ix = s.hits[at].0;
@@ -259,17 +261,23 @@ impl Coder {
             let rule = &self.rules[rule_ix as usize];
             let code = rule.code;
             let group = &s.hits[at..end];
-            let counts =
-                |&(_, _, k): &(u32, u16, u32)| rule.count_negated || !s.negated[k as usize];
+            let shadow = &s.shadowed[at..end];
+            let counts = |h: &&(u32, u16, u32)| rule.count_negated || !s.negated[h.2 as usize];
+            let counts_at = |i: usize| !shadow[i] && counts(&&group[i]);
             match rule.kind {
                 Kind::Exclude => s.veto[code as usize] = true,
                 Kind::Any | Kind::All(_) => {
                     s.slots.clear();
-                    for h in group.iter().filter(|h| counts(h)) {
+                    let mut pushed = 0;
+                    for (i, h) in group.iter().enumerate() {
+                        if !counts_at(i) {
+                            continue;
+                        }
                         if s.slots.last() != Some(&h.1) {
                             s.slots.push(h.1);
                         }
                         s.contrib.push((code, h.2));
+                        pushed += 1;
                     }
                     let distinct = s.slots.len();
                     let score = match rule.kind {
@@ -277,7 +285,7 @@ impl Coder {
                         Kind::All(n) if distinct == n as usize => rule.weight,
                         _ => {
                             // Not all there: take back the evidence pushed above.
-                            let keep = s.contrib.len() - group.iter().filter(|h| counts(h)).count();
+                            let keep = s.contrib.len() - pushed;
                             s.contrib.truncate(keep);
                             0.0
                         }
@@ -362,6 +370,47 @@ impl Coder {
                 score: s.total[c],
                 evidence,
             });
+        }
+    }
+
+    /// Marks the hits that must not add to their code's score because another
+    /// counted hit of the same code covers them: a term inside a longer matched
+    /// term (`חותמת` inside `שמנו חותמת`), or the same words matched again by a
+    /// later rule. Near rules and exclusions are left alone.
+    fn shadow_overlaps(&self, s: &mut Scratch) {
+        s.shadowed.clear();
+        s.shadowed.resize(s.hits.len(), false);
+        let mut at = 0;
+        while at < s.hits.len() {
+            let code = self.rules[s.hits[at].0 as usize].code;
+            let mut end = at;
+            while end < s.hits.len() && self.rules[s.hits[end].0 as usize].code == code {
+                end += 1;
+            }
+            let eligible = |i: usize| {
+                let r = &self.rules[s.hits[i].0 as usize];
+                matches!(r.kind, Kind::Any | Kind::All(_))
+                    && (r.count_negated || !s.negated[s.hits[i].2 as usize])
+            };
+            for i in at..end {
+                if !eligible(i) {
+                    continue;
+                }
+                let oi = s.occs[s.hits[i].2 as usize];
+                for j in at..end {
+                    if j == i || !eligible(j) || s.shadowed[j] {
+                        continue;
+                    }
+                    let oj = s.occs[s.hits[j].2 as usize];
+                    let covers = oj.first <= oi.first && oj.last >= oi.last;
+                    let same = oj.first == oi.first && oj.last == oi.last;
+                    if covers && (!same || j < i) {
+                        s.shadowed[i] = true;
+                        break;
+                    }
+                }
+            }
+            at = end;
         }
     }
 
