@@ -1,0 +1,216 @@
+//! Whole-CLI runs of `tamlil code` and `tamlil codebook`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn tamlil(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tamlil"))
+        .args(args)
+        .output()
+        .expect("run tamlil")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tamlil-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+const CODEBOOK: &str = r#"
+[codebook]
+name = "small"
+roles = ["interviewee"]
+threshold = 2
+
+[[code]]
+id = "keys.knowledge"
+label_he = "ידע"
+label_en = "Knowledge"
+[[code.rule]]
+weight = 2
+any = ["ידע", "קשר*"]
+
+[[code]]
+id = "keys.power"
+label_en = "Power"
+require = { sector = "third" }
+[[code.rule]]
+weight = 2
+any = ["ערעור"]
+"#;
+
+const UNITS: &str = "id,text,role,sector\n\
+u1,\"אמרתי לה שהידע שלנו, וגם הקשרים\",interviewee,public\n\
+u2,יש לנו ידע,interviewer,public\n\
+u3,אין לנו שום ידע,interviewee,public\n\
+u4,הגשנו ערעור,interviewee,third\n\
+u5,הגשנו ערעור,interviewee,public\n\
+u6,,interviewee,public\n";
+
+#[test]
+fn code_writes_rows_with_character_offsets() {
+    let dir = temp_dir("code");
+    let (units, cb, out) = (
+        dir.join("units.csv"),
+        dir.join("cb.toml"),
+        dir.join("codings.csv"),
+    );
+    std::fs::write(&units, UNITS).unwrap();
+    std::fs::write(&cb, CODEBOOK).unwrap();
+    let o = tamlil(&[
+        "code",
+        "--units",
+        s(&units),
+        "--codebook",
+        s(&cb),
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "unit_id,code_id,family,score,evidence\n\
+         u1,keys.knowledge,keys,4,9-14:שהידע; 25-31:הקשרים\n\
+         u4,keys.power,keys,2,6-11:ערעור\n"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn code_is_identical_across_thread_counts() {
+    let dir = temp_dir("jobs");
+    let units = dir.join("units.csv");
+    let mut text = String::from("unit_id,text\n");
+    for i in 0..500 {
+        text.push_str(&format!(
+            "n{i},\"הקמנו קבוצת ווטסאפ של אמהות, והן מלמדות אחת את השנייה. ליוויתי אותה לוועדה עם מכתב מטעמנו {i}\"\n"
+        ));
+    }
+    std::fs::write(&units, text).unwrap();
+    let (a, b) = (dir.join("a.csv"), dir.join("b.csv"));
+    assert!(
+        tamlil(&["code", "--units", s(&units), "--out", s(&a), "--jobs", "1"])
+            .status
+            .success()
+    );
+    assert!(
+        tamlil(&["code", "--units", s(&units), "--out", s(&b), "--jobs", "2"])
+            .status
+            .success()
+    );
+    let (a, b) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    assert_eq!(a, b);
+    let text = String::from_utf8(a).unwrap();
+    // The default codebook: client networks and backing, rolled up into their keys.
+    assert!(text.contains("\nn0,keys.networking,keys,"), "{text}");
+    assert!(
+        text.contains("\nn0,keys.networking.client_networks,keys,"),
+        "{text}"
+    );
+    assert!(text.contains("\nn0,keys.power.backing,keys,"), "{text}");
+    assert!(text.contains("\nn499,keys.networking,keys,"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn code_errors_name_file_and_line_and_write_nothing() {
+    let dir = temp_dir("errors");
+    let out = dir.join("codings.csv");
+
+    let no_text = dir.join("no_text.csv");
+    std::fs::write(&no_text, "id,body\n1,שלום\n").unwrap();
+    let o = tamlil(&["code", "--units", s(&no_text), "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(65));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("{}:1: missing column `text`", no_text.display())),
+        "{err}"
+    );
+
+    let bad_role = dir.join("bad_role.csv");
+    std::fs::write(&bad_role, "id,text,role\n1,שלום,interviewee\n2,שלום,boss\n").unwrap();
+    let o = tamlil(&["code", "--units", s(&bad_role), "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(65));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("{}:3: unknown role \"boss\"", bad_role.display())),
+        "{err}"
+    );
+
+    let ragged = dir.join("ragged.csv");
+    std::fs::write(&ragged, "id,text\n1,שלום\n2,שלום,עוד\n").unwrap();
+    let o = tamlil(&["code", "--units", s(&ragged), "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(65));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(&format!("{}:3: bad CSV", ragged.display()))
+    );
+
+    let o = tamlil(&[
+        "code",
+        "--units",
+        s(&dir.join("missing.csv")),
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(66));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("file not found"));
+
+    assert!(!out.exists());
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        3,
+        "only the inputs remain"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn codebook_check_reports_every_problem() {
+    let dir = temp_dir("check");
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[code]]\nid = \"a.b\"\nterms = [\"ידע\"]\n\n[[code]]\nid = \"a.b\"\nparent = \"a.zz\"\ncolor = \"red\"\nterms = [\"ב*\"]\n",
+    )
+    .unwrap();
+    let o = tamlil(&["codebook", "check", s(&bad)]);
+    assert_eq!(o.status.code(), Some(65));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let b = bad.display();
+    for want in [
+        format!("{b}:5: duplicate code id \"a.b\" (first at line 1)"),
+        format!("{b}:5: code a.b: unknown parent \"a.zz\""),
+        format!("{b}:8: code a.b: bad colour \"red\""),
+        format!("{b}:9: code a.b: invalid pattern \"ב*\""),
+    ] {
+        assert!(err.contains(&want), "missing {want} in {err}");
+    }
+    assert!(err.contains("4 problems found"), "{err}");
+
+    let good = dir.join("good.csv");
+    std::fs::write(&good, "code_id,parent,label_he,label_en,definition,terms,exclude\nkeys.networking,,קשרים,Networking,,קשר*|איש קשר,\n").unwrap();
+    let o = tamlil(&["codebook", "check", s(&good)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ok: 1 codes in 1 families, 2 terms"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn codebook_show_prints_the_default_tree() {
+    let o = tamlil(&["codebook", "show", "--lang", "en"]);
+    assert!(o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("rights-realization (35 codes"), "{out}");
+    assert!(out.contains("\nkeys  Four keys\n"), "{out}");
+    assert!(
+        out.contains("\n    keys.power.legal  Legal action  ["),
+        "{out}"
+    );
+    let o = tamlil(&["codebook", "show"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("מפתח הכוח"));
+}
