@@ -16,6 +16,10 @@ struct RawFile {
     family: Vec<Spanned<RawFamily>>,
     #[serde(default)]
     code: Vec<Spanned<RawCode>>,
+    /// What the analysis takes from the codebook (the mix family, role continua);
+    /// read by `crate::tally::spec`.
+    #[allow(dead_code)]
+    analysis: Option<toml::Value>,
 }
 
 #[derive(Deserialize, Default)]

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Benchmarks tamlil on a large corpus built from data-sample/, next to two floors:
+# reading the bytes (cat) and finding the codebook's terms (ripgrep).
+#
+# usage: scripts/bench.sh SIZE_MB [RUNS]      e.g. scripts/bench.sh 100 3
+#
+# Needs: ripgrep, hyperfine, GNU time (Debian: apt-get install ripgrep hyperfine time).
+# Prints a Markdown table (median wall time of RUNS runs after one warm-up, MB/s,
+# units/s, peak resident memory) to paste into BENCHMARKS.md.
+set -euo pipefail
+size=${1:?usage: scripts/bench.sh SIZE_MB [RUNS]}
+runs=${2:-3}
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=${TAMLIL_BENCH_DIR:-/tmp/tamlil-bench}/$size
+bin=$root/target/release/tamlil
+mkdir -p "$work"
+
+(cd "$root" && cargo build --release --quiet)
+python3 "$root/scripts/make_corpus.py" --size "$size" --out "$work/corpus" >&2
+python3 "$root/scripts/codebook_terms.py" "$root/codebooks/rights-realization.toml" > "$work/terms.txt"
+bytes=$(find "$work/corpus/t" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+mb=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1e6}')
+
+# name, command
+cases=(
+  "floor: cat|find $work/corpus/t -type f -exec cat {} + > /dev/null"
+  "floor: rg -c -F -f terms.txt|rg -c -F -f $work/terms.txt $work/corpus/t > /dev/null || true"
+  "tamlil segment|$bin segment --corpus $work/corpus --out $work/units.csv"
+  "tamlil code|$bin code --units $work/units.csv --out $work/codings.csv"
+  "tamlil run (end to end)|$bin run --corpus $work/corpus --out $work/out"
+)
+
+# One run to produce units.csv for `code`, and its unit count.
+$bin segment --corpus "$work/corpus" --out "$work/units.csv" 2> /dev/null
+units=$(python3 -c "import csv,sys; csv.field_size_limit(1<<30); print(sum(1 for _ in csv.DictReader(open(sys.argv[1], encoding='utf-8'))))" "$work/units.csv")
+iunits=$(python3 -c "import csv,sys; csv.field_size_limit(1<<30); print(sum(1 for r in csv.DictReader(open(sys.argv[1], encoding='utf-8')) if r['role']=='interviewee'))" "$work/units.csv")
+
+echo "Corpus: $mb MB in $(find "$work/corpus/t" -type f | wc -l) transcripts, $units units ($iunits interviewee); $(nproc) cores; $(date -u +%Y-%m-%d)"
+echo
+echo "| stage | median s | MB/s | units/s | peak RSS MB | x floor (rg) |"
+echo "|---|---:|---:|---:|---:|---:|"
+rg_median=""
+for c in "${cases[@]}"; do
+  name=${c%%|*}
+  cmd=${c#*|}
+  hyperfine --style none --warmup 1 --runs "$runs" --export-json "$work/h.json" "$cmd" > /dev/null 2>&1
+  median=$(python3 -c "import json; print(json.load(open('$work/h.json'))['results'][0]['median'])")
+  rss=$(/usr/bin/time -f '%M' bash -c "$cmd" 2>&1 >/dev/null | tail -1)
+  [ "$name" = "floor: rg -c -F -f terms.txt" ] && rg_median=$median
+  python3 - "$name" "$median" "$bytes" "$units" "$rss" "${rg_median:-0}" <<'PY'
+import sys
+name, med, b, u, rss, rg = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6])
+mbs = b / 1e6 / med
+ups = "" if name.startswith("floor") else f"{u / med:,.0f}"
+ratio = f"{med / rg:.2f}" if rg > 0 and not name.startswith("floor") else ""
+print(f"| {name} | {med:.3f} | {mbs:,.1f} | {ups} | {rss / 1024:.0f} | {ratio} |")
+PY
+done
