@@ -5,6 +5,7 @@
 //! later stages tally and report. Each stage's output is a plain type that can be
 //! written to disk and read back.
 
+pub mod agree;
 pub mod cmd;
 pub mod codebook;
 pub mod coding;

@@ -22,6 +22,7 @@ enum Command {
     Segment(cmd::segment::Args),
     Code(cmd::code::Args),
     Codebook(cmd::codebook::Args),
+    Agree(cmd::agree::Args),
 }
 
 fn main() {
@@ -31,6 +32,7 @@ fn main() {
         Command::Segment(a) => cmd::segment::run(a),
         Command::Code(a) => cmd::code::run(a),
         Command::Codebook(a) => cmd::codebook::run(a),
+        Command::Agree(a) => cmd::agree::run(a),
     };
     if let Err(err) = result {
         eprintln!("tamlil: error: {err:#}");

@@ -1,0 +1,326 @@
+//! Reading the inputs of an agreement check: the units table and codings CSV files.
+
+use super::{CodeNames, CoderCodings};
+use crate::error::InputError;
+use anyhow::Result;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+/// One row of `units.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitRow {
+    pub unit_id: String,
+    pub doc_id: String,
+    /// The speaker's role (`interviewee`, `interviewer`, `other`); empty if the
+    /// file has no role column.
+    pub role: String,
+    /// Character offsets into the document text (0 when the file has none).
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// Values of [`UnitTable::attributes`], in that order.
+    pub attrs: Vec<String>,
+}
+
+/// The units of `units.csv` (as `tamlil segment` and `tamlil run` write it), in file order.
+#[derive(Debug, Clone, Default)]
+pub struct UnitTable {
+    /// The columns after the fixed ones: the documents' attributes.
+    pub attributes: Vec<String>,
+    pub units: Vec<UnitRow>,
+    index: HashMap<String, usize>,
+}
+
+impl UnitTable {
+    /// Reads a units CSV. It needs `unit_id` (or `id`) and `doc_id`; `role`,
+    /// `start`, `end` and `text` are used when present; every column that is not
+    /// one of tamlil's unit columns is an attribute.
+    pub fn read(path: &Path) -> Result<UnitTable> {
+        let file = std::fs::File::open(path).map_err(|e| InputError::open(path, &e))?;
+        let mut rdr = csv::ReaderBuilder::new().from_reader(std::io::BufReader::new(file));
+        let headers = clean_headers(path, &mut rdr)?;
+        let find = |name: &str| headers.iter().position(|h| h == name);
+        let id_col = find("unit_id").or_else(|| find("id"));
+        let (Some(id_col), Some(doc_col)) = (id_col, find("doc_id")) else {
+            return Err(InputError::at(
+                path,
+                1,
+                format!(
+                    "a units table needs columns `unit_id` and `doc_id` (as `tamlil segment` writes); columns are: {}",
+                    headers.join(",")
+                ),
+            )
+            .into());
+        };
+        let (role_col, start_col, end_col, text_col) =
+            (find("role"), find("start"), find("end"), find("text"));
+        let attr_cols: Vec<usize> = (0..headers.len())
+            .filter(|&i| {
+                !crate::unitfile::UNIT_COLUMNS.contains(&headers[i].as_str()) && headers[i] != "id"
+            })
+            .collect();
+        let mut t = UnitTable {
+            attributes: attr_cols.iter().map(|&i| headers[i].clone()).collect(),
+            ..UnitTable::default()
+        };
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| csv_error(path, &e))?;
+            let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+            let field = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("");
+            let num = |i: Option<usize>, what: &str| -> Result<usize> {
+                let v = field(i).trim();
+                if i.is_none() {
+                    return Ok(0);
+                }
+                v.parse().map_err(|_| {
+                    InputError::at(path, line, format!("`{what}` is not a number: {v:?}")).into()
+                })
+            };
+            let row = UnitRow {
+                unit_id: field(Some(id_col)).trim().to_string(),
+                doc_id: field(Some(doc_col)).trim().to_string(),
+                role: field(role_col).trim().to_string(),
+                start: num(start_col, "start")?,
+                end: num(end_col, "end")?,
+                text: field(text_col).to_string(),
+                attrs: attr_cols
+                    .iter()
+                    .map(|&i| field(Some(i)).trim().to_string())
+                    .collect(),
+            };
+            if row.unit_id.is_empty() {
+                return Err(InputError::at(path, line, "empty unit_id").into());
+            }
+            if t.index.insert(row.unit_id.clone(), t.units.len()).is_some() {
+                return Err(InputError::at(
+                    path,
+                    line,
+                    format!("unit {:?} appears twice", row.unit_id),
+                )
+                .into());
+            }
+            t.units.push(row);
+        }
+        Ok(t)
+    }
+
+    /// Builds a table from rows (for tests and callers that have units in memory).
+    pub fn from_rows(attributes: Vec<String>, units: Vec<UnitRow>) -> UnitTable {
+        let index = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.unit_id.clone(), i))
+            .collect();
+        UnitTable {
+            attributes,
+            units,
+            index,
+        }
+    }
+
+    /// The index of the unit with `unit_id`.
+    pub fn get(&self, unit_id: &str) -> Option<usize> {
+        self.index.get(unit_id).copied()
+    }
+
+    /// Whether unit `i` is compared: interviewee units (every unit when the table
+    /// has no roles).
+    pub fn is_compared(&self, i: usize) -> bool {
+        let r = &self.units[i].role;
+        r.is_empty() || r == "interviewee"
+    }
+
+    /// The position of attribute `name` in [`UnitRow::attrs`].
+    pub fn attribute(&self, name: &str) -> Option<usize> {
+        self.attributes.iter().position(|a| a == name)
+    }
+
+    /// The document ids, in order of first appearance.
+    pub fn doc_ids(&self) -> Vec<&str> {
+        let mut seen = BTreeSet::new();
+        self.units
+            .iter()
+            .filter(|u| seen.insert(u.doc_id.as_str()))
+            .map(|u| u.doc_id.as_str())
+            .collect()
+    }
+}
+
+fn clean_headers<R: std::io::Read>(path: &Path, rdr: &mut csv::Reader<R>) -> Result<Vec<String>> {
+    Ok(rdr
+        .headers()
+        .map_err(|e| InputError::at(path, 1, format!("bad CSV header: {e}")))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{FEFF}').trim().to_string())
+        .collect())
+}
+
+fn csv_error(path: &Path, e: &csv::Error) -> InputError {
+    let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+    InputError::at(path, line, format!("bad CSV: {e}"))
+}
+
+/// How codings files are read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// Skip codes that are not in the codebook (reported in the notes) instead of failing.
+    pub ignore_unknown: bool,
+    /// A coder covers only the documents in which they have a row (a row with an
+    /// empty `code_id` marks a unit seen without a code); otherwise a CSV coder
+    /// covers every unit. tamlil's own codings.csv always covers every unit.
+    pub coverage_by_rows: bool,
+}
+
+/// Codings read from one file, and notes for the user (skipped codes, units that
+/// are not compared).
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub coders: Vec<CoderCodings>,
+    pub notes: Vec<String>,
+}
+
+/// Reads a codings CSV: `unit_id,code_id[,coder]` (tamlil's `codings.csv`, with
+/// `family,score,evidence` columns, is one). `code_id` is a code id or a family id
+/// of the codebook. Without a `coder` column, the coder is the file's stem.
+pub fn read_codings_csv(
+    path: &Path,
+    units: &UnitTable,
+    names: &CodeNames,
+    opts: &ReadOptions,
+) -> Result<Loaded> {
+    let bytes = std::fs::read(path).map_err(|e| InputError::open(path, &e))?;
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(InputError::file(
+            path,
+            "this is a zip file, not a CSV; name a REFI-QDA project .qdpx to read it as one",
+        )
+        .into());
+    }
+    let mut rdr = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
+    let headers = clean_headers(path, &mut rdr)?;
+    let find = |name: &str| headers.iter().position(|h| h == name);
+    let unit_col = find("unit_id").or_else(|| find("unit"));
+    let code_col = find("code_id").or_else(|| find("code"));
+    let (Some(unit_col), Some(code_col)) = (unit_col, code_col) else {
+        return Err(InputError::at(
+            path,
+            1,
+            format!(
+                "a codings file needs columns `unit_id` and `code_id` (and optionally `coder`); columns are: {}",
+                headers.join(",")
+            ),
+        )
+        .into());
+    };
+    let coder_col = find("coder");
+    let is_tamlil = find("score").is_some();
+    let stem = file_stem(path);
+    let mut coders: BTreeMap<String, CoderCodings> = BTreeMap::new();
+    let mut unknown: BTreeMap<String, usize> = BTreeMap::new();
+    let mut not_compared = 0usize;
+    let mut docs: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| csv_error(path, &e))?;
+        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+        let unit_id = rec.get(unit_col).unwrap_or("").trim();
+        let code = rec.get(code_col).unwrap_or("").trim();
+        let coder = match coder_col.map(|i| rec.get(i).unwrap_or("").trim()) {
+            Some(c) if !c.is_empty() => c.to_string(),
+            _ => stem.clone(),
+        };
+        if unit_id.is_empty() {
+            return Err(InputError::at(path, line, "empty unit_id").into());
+        }
+        let Some(u) = units.get(unit_id) else {
+            return Err(InputError::at(
+                path,
+                line,
+                format!("unit {unit_id:?} is not in the units table"),
+            )
+            .into());
+        };
+        let entry = coders.entry(coder.clone()).or_insert_with(|| CoderCodings {
+            name: coder.clone(),
+            source: path.to_path_buf(),
+            covered: (opts.coverage_by_rows && !is_tamlil).then(BTreeSet::new),
+            codings: BTreeSet::new(),
+        });
+        if entry.covered.is_some() {
+            docs.entry(coder.clone())
+                .or_default()
+                .insert(units.units[u].doc_id.as_str());
+        }
+        if code.is_empty() {
+            continue;
+        }
+        let Some(target) = names.by_id(code) else {
+            if opts.ignore_unknown {
+                *unknown.entry(code.to_string()).or_insert(0) += 1;
+                continue;
+            }
+            return Err(InputError::at(
+                path,
+                line,
+                format!(
+                    "unknown code {code:?}: not a code or family id of the codebook {} (use --ignore-unknown to skip such codings)",
+                    names.codebook_name()
+                ),
+            )
+            .into());
+        };
+        if !units.is_compared(u) {
+            not_compared += 1;
+        }
+        entry.codings.insert((u, target));
+    }
+    for (name, c) in coders.iter_mut() {
+        if let Some(cov) = &mut c.covered {
+            let d = docs.remove(name).unwrap_or_default();
+            cov.extend(
+                (0..units.units.len()).filter(|&i| d.contains(units.units[i].doc_id.as_str())),
+            );
+        }
+    }
+    let mut notes = Vec::new();
+    for (code, n) in &unknown {
+        notes.push(format!(
+            "{}: skipped {n} coding{} with unknown code {code:?}",
+            path.display(),
+            plural(*n)
+        ));
+    }
+    if not_compared > 0 {
+        notes.push(format!(
+            "{}: {not_compared} coding{} of units that are not interviewee units, not compared",
+            path.display(),
+            plural(not_compared)
+        ));
+    }
+    if coders.is_empty() {
+        coders.insert(
+            stem.clone(),
+            CoderCodings {
+                name: stem,
+                source: path.to_path_buf(),
+                covered: None,
+                codings: BTreeSet::new(),
+            },
+        );
+    }
+    Ok(Loaded {
+        coders: coders.into_values().collect(),
+        notes,
+    })
+}
+
+/// `s` for counts other than one.
+pub(crate) fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// A file's name without its extension.
+pub(crate) fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}

@@ -1,0 +1,357 @@
+//! `tamlil agree` end to end: self-agreement, planted disagreements checked by hand, breakdowns, many coders, errors.
+
+mod common;
+use common::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Runs `tamlil run` on the tiny corpus into `dir/out` and returns that folder.
+fn run_tiny(dir: &TempDir) -> PathBuf {
+    let out = dir.join("out");
+    let corpus = fixtures().join("tiny");
+    let codebook = fixtures().join("tiny-codebook.toml");
+    let o = tamlil(&[
+        "run",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--codebook",
+        codebook.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--permutations",
+        "99",
+        "--bootstrap",
+        "99",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    out
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Runs `tamlil agree` with the tiny codebook.
+fn agree(out: &Path, args: &[&str]) -> std::process::Output {
+    let codebook = fixtures().join("tiny-codebook.toml");
+    let units = out.join("units.csv");
+    let mut all = vec!["agree", "--units", s(&units), "--codebook", s(&codebook)];
+    all.extend_from_slice(args);
+    tamlil(&all)
+}
+
+type Rows = Vec<BTreeMap<String, String>>;
+
+fn row<'a>(rows: &'a Rows, id: &str, group: &str) -> &'a BTreeMap<String, String> {
+    rows.iter()
+        .find(|r| r["id"] == id && r["group"] == group)
+        .unwrap_or_else(|| panic!("no row {id} {group}"))
+}
+
+fn num(r: &BTreeMap<String, String>, col: &str) -> f64 {
+    r[col]
+        .parse()
+        .unwrap_or_else(|_| panic!("{col} = {:?}", r[col]))
+}
+
+fn close(r: &BTreeMap<String, String>, col: &str, want: f64) {
+    let got = num(r, col);
+    assert!(
+        (got - want).abs() < 1e-6,
+        "{} {col}: {got} != {want}",
+        r["id"]
+    );
+}
+
+fn counts(r: &BTreeMap<String, String>) -> [&str; 5] {
+    [
+        &r["units"],
+        &r["both"],
+        &r["only_a"],
+        &r["only_b"],
+        &r["neither"],
+    ]
+    .map(|s| s.as_str())
+}
+
+#[test]
+fn codings_against_themselves_agree_perfectly() {
+    let dir = TempDir::new("agree-self");
+    let out = run_tiny(&dir);
+    let table = dir.join("agree.csv");
+    let codings = out.join("codings.csv");
+    // No --codebook: the one recorded in run.json is used.
+    let o = tamlil(&[
+        "agree",
+        "--units",
+        s(&out.join("units.csv")),
+        s(&codings),
+        s(&codings),
+        "--out",
+        s(&table),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_csv(&table);
+    // 4 codes + 2 families + pooled.
+    assert_eq!(rows.len(), 7);
+    let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "goals.client_rights",
+            "keys.knowledge",
+            "keys.networking",
+            "keys.power",
+            "goals",
+            "keys",
+            "*"
+        ]
+    );
+    for r in &rows {
+        if r["id"] != "*" {
+            assert_eq!(r["units"], "8", "8 interviewee units");
+        }
+        for col in ["agreement", "precision", "recall", "f1", "kappa", "alpha"] {
+            assert_eq!(r[col], "1.000000", "{} {col}", r["id"]);
+        }
+    }
+    // Codings of the tiny corpus, checked by hand in run_cli.rs: 2 units have
+    // keys.knowledge, 6 have a keys code, 7 unit x code pairs are coded.
+    assert_eq!(
+        counts(row(&rows, "keys.knowledge", "")),
+        ["8", "2", "0", "0", "6"]
+    );
+    assert_eq!(counts(row(&rows, "keys", "")), ["8", "6", "0", "0", "2"]);
+    assert_eq!(counts(row(&rows, "*", "")), ["32", "7", "0", "0", "25"]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("8 interviewee units compared"), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("keys.knowledge") && l.ends_with("1.000  1.000")),
+        "{stdout}"
+    );
+}
+
+/// The human coder (B) differs from tamlil (A) on keys.knowledge only: B-0004 not
+/// coded, C-0002 coded (the negated "לא צריך ידע"), and codes A-0002 with the
+/// family "keys" as well (which changes nothing: A-0002 has a keys code anyway).
+fn planted(dir: &TempDir) -> PathBuf {
+    dir.write(
+        "human.csv",
+        "unit_id,code_id,coder\n\
+         A-0002,keys.knowledge,dana\n\
+         A-0002,keys,dana\n\
+         A-0003,keys.networking,dana\n\
+         A-0004,keys.power,dana\n\
+         B-0002,goals.client_rights,dana\n\
+         B-0003,keys.power,dana\n\
+         C-0002,keys.knowledge,dana\n\
+         C-0003,keys.networking,dana\n",
+    )
+}
+
+#[test]
+fn planted_disagreements_give_hand_computed_values() {
+    let dir = TempDir::new("agree-planted");
+    let out = run_tiny(&dir);
+    let human = planted(&dir);
+    let table = dir.join("agree.csv");
+    let o = agree(
+        &out,
+        &[s(&out.join("codings.csv")), s(&human), "--out", s(&table)],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_csv(&table);
+    // keys.knowledge over 8 units: both 1 (A-0002), only A 1 (B-0004), only B 1
+    // (C-0002), neither 5. p_o = 6/8; p_A = p_B = 2/8; p_e = 1/16 + 9/16 = 0.625;
+    // kappa = (0.75 - 0.625) / 0.375 = 1/3. Alpha: 16 values, 4 coded, 12 not,
+    // 2 disagreeing units = 4 disagreeing ordered pairs: 1 - 15 * 4 / (2 * 4 * 12) = 0.375.
+    let k = row(&rows, "keys.knowledge", "");
+    assert_eq!(counts(k), ["8", "1", "1", "1", "5"]);
+    close(k, "agreement", 0.75);
+    close(k, "precision", 0.5);
+    close(k, "recall", 0.5);
+    close(k, "f1", 0.5);
+    close(k, "kappa", 1.0 / 3.0);
+    close(k, "alpha", 0.375);
+    // Unchanged codes agree perfectly.
+    for id in [
+        "goals.client_rights",
+        "keys.networking",
+        "keys.power",
+        "goals",
+    ] {
+        close(row(&rows, id, ""), "kappa", 1.0);
+        close(row(&rows, id, ""), "alpha", 1.0);
+    }
+    // Family keys: both 5, only A 1 (B-0004), only B 1 (C-0002), neither 1 (B-0002):
+    // p_o = 6/8, p_e = (6/8)^2 + (2/8)^2 = 0.625, kappa = 1/3; alpha: n1 = 12,
+    // n0 = 4: 1 - 15 * 4 / (2 * 12 * 4) = 0.375.
+    let f = row(&rows, "keys", "");
+    assert_eq!(counts(f), ["8", "5", "1", "1", "1"]);
+    close(f, "kappa", 1.0 / 3.0);
+    close(f, "alpha", 0.375);
+    // Pooled over the 4 codes (32 unit x code pairs): both 6, only A 1, only B 1,
+    // neither 24. p_o = 30/32, p_A = p_B = 7/32, p_e = (49 + 625) / 1024,
+    // kappa = (960 - 674) / (1024 - 674) = 286/350; alpha: 64 values, n1 = 14,
+    // n0 = 50: 1 - 63 * 4 / (2 * 14 * 50) = 0.82.
+    let p = row(&rows, "*", "");
+    assert_eq!(counts(p), ["32", "6", "1", "1", "24"]);
+    close(p, "kappa", 286.0 / 350.0);
+    close(p, "alpha", 0.82);
+}
+
+#[test]
+fn breakdown_by_attribute() {
+    let dir = TempDir::new("agree-by");
+    let out = run_tiny(&dir);
+    let human = planted(&dir);
+    let table = dir.join("agree.csv");
+    let o = agree(
+        &out,
+        &[
+            s(&out.join("codings.csv")),
+            s(&human),
+            "--by",
+            "sector",
+            "--out",
+            s(&table),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_csv(&table);
+    assert_eq!(rows.len(), 7 * 3, "whole set, public, business");
+    // Public: A's 3 and C's 2 interviewee units. keys.knowledge: A-0002 both,
+    // C-0002 only B, 3 neither. p_o = 0.8, p_A = 0.2, p_B = 0.4,
+    // p_e = 0.08 + 0.48 = 0.56, kappa = 0.24 / 0.44; alpha: 10 values, n1 = 3,
+    // n0 = 7, 2 disagreeing pairs: 1 - 9 * 2 / (2 * 3 * 7) = 1 - 18/42.
+    let k = row(&rows, "keys.knowledge", "public");
+    assert_eq!(k["by"], "sector");
+    assert_eq!(counts(k), ["5", "1", "0", "1", "3"]);
+    close(k, "kappa", 0.24 / 0.44);
+    close(k, "alpha", 1.0 - 18.0 / 42.0);
+    // Business: B-0004 only A; the code is undefined-free: p_A = 1/3, p_B = 0:
+    // p_e = 2/3, p_o = 2/3, kappa = 0.
+    let k = row(&rows, "keys.knowledge", "business");
+    assert_eq!(counts(k), ["3", "0", "1", "0", "2"]);
+    close(k, "kappa", 0.0);
+    assert_eq!(k["precision"], "", "B coded nothing: precision undefined");
+    // goals.client_rights in public: nobody coded it: kappa and alpha undefined (empty).
+    let g = row(&rows, "goals.client_rights", "public");
+    assert_eq!(counts(g), ["5", "0", "0", "0", "5"]);
+    assert_eq!((g["kappa"].as_str(), g["alpha"].as_str()), ("", ""));
+    assert_eq!(g["agreement"], "1.000000");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("kappa / alpha by sector"), "{stdout}");
+    assert!(stdout.contains("public (n=5)"), "{stdout}");
+}
+
+#[test]
+fn many_coders_with_missing_data() {
+    let dir = TempDir::new("agree-multi");
+    let out = run_tiny(&dir);
+    // x covers documents A and B, y all three, z B and C (the empty code_id marks
+    // B-0002 as seen by z without a code).
+    let coders = dir.write(
+        "coders.csv",
+        "unit_id,code_id,coder\n\
+         A-0002,keys.knowledge,x\n\
+         B-0004,keys.knowledge,x\n\
+         A-0002,keys.knowledge,y\n\
+         C-0002,keys.knowledge,y\n\
+         B-0003,keys.power,y\n\
+         B-0004,keys.knowledge,z\n\
+         C-0003,keys.networking,z\n\
+         B-0002,,z\n",
+    );
+    let table = dir.join("multi.csv");
+    let o = agree(&out, &["--multi", s(&coders), "--out", s(&table)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_csv(&table);
+    // keys.knowledge, units A-0002..C-0003 as (x, y, z), . = missing:
+    // (1,1,.) (0,0,.) (0,0,.) (0,0,0) (0,0,0) (1,0,1) (.,1,0) (.,0,0).
+    // The `krippendorff` Python package 0.9.0 (nominal) gives 0.48571428571428565;
+    // by hand: o11 = 3, o00 = 12, o01 = o10 = 2, n = 19: 1 - 18 * 4 / (2 * 5 * 14).
+    let k = row(&rows, "keys.knowledge", "");
+    assert_eq!((k["units"].as_str(), k["values"].as_str()), ("8", "19"));
+    close(k, "alpha", 0.48571428571428565);
+    // Family keys: (1,1,.) (0,0,.) (0,0,.) (0,0,0) (0,1,0) (1,0,1) (.,1,0) (.,0,1);
+    // the same package gives 0.1428571428571429.
+    close(row(&rows, "keys", ""), "alpha", 0.1428571428571429);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.starts_with("3 coders: x, y, z"), "{stdout}");
+}
+
+#[test]
+fn unknown_codes_units_and_bad_files_are_reported() {
+    let dir = TempDir::new("agree-errors");
+    let out = run_tiny(&dir);
+    let codings = out.join("codings.csv");
+    let bad = dir.write(
+        "bad.csv",
+        "unit_id,code_id\nA-0002,keys.knowledge\nA-0003,keys.secret\n",
+    );
+    let o = agree(
+        &out,
+        &[s(&codings), s(&bad), "--out", s(&dir.join("a.csv"))],
+    );
+    assert_eq!(o.status.code(), Some(65));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.csv:3:") && err.contains("unknown code \"keys.secret\""),
+        "{err}"
+    );
+    assert!(!dir.join("a.csv").exists());
+    // --ignore-unknown skips it and says so.
+    let o = agree(
+        &out,
+        &[
+            s(&codings),
+            s(&bad),
+            "--ignore-unknown",
+            "--out",
+            s(&dir.join("a.csv")),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("skipped 1 coding with unknown code \"keys.secret\""));
+    // A unit that is not in units.csv.
+    let bad = dir.write("units-bad.csv", "unit_id,code_id\nZ-0001,keys.power\n");
+    let o = agree(&out, &[s(&codings), s(&bad)]);
+    assert_eq!(o.status.code(), Some(65));
+    assert!(stderr(&o).contains("unit \"Z-0001\" is not in the units table"));
+    // An attribute that is not there.
+    let o = agree(&out, &[s(&codings), s(&codings), "--by", "region"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("no attribute column \"region\""),
+        "{}",
+        stderr(&o)
+    );
+    // Two coders in B without a choice.
+    let two = dir.write(
+        "two.csv",
+        "unit_id,code_id,coder\nA-0002,keys.knowledge,x\nA-0003,keys.networking,y\n",
+    );
+    let o = agree(&out, &[s(&codings), s(&two)]);
+    assert_eq!(o.status.code(), Some(65));
+    assert!(stderr(&o).contains("--coder-b"), "{}", stderr(&o));
+    let o = agree(
+        &out,
+        &[
+            s(&codings),
+            s(&two),
+            "--coder-b",
+            "y",
+            "--out",
+            s(&dir.join("y.csv")),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_csv(&dir.join("y.csv"));
+    assert_eq!(
+        counts(row(&rows, "keys.networking", "")),
+        ["8", "1", "1", "0", "6"]
+    );
+}
