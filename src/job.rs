@@ -3,9 +3,10 @@
 use crate::codebook::Codebook;
 use crate::coding::{Coder, Coding, CodingWriter, Scratch, UnitContext};
 use crate::corpus::labels::ValueLabels;
-use crate::corpus::{self, Manifest};
+use crate::corpus::{self, Entry, Manifest};
 use crate::output::write_atomic;
 use crate::pipeline;
+use crate::qda::ProjectWriter;
 use crate::report::build::{self, ReportContext};
 use crate::report::charts::Lang;
 use crate::tally::analysis::{self, AnalysisOptions, ContinuumSpec};
@@ -54,11 +55,56 @@ pub struct JobSummary {
 }
 
 /// One document after the per-document stages.
-struct DocResult {
-    units: Vec<Unit>,
-    codings: Vec<Vec<Coding>>,
-    bytes: u64,
-    sha256: String,
+pub struct DocResult {
+    /// The decoded text (the units' offsets count its characters).
+    pub text: String,
+    pub units: Vec<Unit>,
+    /// The codings of each unit (empty for units not coded: every role but the interviewee's).
+    pub codings: Vec<Vec<Coding>>,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// The per-document stages: read and decode the transcript of `entry`, cut it into
+/// units, and code its interviewee units with `coder` (attributes named by
+/// `attributes`, aligned with the entry's values).
+pub fn process_document(
+    entry: &Entry,
+    coder: &Coder,
+    attributes: &[String],
+    seg: &SegmentOptions,
+) -> Result<DocResult> {
+    let raw =
+        std::fs::read(&entry.path).map_err(|e| crate::error::InputError::open(&entry.path, &e))?;
+    let doc = corpus::document_from_bytes(entry, &raw)?;
+    let units = segment_document(&doc.id, &doc.text, &entry.interviewer_labels, seg);
+    let pairs: Vec<(&str, &str)> = attributes
+        .iter()
+        .map(String::as_str)
+        .zip(entry.attrs.iter().map(String::as_str))
+        .collect();
+    let mut scratch = Scratch::default();
+    let codings = units
+        .iter()
+        .map(|u| {
+            let mut v = Vec::new();
+            if u.role == Role::Interviewee {
+                let ctx = UnitContext {
+                    role: Some(u.role),
+                    attrs: &pairs,
+                };
+                coder.code_unit(&u.text, &ctx, &mut scratch, &mut v);
+            }
+            v
+        })
+        .collect();
+    Ok(DocResult {
+        text: doc.text,
+        units,
+        codings,
+        bytes: raw.len() as u64,
+        sha256: crate::hash::sha256_hex(&raw),
+    })
 }
 
 /// Runs the job, writing every output into `out` (an empty folder).
@@ -107,6 +153,12 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
 
     let mut units_out = UnitWriter::create(&out.join("units.csv"), &cfg.manifest)?;
     let mut codings_out = CodingWriter::create(&out.join("codings.csv"), &cfg.codebook)?;
+    let mut project = ProjectWriter::create(
+        &out.join("project.qdpx"),
+        &crate::qda::project::project_name(&cfg.manifest, &cfg.codebook),
+        &cfg.codebook,
+        &cfg.manifest,
+    )?;
     let attributes = &cfg.manifest.attributes;
     let total_docs = cfg.manifest.entries.len();
     let (mut docs, mut bytes, mut order) = (0usize, 0u64, 0u64);
@@ -114,40 +166,10 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
     pipeline::process_corpus(
         &cfg.manifest,
         pipeline::default_chunk(),
-        |_, entry| {
-            let raw = std::fs::read(&entry.path)
-                .map_err(|e| crate::error::InputError::open(&entry.path, &e))?;
-            let doc = corpus::document_from_bytes(entry, &raw)?;
-            let units = segment_document(&doc.id, &doc.text, &entry.interviewer_labels, &cfg.seg);
-            let pairs: Vec<(&str, &str)> = attributes
-                .iter()
-                .map(String::as_str)
-                .zip(entry.attrs.iter().map(String::as_str))
-                .collect();
-            let mut scratch = Scratch::default();
-            let codings = units
-                .iter()
-                .map(|u| {
-                    let mut v = Vec::new();
-                    if u.role == Role::Interviewee {
-                        let ctx = UnitContext {
-                            role: Some(u.role),
-                            attrs: &pairs,
-                        };
-                        coder.code_unit(&u.text, &ctx, &mut scratch, &mut v);
-                    }
-                    v
-                })
-                .collect();
-            Ok(DocResult {
-                units,
-                codings,
-                bytes: raw.len() as u64,
-                sha256: crate::hash::sha256_hex(&raw),
-            })
-        },
+        |_, entry| process_document(entry, &coder, attributes, &cfg.seg),
         |_, entry, r| {
             units_out.write_document(&r.units, &entry.attrs)?;
+            project.add_document(&entry.id, &r.text, &r.units, &r.codings)?;
             tally.begin_doc(&entry.id, &entry.attrs);
             let group = first_by.map(|i| group_index[&entry.attrs[i]]).unwrap_or(0);
             let mut codes = Vec::new();
@@ -196,6 +218,7 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
     )?;
     let units = units_out.finish()?;
     let codings = codings_out.finish()?;
+    project.finish()?;
     seconds.insert("read_segment_code", t0.elapsed().as_secs_f64());
 
     let t1 = Instant::now();

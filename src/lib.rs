@@ -15,6 +15,7 @@ pub mod hash;
 pub mod job;
 pub mod output;
 pub mod pipeline;
+pub mod qda;
 pub mod report;
 pub mod tally;
 pub mod text;

@@ -22,6 +22,7 @@ enum Command {
     Segment(cmd::segment::Args),
     Code(cmd::code::Args),
     Codebook(cmd::codebook::Args),
+    Export(cmd::export::Args),
     Agree(cmd::agree::Args),
 }
 
@@ -32,6 +33,7 @@ fn main() {
         Command::Segment(a) => cmd::segment::run(a),
         Command::Code(a) => cmd::code::run(a),
         Command::Codebook(a) => cmd::codebook::run(a),
+        Command::Export(a) => cmd::export::run(a),
         Command::Agree(a) => cmd::agree::run(a),
     };
     if let Err(err) = result {

@@ -3,5 +3,6 @@
 pub mod agree;
 pub mod code;
 pub mod codebook;
+pub mod export;
 pub mod run;
 pub mod segment;

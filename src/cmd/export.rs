@@ -1,0 +1,96 @@
+//! `tamlil export`: the coded corpus as a REFI-QDA project (.qdpx) for MAXQDA, ATLAS.ti or NVivo.
+
+use super::segment::SegmentArgs;
+use crate::coding::Coder;
+use crate::corpus;
+use crate::job;
+use crate::pipeline;
+use crate::qda::ProjectWriter;
+use crate::qda::project::project_name;
+use anyhow::Result;
+use std::path::PathBuf;
+
+/// Export the corpus, coded, for a QDA tool.
+///
+/// Segments and codes the transcripts exactly as `tamlil run` does and writes a
+/// REFI-QDA 1.0 project: every transcript as a text source (named by its interview
+/// id), the codebook as the code tree, the manifest's attributes as variables of a
+/// case per interview, and every coding of an interviewee unit as a coded
+/// selection over the unit's text, by the user "tamlil". Open it in MAXQDA,
+/// ATLAS.ti or NVivo to review the coding. Example:
+///
+///   tamlil export qdpx --corpus interviews/ --codebook my-codebook.toml --out project.qdpx
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    pub format: Format,
+}
+
+/// The export format.
+#[derive(clap::Subcommand, Debug)]
+pub enum Format {
+    /// A REFI-QDA project (.qdpx): sources, codebook, variables and codings.
+    Qdpx(QdpxArgs),
+}
+
+/// Arguments of `tamlil export qdpx`.
+#[derive(clap::Args, Debug)]
+pub struct QdpxArgs {
+    /// Folder of transcripts (.txt in UTF-8 or Windows-1255, .docx) [default: the
+    /// bundled sample, data-sample/].
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
+    /// Manifest CSV (id,file,attributes...); default: DIR/manifest.csv if present.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Codebook (TOML or CSV); default: the built-in rights-realization codebook.
+    #[arg(long, value_name = "FILE")]
+    pub codebook: Option<PathBuf>,
+    #[command(flatten)]
+    pub seg: SegmentArgs,
+    /// Where to write the project (replaced only when the export succeeds).
+    #[arg(long, value_name = "FILE", default_value = "project.qdpx")]
+    pub out: PathBuf,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub jobs: usize,
+}
+
+/// Runs `tamlil export`.
+pub fn run(args: Args) -> Result<()> {
+    match args.format {
+        Format::Qdpx(a) => qdpx(a),
+    }
+}
+
+fn qdpx(args: QdpxArgs) -> Result<()> {
+    pipeline::set_jobs(args.jobs);
+    let corpus_dir = args.corpus.clone().unwrap_or_else(job::default_corpus);
+    let manifest = corpus::open_manifest(&corpus_dir, args.manifest.as_deref())?;
+    let codebook = match &args.codebook {
+        Some(p) => crate::codebook::load(p)?,
+        None => crate::codebook::default_codebook(),
+    };
+    let seg = args.seg.options();
+    let coder = Coder::new(&codebook)?;
+    let mut project = ProjectWriter::create(
+        &args.out,
+        &project_name(&manifest, &codebook),
+        &codebook,
+        &manifest,
+    )?;
+    pipeline::process_corpus(
+        &manifest,
+        pipeline::default_chunk(),
+        |_, entry| job::process_document(entry, &coder, &manifest.attributes, &seg),
+        |_, entry, r| project.add_document(&entry.id, &r.text, &r.units, &r.codings),
+    )?;
+    let counts = project.finish()?;
+    eprintln!(
+        "tamlil: {} interviews, {} codings -> {}",
+        counts.sources,
+        counts.codings,
+        args.out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! Stable GUIDs for REFI-QDA objects: name-based UUIDs derived from ids, identical on every run.
+
+use sha2::{Digest, Sha256};
+
+/// The namespace mixed into every GUID, so tamlil's GUIDs do not collide with
+/// other name-based UUIDs of the same ids.
+const NAMESPACE: &str = "tamlil:refi-qda:1";
+
+/// The kinds of objects that get a GUID; part of the name hashed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Project,
+    User,
+    Family,
+    Code,
+    Variable,
+    Case,
+    Source,
+    Selection,
+    Coding,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Project => "project",
+            Kind::User => "user",
+            Kind::Family => "family",
+            Kind::Code => "code",
+            Kind::Variable => "variable",
+            Kind::Case => "case",
+            Kind::Source => "source",
+            Kind::Selection => "selection",
+            Kind::Coding => "coding",
+        }
+    }
+}
+
+/// A GUID for the object of `kind` named by `parts` (e.g. a code id, or a document
+/// id with a unit id): the first 16 bytes of sha256(namespace, kind, parts), with
+/// the version nibble set to 8 (custom) and the RFC 4122 variant bits, formatted as
+/// lowercase `8-4-4-4-12` hex. Parts are separated by U+0000 so ("ab","c") and
+/// ("a","bc") differ.
+pub fn guid(kind: Kind, parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    h.update(NAMESPACE.as_bytes());
+    h.update([0u8]);
+    h.update(kind.as_str().as_bytes());
+    for p in parts {
+        h.update([0u8]);
+        h.update(p.as_bytes());
+    }
+    let d = h.finalize();
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let mut s = String::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push(char::from_digit((byte >> 4) as u32, 16).unwrap_or('0'));
+        s.push(char::from_digit((byte & 15) as u32, 16).unwrap_or('0'));
+    }
+    s
+}
+
+/// Whether `s` is a GUID as REFI-QDA writes them (`8-4-4-4-12` hex, optionally in braces).
+pub fn is_guid(s: &str) -> bool {
+    let s = s
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or(s);
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_and_stability() {
+        let a = guid(Kind::Code, &["keys.knowledge"]);
+        assert!(is_guid(&a), "{a}");
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "8");
+        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
+        assert_eq!(a, guid(Kind::Code, &["keys.knowledge"]));
+        assert_ne!(a, guid(Kind::Family, &["keys.knowledge"]));
+        assert_ne!(guid(Kind::Case, &["ab", "c"]), guid(Kind::Case, &["a", "bc"]));
+    }
+
+    #[test]
+    fn known_value() {
+        // Python: d = hashlib.sha256(b"tamlil:refi-qda:1\0code\0a").digest()[:16];
+        // d[6] = d[6] & 15 | 0x80; d[8] = d[8] & 0x3f | 0x80; formatted 8-4-4-4-12.
+        assert_eq!(guid(Kind::Code, &["a"]), "842bb764-ccb5-852a-851f-a93e7abb1bc1");
+    }
+
+    #[test]
+    fn guid_shapes() {
+        assert!(is_guid("{0123abcd-0000-4000-8000-00000000ABCD}"));
+        assert!(!is_guid("0123abcd-0000-4000-8000-00000000ABC"));
+        assert!(!is_guid("0123abcd-0000-4000-8000-00000000ABCG"));
+    }
+}

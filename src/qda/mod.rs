@@ -1,0 +1,8 @@
+//! REFI-QDA interchange: projects (.qdpx) and codebooks (.qdc) that MAXQDA, ATLAS.ti and NVivo read.
+
+pub mod guid;
+pub mod project;
+pub mod qdc;
+pub mod xml;
+
+pub use project::{ProjectCounts, ProjectWriter};

@@ -1,0 +1,391 @@
+//! Writing a REFI-QDA project (.qdpx): transcripts, codebook, attributes and codings, streamed document by document.
+//!
+//! The `.qdpx` is a zip holding `sources/<guid>.txt` (each transcript's decoded text,
+//! UTF-8) and `project.qde` (the XML). Documents are added in manifest order: each
+//! source text goes into the zip at once, its `TextSource` XML into a spool file
+//! beside the destination; [`ProjectWriter::finish`] appends the XML as
+//! `project.qde` and renames the zip into place. Memory holds one document at a
+//! time. Zip entries have fixed timestamps and permissions and every GUID derives
+//! from ids, so the same inputs give a byte-identical file.
+
+use super::guid::{Kind, guid};
+use super::qdc::{self, code_guid, origin};
+use super::xml::{attr, clean_name, text};
+use crate::codebook::Codebook;
+use crate::coding::Coding;
+use crate::corpus::Manifest;
+use crate::error::{InputError, Kind as ErrKind};
+use crate::text::{Role, Unit};
+use anyhow::Result;
+use std::fmt::Write as _;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use zip::write::SimpleFileOptions;
+
+/// The namespace of REFI-QDA project files.
+pub const PROJECT_NS: &str = "urn:QDA-XML:project:1.0";
+
+/// The name of the user that tamlil's codings are attributed to.
+pub const USER_NAME: &str = "tamlil";
+
+/// The GUID of the user tamlil's codings are attributed to (`creatingUser`).
+pub fn user_guid() -> String {
+    guid(Kind::User, &[USER_NAME])
+}
+
+/// The GUID of the TextSource of interview `doc_id`.
+pub fn source_guid(doc_id: &str) -> String {
+    guid(Kind::Source, &[doc_id])
+}
+
+/// The GUID of the Case of interview `doc_id`.
+pub fn case_guid(doc_id: &str) -> String {
+    guid(Kind::Case, &[doc_id])
+}
+
+/// The GUID of the Variable for manifest attribute `name`.
+pub fn variable_guid(name: &str) -> String {
+    guid(Kind::Variable, &[name])
+}
+
+/// The GUID of the PlainTextSelection of code `code_id` on unit `unit_id`.
+pub fn selection_guid(doc_id: &str, unit_id: &str, code_id: &str) -> String {
+    guid(Kind::Selection, &[doc_id, unit_id, code_id])
+}
+
+/// The GUID of the Coding of code `code_id` on unit `unit_id`.
+pub fn coding_guid(doc_id: &str, unit_id: &str, code_id: &str) -> String {
+    guid(Kind::Coding, &[doc_id, unit_id, code_id])
+}
+
+/// The path of a source's text inside the `.qdpx` (`sources/<guid>.txt`).
+pub fn source_file(doc_id: &str) -> String {
+    format!("sources/{}.txt", source_guid(doc_id))
+}
+
+/// The project's name: the corpus folder's name (of the manifest, else of the first
+/// transcript) and the codebook's, e.g. `interviews (rights-realization)`.
+pub fn project_name(manifest: &Manifest, codebook: &Codebook) -> String {
+    let folder = manifest
+        .path
+        .as_deref()
+        .or_else(|| manifest.entries.first().map(|e| e.path.as_path()))
+        .and_then(Path::parent)
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tamlil".into());
+    format!("{folder} ({})", codebook.name)
+}
+
+/// What a finished project holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProjectCounts {
+    pub sources: usize,
+    pub selections: usize,
+    pub codings: usize,
+}
+
+/// A `.qdpx` being written; see the module documentation.
+pub struct ProjectWriter<'c> {
+    codebook: &'c Codebook,
+    dest: PathBuf,
+    tmp: PathBuf,
+    spool_path: PathBuf,
+    zip: Option<zip::ZipWriter<BufWriter<File>>>,
+    spool: Option<BufWriter<File>>,
+    code_guids: Vec<String>,
+    user: String,
+    sources_open: bool,
+    counts: ProjectCounts,
+    buf: String,
+    done: bool,
+}
+
+/// Zip entry options: deflated, fixed time (1980-01-01) and permissions.
+fn entry_options(len: u64) -> SimpleFileOptions {
+    SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644)
+        .large_file(len >= 0xFFFF_0000)
+}
+
+/// Whether every non-empty value is a true/false word (true, false, yes, no, כן, לא),
+/// and there is at least one: such an attribute becomes a Boolean variable.
+fn is_boolean_column(values: impl Iterator<Item = impl AsRef<str>>) -> bool {
+    let mut any = false;
+    for v in values {
+        let v = v.as_ref().trim().to_lowercase();
+        if v.is_empty() {
+            continue;
+        }
+        if !matches!(v.as_str(), "true" | "false" | "yes" | "no" | "כן" | "לא") {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+impl<'c> ProjectWriter<'c> {
+    /// Starts a project at `dest` named `name`, with the codebook, the manifest's
+    /// attributes as Variables and one Case per interview (its attribute values and
+    /// its source). Nothing appears at `dest` until [`ProjectWriter::finish`].
+    pub fn create(
+        dest: &Path,
+        name: &str,
+        codebook: &'c Codebook,
+        manifest: &Manifest,
+    ) -> Result<ProjectWriter<'c>> {
+        let file_name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "project.qdpx".into());
+        let pid = std::process::id();
+        let tmp = dest.with_file_name(format!(".{file_name}.tmp-{pid}"));
+        let spool_path = dest.with_file_name(format!(".{file_name}.qde-{pid}"));
+        let cant = |p: &Path, e: std::io::Error| {
+            InputError::with_kind(ErrKind::CantCreate, p, format!("cannot create: {e}"))
+        };
+        let zip_file = File::create(&tmp).map_err(|e| cant(dest, e))?;
+        let mut w = ProjectWriter {
+            codebook,
+            dest: dest.to_path_buf(),
+            tmp,
+            spool_path,
+            zip: Some(zip::ZipWriter::new(BufWriter::with_capacity(
+                1 << 16,
+                zip_file,
+            ))),
+            spool: None,
+            code_guids: codebook.codes.iter().map(|c| code_guid(&c.id)).collect(),
+            user: user_guid(),
+            sources_open: false,
+            counts: ProjectCounts::default(),
+            buf: String::new(),
+            done: false,
+        };
+        let spool = File::create(&w.spool_path).map_err(|e| cant(dest, e))?;
+        w.spool = Some(BufWriter::with_capacity(1 << 16, spool));
+        w.write_head(name, manifest)?;
+        Ok(w)
+    }
+
+    fn write_head(&mut self, name: &str, manifest: &Manifest) -> Result<()> {
+        let s = &mut self.buf;
+        s.clear();
+        s.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+        let _ = writeln!(
+            s,
+            "<Project xmlns=\"{PROJECT_NS}\" name=\"{}\" origin=\"{}\" creatingUserGUID=\"{}\">",
+            attr(&clean_name(name)),
+            attr(&origin()),
+            self.user
+        );
+        let _ = writeln!(
+            s,
+            "  <Users>\n    <User guid=\"{}\" name=\"{USER_NAME}\" id=\"{USER_NAME}\"/>\n  </Users>",
+            self.user
+        );
+        if !self.codebook.codes.is_empty() || !self.codebook.families.is_empty() {
+            s.push_str("  <CodeBook>\n");
+            qdc::write_codes(s, self.codebook, 2);
+            s.push_str("  </CodeBook>\n");
+        }
+        let booleans: Vec<bool> = (0..manifest.attributes.len())
+            .map(|k| is_boolean_column(manifest.entries.iter().map(|e| &e.attrs[k])))
+            .collect();
+        if !manifest.attributes.is_empty() {
+            s.push_str("  <Variables>\n");
+            for (a, &b) in manifest.attributes.iter().zip(&booleans) {
+                let _ = writeln!(
+                    s,
+                    "    <Variable guid=\"{}\" name=\"{}\" typeOfVariable=\"{}\"/>",
+                    variable_guid(a),
+                    attr(&clean_name(a)),
+                    if b { "Boolean" } else { "Text" }
+                );
+            }
+            s.push_str("  </Variables>\n");
+        }
+        let out = self.spool.as_mut().expect("spool open");
+        out.write_all(s.as_bytes()).map_err(|e| io_err(&self.dest, e))?;
+        if !manifest.entries.is_empty() {
+            out.write_all(b"  <Cases>\n")
+                .map_err(|e| io_err(&self.dest, e))?;
+            for e in &manifest.entries {
+                s.clear();
+                let _ = writeln!(
+                    s,
+                    "    <Case guid=\"{}\" name=\"{}\">",
+                    case_guid(&e.id),
+                    attr(&clean_name(&e.id))
+                );
+                for ((a, v), &b) in manifest.attributes.iter().zip(&e.attrs).zip(&booleans) {
+                    let v = v.trim();
+                    if v.is_empty() {
+                        continue;
+                    }
+                    let value = if b {
+                        let t = crate::corpus::manifest::parse_bool(v).unwrap_or(false);
+                        format!("<BooleanValue>{t}</BooleanValue>")
+                    } else {
+                        format!("<TextValue>{}</TextValue>", text(v))
+                    };
+                    let _ = writeln!(
+                        s,
+                        "      <VariableValue>\n        <VariableRef targetGUID=\"{}\"/>\n        {value}\n      </VariableValue>",
+                        variable_guid(a)
+                    );
+                }
+                let _ = writeln!(
+                    s,
+                    "      <SourceRef targetGUID=\"{}\"/>\n    </Case>",
+                    source_guid(&e.id)
+                );
+                out.write_all(s.as_bytes())
+                    .map_err(|e| io_err(&self.dest, e))?;
+            }
+            out.write_all(b"  </Cases>\n")
+                .map_err(|e| io_err(&self.dest, e))?;
+        }
+        Ok(())
+    }
+
+    /// Adds one interview: its decoded `text` as a source file, and a
+    /// PlainTextSelection with one Coding for every code of every interviewee unit
+    /// (positions are the unit's character offsets in `text`). `codings[i]` holds
+    /// the codings of `units[i]`.
+    pub fn add_document(
+        &mut self,
+        doc_id: &str,
+        text_of_doc: &str,
+        units: &[Unit],
+        codings: &[Vec<Coding>],
+    ) -> Result<()> {
+        let src_guid = source_guid(doc_id);
+        let zip = self.zip.as_mut().expect("zip open");
+        zip.start_file(
+            source_file(doc_id),
+            entry_options(text_of_doc.len() as u64),
+        )
+        .map_err(|e| io_err(&self.dest, std::io::Error::other(e)))?;
+        zip.write_all(text_of_doc.as_bytes())
+            .map_err(|e| io_err(&self.dest, e))?;
+
+        let s = &mut self.buf;
+        s.clear();
+        if !self.sources_open {
+            s.push_str("  <Sources>\n");
+            self.sources_open = true;
+        }
+        let _ = writeln!(
+            s,
+            "    <TextSource guid=\"{src_guid}\" name=\"{}\" plainTextPath=\"internal://{src_guid}.txt\" creatingUser=\"{}\">",
+            attr(&clean_name(doc_id)),
+            self.user
+        );
+        for (u, cs) in units.iter().zip(codings) {
+            if u.role != Role::Interviewee {
+                continue;
+            }
+            for c in cs {
+                let code_id = &self.codebook.codes[c.code].id;
+                let _ = writeln!(
+                    s,
+                    "      <PlainTextSelection guid=\"{}\" name=\"{}\" startPosition=\"{}\" endPosition=\"{}\" creatingUser=\"{}\">\n        <Coding guid=\"{}\" creatingUser=\"{}\">\n          <CodeRef targetGUID=\"{}\"/>\n        </Coding>\n      </PlainTextSelection>",
+                    selection_guid(doc_id, &u.unit_id, code_id),
+                    attr(&u.unit_id),
+                    u.start,
+                    u.end,
+                    self.user,
+                    coding_guid(doc_id, &u.unit_id, code_id),
+                    self.user,
+                    self.code_guids[c.code]
+                );
+                self.counts.selections += 1;
+                self.counts.codings += 1;
+            }
+        }
+        s.push_str("    </TextSource>\n");
+        self.spool
+            .as_mut()
+            .expect("spool open")
+            .write_all(s.as_bytes())
+            .map_err(|e| io_err(&self.dest, e))?;
+        self.counts.sources += 1;
+        Ok(())
+    }
+
+    /// Closes the XML, stores it as `project.qde`, and moves the `.qdpx` into place.
+    pub fn finish(mut self) -> Result<ProjectCounts> {
+        let mut spool = self.spool.take().expect("spool open");
+        let mut tail = String::new();
+        if self.sources_open {
+            tail.push_str("  </Sources>\n");
+        }
+        let _ = writeln!(
+            tail,
+            "  <Description>{}</Description>\n</Project>",
+            text(&format!(
+                "Coded automatically by {} with the codebook {} (sha256 {}). Every coding is by the user {USER_NAME}; each selection is named by its meaning unit.",
+                origin(),
+                clean_name(&self.codebook.name),
+                self.codebook.hash()
+            ))
+        );
+        spool
+            .write_all(tail.as_bytes())
+            .map_err(|e| io_err(&self.dest, e))?;
+        spool.flush().map_err(|e| io_err(&self.dest, e))?;
+        drop(spool);
+        let mut zip = self.zip.take().expect("zip open");
+        let mut spooled = File::open(&self.spool_path).map_err(|e| io_err(&self.dest, e))?;
+        let len = spooled.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
+        zip.start_file("project.qde", entry_options(len))
+            .map_err(|e| io_err(&self.dest, std::io::Error::other(e)))?;
+        std::io::copy(&mut spooled, &mut zip).map_err(|e| io_err(&self.dest, e))?;
+        drop(spooled);
+        let file = zip
+            .finish()
+            .map_err(|e| io_err(&self.dest, std::io::Error::other(e)))?
+            .into_inner()
+            .map_err(|e| io_err(&self.dest, e.into_error()))?;
+        file.sync_all().map_err(|e| io_err(&self.dest, e))?;
+        drop(file);
+        let _ = fs::remove_file(&self.spool_path);
+        fs::rename(&self.tmp, &self.dest).map_err(|e| io_err(&self.dest, e))?;
+        self.done = true;
+        Ok(self.counts)
+    }
+}
+
+impl Drop for ProjectWriter<'_> {
+    fn drop(&mut self) {
+        // Unfinished (an error, a panic): leave nothing behind.
+        if !self.done {
+            self.zip.take();
+            self.spool.take();
+            let _ = fs::remove_file(&self.tmp);
+            let _ = fs::remove_file(&self.spool_path);
+        }
+    }
+}
+
+fn io_err(dest: &Path, e: std::io::Error) -> anyhow::Error {
+    InputError::with_kind(ErrKind::Io, dest, format!("cannot write: {e}")).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boolean_columns() {
+        assert!(is_boolean_column(["true", "False", "", "כן"].iter()));
+        assert!(!is_boolean_column(["true", "maybe"].iter()));
+        assert!(!is_boolean_column(["1", "0"].iter()));
+        assert!(!is_boolean_column(["", ""].iter()));
+    }
+}

@@ -1,0 +1,599 @@
+//! REFI-QDA codebooks (.qdc): a tamlil code tree written out, and QDA code trees read back as TOML skeletons.
+//!
+//! A tamlil codebook becomes families (not codable) holding codes holding sub-codes,
+//! each with its colour and its definition as `Description`. The Description ends
+//! with `tamlil-id: ...` and `tamlil-label-en: ...` lines, so that a codebook that
+//! went through a QDA tool comes back with its ids and English labels; codes made
+//! in the QDA tool get ids derived from their names.
+
+use super::guid::{Kind, guid};
+use super::xml::{self, attr, clean_name, text};
+use crate::codebook::Codebook;
+use crate::error::InputError;
+use anyhow::Result;
+use quick_xml::events::Event;
+use std::collections::HashSet;
+use std::fmt::Write;
+use std::path::Path;
+
+/// The namespace of REFI-QDA codebook files.
+pub const CODEBOOK_NS: &str = "urn:QDA-XML:codebook:1.0";
+
+/// The `origin` written into QDA files: `tamlil <version>`.
+pub fn origin() -> String {
+    format!("tamlil {}", env!("CARGO_PKG_VERSION"))
+}
+
+const ID_LINE: &str = "tamlil-id: ";
+const LABEL_EN_LINE: &str = "tamlil-label-en: ";
+
+/// The name of family `fid` in a QDA file: its Hebrew label, else its English
+/// label, else its id (bidi controls dropped).
+pub fn family_name(cb: &Codebook, fid: &str) -> String {
+    match cb.family(fid) {
+        Some(f) => first_name(&[&f.label_he, &f.label_en, &f.id]),
+        None => first_name(&[fid]),
+    }
+}
+
+/// The name of code `i` in a QDA file: its Hebrew label, else its English label,
+/// else its id (bidi controls dropped).
+pub fn code_name(cb: &Codebook, i: usize) -> String {
+    let c = &cb.codes[i];
+    first_name(&[&c.label_he, &c.label_en, &c.id])
+}
+
+fn first_name(options: &[&str]) -> String {
+    options
+        .iter()
+        .map(|s| clean_name(s))
+        .find(|s| !s.is_empty())
+        .unwrap_or_else(|| "-".to_string())
+}
+
+/// The GUID of family `fid`.
+pub fn family_guid(fid: &str) -> String {
+    guid(Kind::Family, &[fid])
+}
+
+/// The GUID of the code with id `code_id`.
+pub fn code_guid(code_id: &str) -> String {
+    guid(Kind::Code, &[code_id])
+}
+
+/// A Description: the definition, a blank line, then the id and English label lines.
+pub fn description(definition: &str, id: &str, label_en: &str) -> String {
+    let mut s = definition.trim().to_string();
+    if !s.is_empty() {
+        s.push_str("\n\n");
+    }
+    s.push_str(ID_LINE);
+    s.push_str(&clean_name(id));
+    let en = clean_name(label_en);
+    if !en.is_empty() {
+        s.push('\n');
+        s.push_str(LABEL_EN_LINE);
+        s.push_str(&en);
+    }
+    s
+}
+
+/// A Description split into (definition, tamlil id, English label): the trailing
+/// `tamlil-...` lines that [`description`] writes, if present, are taken off.
+pub fn split_description(d: &str) -> (String, Option<String>, Option<String>) {
+    let d = d.replace("\r\n", "\n").replace('\r', "\n");
+    let mut lines: Vec<&str> = d.lines().collect();
+    let (mut id, mut en) = (None, None);
+    while let Some(last) = lines.last() {
+        let l = last.trim();
+        if l.is_empty() && (id.is_some() || en.is_some()) && lines.len() > 1 {
+            // a blank line between the definition and the tamlil lines
+            lines.pop();
+            break;
+        } else if let Some(v) = l.strip_prefix(ID_LINE.trim_end()) {
+            id.get_or_insert_with(|| v.trim().to_string());
+        } else if let Some(v) = l.strip_prefix(LABEL_EN_LINE.trim_end()) {
+            en.get_or_insert_with(|| v.trim().to_string());
+        } else {
+            break;
+        }
+        lines.pop();
+    }
+    (lines.join("\n").trim().to_string(), id, en)
+}
+
+/// Appends the `<Codes>` element of `cb` (families > codes > sub-codes), indented
+/// by `depth` levels of two spaces.
+pub fn write_codes(out: &mut String, cb: &Codebook, depth: usize) {
+    let pad = "  ".repeat(depth);
+    let _ = writeln!(out, "{pad}<Codes>");
+    for f in &cb.families {
+        let _ = writeln!(
+            out,
+            "{pad}  <Code guid=\"{}\" name=\"{}\" isCodable=\"false\">",
+            family_guid(&f.id),
+            attr(&family_name(cb, &f.id))
+        );
+        let _ = writeln!(
+            out,
+            "{pad}    <Description>{}</Description>",
+            text(&description(&f.definition, &f.id, &f.label_en))
+        );
+        for (i, c) in cb.codes.iter().enumerate() {
+            if c.family == f.id && c.parent.is_none() {
+                write_code(out, cb, i, depth + 2, 0);
+            }
+        }
+        let _ = writeln!(out, "{pad}  </Code>");
+    }
+    let _ = writeln!(out, "{pad}</Codes>");
+}
+
+fn write_code(out: &mut String, cb: &Codebook, i: usize, depth: usize, level: usize) {
+    let c = &cb.codes[i];
+    let pad = "  ".repeat(depth);
+    let color = if crate::codebook::is_hex_color(&c.color) {
+        format!(" color=\"{}\"", c.color.to_ascii_lowercase())
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "{pad}<Code guid=\"{}\" name=\"{}\" isCodable=\"true\"{color}>",
+        code_guid(&c.id),
+        attr(&code_name(cb, i))
+    );
+    let _ = writeln!(
+        out,
+        "{pad}  <Description>{}</Description>",
+        text(&description(&c.definition, &c.id, &c.label_en))
+    );
+    // A validated codebook has no parent cycles; the level bound only guards.
+    if level <= cb.codes.len() {
+        for j in cb.children(i) {
+            write_code(out, cb, j, depth + 1, level + 1);
+        }
+    }
+    let _ = writeln!(out, "{pad}</Code>");
+}
+
+/// A REFI-QDA codebook document (`.qdc`) for `cb`.
+pub fn codebook_xml(cb: &Codebook) -> String {
+    let mut s = String::new();
+    s.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    let _ = writeln!(
+        s,
+        "<CodeBook xmlns=\"{CODEBOOK_NS}\" origin=\"{}\">",
+        attr(&origin())
+    );
+    write_codes(&mut s, cb, 1);
+    s.push_str("</CodeBook>\n");
+    s
+}
+
+/// Writes `cb` as a `.qdc` file, atomically.
+pub fn write_qdc(cb: &Codebook, dest: &Path) -> Result<()> {
+    crate::output::write_atomic(dest, codebook_xml(cb).as_bytes())
+}
+
+/// A code as a QDA tool wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QdaCode {
+    pub guid: String,
+    /// The name, bidi controls dropped.
+    pub name: String,
+    pub codable: bool,
+    /// `#rrggbb` (lowercase; `#rgb` expanded), or None when missing or malformed.
+    pub color: Option<String>,
+    pub description: String,
+    pub children: Vec<QdaCode>,
+}
+
+/// Reads the code tree of a `.qdc` codebook, a `project.qde`, or a `.qdpx` project.
+pub fn read_codes(path: &Path) -> Result<Vec<QdaCode>> {
+    let bytes = std::fs::read(path).map_err(|e| InputError::open(path, &e))?;
+    let is_qdpx = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"))
+        || bytes.starts_with(b"PK\x03\x04");
+    let bytes = if is_qdpx {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+            .map_err(|e| InputError::file(path, format!("not a readable .qdpx (zip): {e}")))?;
+        let mut entry = zip
+            .by_name("project.qde")
+            .map_err(|_| InputError::file(path, "the .qdpx has no project.qde"))?;
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut v)
+            .map_err(|e| InputError::file(path, format!("cannot read project.qde: {e}")))?;
+        v
+    } else {
+        bytes
+    };
+    let text = xml::decode_xml_bytes(&bytes)
+        .ok_or_else(|| InputError::file(path, "not UTF-8 or UTF-16 text"))?;
+    parse_codes(&text).map_err(|e| InputError::file(path, e).into())
+}
+
+/// Parses the code tree (`Codes/Code...`) out of REFI-QDA XML text: a codebook or a
+/// project. Elements are matched by local name, whatever their namespace prefix.
+pub fn parse_codes(xml_text: &str) -> Result<Vec<QdaCode>, String> {
+    let mut reader = quick_xml::Reader::from_str(xml_text);
+    let mut path: Vec<String> = Vec::new();
+    let mut stack: Vec<QdaCode> = Vec::new();
+    let mut roots: Vec<QdaCode> = Vec::new();
+    let mut desc: Option<String> = None;
+    let mut saw_codes = false;
+    loop {
+        let pos = reader.buffer_position();
+        let ev = reader
+            .read_event()
+            .map_err(|e| format!("bad XML at byte {pos}: {e}"))?;
+        match ev {
+            Event::Start(e) if local(e.local_name().as_ref()) == "Code" => {
+                saw_codes = true;
+                path.push("Code".into());
+                stack.push(code_from(&e, pos)?);
+            }
+            Event::Empty(e) if local(e.local_name().as_ref()) == "Code" => {
+                saw_codes = true;
+                let done = code_from(&e, pos)?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(done),
+                    None => roots.push(done),
+                }
+            }
+            Event::Start(e) => {
+                let name = local(e.local_name().as_ref());
+                if name == "Description" && path.last().map(String::as_str) == Some("Code") {
+                    desc = Some(String::new());
+                }
+                path.push(name);
+            }
+            Event::Empty(_) => {}
+            Event::End(e) => {
+                let name = local(e.local_name().as_ref());
+                path.pop();
+                if name == "Description" && path.last().map(String::as_str) == Some("Code") {
+                    if let (Some(d), Some(top)) = (desc.take(), stack.last_mut()) {
+                        top.description = d;
+                    }
+                } else if name == "Code" {
+                    let Some(done) = stack.pop() else {
+                        continue;
+                    };
+                    match stack.last_mut() {
+                        Some(parent) => parent.children.push(done),
+                        None => roots.push(done),
+                    }
+                }
+            }
+            Event::Text(t) => {
+                if let Some(d) = desc.as_mut() {
+                    d.push_str(&t.xml10_content());
+                }
+            }
+            Event::CData(t) => {
+                if let Some(d) = desc.as_mut() {
+                    d.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) => {
+                if let Some(d) = desc.as_mut() {
+                    let s = xml::resolve_ref(&r)
+                        .ok_or_else(|| format!("unknown entity &{};", r.xml10_content()))?;
+                    d.push_str(&s);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !saw_codes {
+        return Err("no codes found (expected a REFI-QDA CodeBook with Codes/Code)".into());
+    }
+    Ok(roots)
+}
+
+fn local(name: &str) -> String {
+    name.to_string()
+}
+
+fn code_from(e: &quick_xml::events::BytesStart<'_>, pos: u64) -> Result<QdaCode, String> {
+    let mut c = QdaCode {
+        guid: String::new(),
+        name: String::new(),
+        codable: true,
+        color: None,
+        description: String::new(),
+        children: Vec::new(),
+    };
+    for a in e.attributes() {
+        let a = a.map_err(|e| format!("bad attribute at byte {pos}: {e}"))?;
+        let v = a
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map_err(|e| format!("bad attribute at byte {pos}: {e}"))?;
+        match local(a.key.local_name().as_ref()).as_str() {
+            "guid" => c.guid = v.trim().to_string(),
+            "name" => c.name = clean_name(&v),
+            "isCodable" => c.codable = !matches!(v.trim(), "false" | "0"),
+            "color" => c.color = normalize_color(&v),
+            _ => {}
+        }
+    }
+    Ok(c)
+}
+
+/// `#rrggbb` in lowercase from `#rrggbb` or `#rgb`; None for anything else.
+pub fn normalize_color(v: &str) -> Option<String> {
+    let v = v.trim();
+    let hex = v.strip_prefix('#')?;
+    if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    match hex.len() {
+        6 => Some(format!("#{}", hex.to_ascii_lowercase())),
+        3 => Some(
+            std::iter::once('#')
+                .chain(hex.chars().flat_map(|c| [c, c]))
+                .collect::<String>()
+                .to_ascii_lowercase(),
+        ),
+        _ => None,
+    }
+}
+
+/// An id segment made from a name: letters (Hebrew included) and digits kept,
+/// ASCII lowercased, niqqud and quote marks (`'`, `"`, geresh, gershayim) dropped,
+/// every other run of characters turned into one `_`; `code` if nothing is left.
+pub fn slug(name: &str) -> String {
+    let mut s = String::new();
+    let mut gap = false;
+    for c in name.chars() {
+        let is_mark = matches!(c, '\u{0591}'..='\u{05BD}' | '\u{05BF}' | '\u{05C1}' | '\u{05C2}' | '\u{05C4}' | '\u{05C5}' | '\u{05C7}')
+            || matches!(c, '\'' | '"' | '\u{05F3}' | '\u{05F4}' | '\u{2019}' | '\u{201D}')
+            || c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}');
+        if is_mark {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            if gap && !s.is_empty() {
+                s.push('_');
+            }
+            gap = false;
+            s.extend(c.to_lowercase());
+        } else {
+            gap = true;
+        }
+    }
+    if s.is_empty() { "code".to_string() } else { s }
+}
+
+/// Whether `id` is a usable tamlil code id (dotted names, no spaces or commas).
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.chars().any(|c| c.is_whitespace() || c == ',' || c == '"' || c.is_control())
+        && !id.split('.').any(str::is_empty)
+}
+
+/// A family of an imported codebook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedFamily {
+    pub id: String,
+    pub label_he: String,
+    pub label_en: String,
+    pub definition: String,
+}
+
+/// A code of an imported codebook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedCode {
+    pub id: String,
+    pub parent: Option<String>,
+    pub label_he: String,
+    pub label_en: String,
+    pub definition: String,
+    pub color: Option<String>,
+    /// Whether it has sub-codes (then it needs no rules of its own).
+    pub has_children: bool,
+    /// Whether the QDA tool let researchers code with it.
+    pub codable: bool,
+}
+
+/// A QDA code tree turned into tamlil's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Imported {
+    pub families: Vec<ImportedFamily>,
+    /// Codes with parents before their children.
+    pub codes: Vec<ImportedCode>,
+}
+
+/// The family that collects codable codes found at the top of a QDA tree.
+const LOOSE_FAMILY: &str = "general";
+
+/// Turns a QDA code tree into families and codes. A top-level code with sub-codes,
+/// or one marked not codable (a folder), becomes a family; top-level codes without
+/// sub-codes go into a family `general`. Ids are the `tamlil-id` of the
+/// Description when it fits where the code now is, else derived from the names
+/// ([`slug`]) under the parent's id, made unique with `_2`, `_3`, ...; labels are
+/// the name (Hebrew) and the `tamlil-label-en` line, or the name again.
+pub fn import_tree(roots: &[QdaCode]) -> Imported {
+    let mut out = Imported::default();
+    let mut used: HashSet<String> = HashSet::new();
+    let mut loose: Vec<&QdaCode> = Vec::new();
+    for r in roots {
+        if r.children.is_empty() && r.codable {
+            loose.push(r);
+            continue;
+        }
+        let (definition, tid, ten) = split_description(&r.description);
+        let id = match tid {
+            Some(t) if valid_id(&t) && !t.contains('.') && !used.contains(&t) => t,
+            _ => unique(&slug(&r.name), &mut used),
+        };
+        used.insert(id.clone());
+        out.families.push(ImportedFamily {
+            label_he: r.name.clone(),
+            label_en: ten.unwrap_or_else(|| r.name.clone()),
+            definition,
+            id: id.clone(),
+        });
+        for c in &r.children {
+            import_code(c, &id, None, &mut used, &mut out.codes, 0);
+        }
+    }
+    if !loose.is_empty() {
+        let id = unique(LOOSE_FAMILY, &mut used);
+        used.insert(id.clone());
+        out.families.push(ImportedFamily {
+            id: id.clone(),
+            label_he: "כללי".into(),
+            label_en: "General".into(),
+            definition: String::new(),
+        });
+        for c in loose {
+            import_code(c, &id, None, &mut used, &mut out.codes, 0);
+        }
+    }
+    out
+}
+
+fn import_code(
+    q: &QdaCode,
+    family: &str,
+    parent: Option<&str>,
+    used: &mut HashSet<String>,
+    codes: &mut Vec<ImportedCode>,
+    depth: usize,
+) {
+    let (definition, tid, ten) = split_description(&q.description);
+    let prefix = parent.unwrap_or(family);
+    let id = match tid {
+        Some(t)
+            if valid_id(&t)
+                && t.strip_prefix(family)
+                    .is_some_and(|rest| rest.starts_with('.'))
+                && !used.contains(&t) =>
+        {
+            t
+        }
+        _ => unique(&format!("{prefix}.{}", slug(&q.name)), used),
+    };
+    used.insert(id.clone());
+    codes.push(ImportedCode {
+        id: id.clone(),
+        parent: parent.map(str::to_string),
+        label_he: q.name.clone(),
+        label_en: ten.unwrap_or_else(|| q.name.clone()),
+        definition,
+        color: q.color.clone(),
+        has_children: !q.children.is_empty(),
+        codable: q.codable,
+    });
+    if depth < 64 {
+        for c in &q.children {
+            import_code(c, family, Some(&id), used, codes, depth + 1);
+        }
+    }
+}
+
+/// `base`, or `base_2`, `base_3`, ... : the first not in `used`.
+fn unique(base: &str, used: &mut HashSet<String>) -> String {
+    if !used.contains(base) {
+        return base.to_string();
+    }
+    (2..)
+        .map(|n| format!("{base}_{n}"))
+        .find(|c| !used.contains(c))
+        .unwrap_or_else(|| base.to_string())
+}
+
+/// A TOML basic string (quoted, escaped).
+fn toml_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The imported codebook as a tamlil TOML codebook. Every code without sub-codes
+/// gets an empty `terms = []` for the researcher to fill: until then
+/// `tamlil codebook check` reports each of them, and nothing else.
+pub fn imported_toml(name: &str, source: &str, im: &Imported) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# Imported from {} by `tamlil codebook import`.",
+        clean_name(source)
+    );
+    s.push_str(
+        "# Every code without sub-codes has an empty `terms = []`: add the words that assign\n\
+         # it (see codebooks/README.md), then run `tamlil codebook check` on this file.\n\n",
+    );
+    s.push_str("[codebook]\n");
+    let _ = writeln!(s, "name = {}", toml_str(name));
+    s.push_str("roles = [\"interviewee\"]\n");
+    for f in &im.families {
+        s.push_str("\n[[family]]\n");
+        let _ = writeln!(s, "id = {}", toml_str(&f.id));
+        let _ = writeln!(s, "label_he = {}", toml_str(&f.label_he));
+        let _ = writeln!(s, "label_en = {}", toml_str(&f.label_en));
+        if !f.definition.is_empty() {
+            let _ = writeln!(s, "definition = {}", toml_str(&f.definition));
+        }
+    }
+    for c in &im.codes {
+        s.push_str("\n[[code]]\n");
+        let _ = writeln!(s, "id = {}", toml_str(&c.id));
+        if let Some(p) = &c.parent {
+            let _ = writeln!(s, "parent = {}", toml_str(p));
+        }
+        let _ = writeln!(s, "label_he = {}", toml_str(&c.label_he));
+        let _ = writeln!(s, "label_en = {}", toml_str(&c.label_en));
+        if !c.definition.is_empty() {
+            let _ = writeln!(s, "definition = {}", toml_str(&c.definition));
+        }
+        if let Some(col) = &c.color {
+            let _ = writeln!(s, "color = {}", toml_str(col));
+        }
+        if c.has_children {
+            s.push_str("# a code with sub-codes needs no terms of its own (they roll up into it)\n");
+        } else {
+            s.push_str("terms = []\n");
+        }
+    }
+    s
+}
+
+/// Reads a QDA codebook (`.qdc`, or the codebook of a `.qdpx` / `project.qde`) and
+/// returns it as tamlil TOML, with the number of families and codes.
+pub fn import_file(path: &Path) -> Result<(String, usize, usize)> {
+    let roots = read_codes(path)?;
+    let im = import_tree(&roots);
+    let name = path
+        .file_stem()
+        .map(|s| slug(&s.to_string_lossy()))
+        .unwrap_or_else(|| "imported".into());
+    let source = path
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((
+        imported_toml(&name, &source, &im),
+        im.families.len(),
+        im.codes.len(),
+    ))
+}
