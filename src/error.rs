@@ -115,9 +115,25 @@ impl fmt::Display for ErrorList {
 
 impl std::error::Error for ErrorList {}
 
-/// The exit code for any error: located errors carry their kind, others exit 1.
+/// The run was stopped by the user (Ctrl-C); nothing was replaced.
+#[derive(Debug)]
+pub struct Interrupted;
+
+impl fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "interrupted; the previous outputs are left as they were")
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+/// The exit code for any error: located errors carry their kind, an interruption
+/// exits 130 (as shells report Ctrl-C), others exit 1.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
     for cause in err.chain() {
+        if cause.downcast_ref::<Interrupted>().is_some() {
+            return 130;
+        }
         if let Some(e) = cause.downcast_ref::<InputError>() {
             return e.kind.exit_code();
         }

@@ -221,6 +221,7 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
     project.finish()?;
     seconds.insert("read_segment_code", t0.elapsed().as_secs_f64());
 
+    pipeline::check_interrupted()?;
     let t1 = Instant::now();
     let spec = AnalysisSpec::from_codebook_source(&cfg.codebook.source)?;
     let opts = AnalysisOptions {
@@ -251,6 +252,7 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
     )?;
     seconds.insert("tables_stats", t1.elapsed().as_secs_f64());
 
+    pipeline::check_interrupted()?;
     let t2 = Instant::now();
     let charts_dir = out.join("charts");
     create_dir(&charts_dir)?;

@@ -1,8 +1,31 @@
 //! Processing a corpus document by document: in parallel, in bounded memory, in order.
 
 use crate::corpus::{Entry, Manifest};
+use crate::error::Interrupted;
 use anyhow::Result;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Makes Ctrl-C stop the run at the next document chunk or stage, so outputs
+/// written under temporary names are removed and the previous ones stay.
+pub fn stop_on_ctrl_c() {
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130); // a second Ctrl-C: stop at once
+        }
+    });
+}
+
+/// An error if the user asked to stop.
+pub fn check_interrupted() -> Result<()> {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        Err(Interrupted.into())
+    } else {
+        Ok(())
+    }
+}
 
 /// Runs `work` on every manifest entry in parallel, in chunks of `chunk` documents,
 /// and hands the results to `sink` in manifest order. At most one chunk of results
@@ -22,6 +45,7 @@ where
     let entries = &manifest.entries;
     let mut at = 0;
     while at < entries.len() {
+        check_interrupted()?;
         let end = (at + chunk).min(entries.len());
         let results: Vec<Result<T>> = (at..end)
             .into_par_iter()

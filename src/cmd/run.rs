@@ -101,6 +101,7 @@ fn progress_bar() -> Option<job::Progress> {
 /// Runs `tamlil run`.
 pub fn run(args: Args) -> Result<()> {
     pipeline::set_jobs(args.jobs);
+    pipeline::stop_on_ctrl_c();
     let started = std::time::SystemTime::now();
     let corpus_dir = args.corpus.clone().unwrap_or_else(job::default_corpus);
     let manifest = corpus::open_manifest(&corpus_dir, args.manifest.as_deref())?;

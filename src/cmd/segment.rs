@@ -64,6 +64,7 @@ impl SegmentArgs {
 /// Runs `tamlil segment`.
 pub fn run(args: Args) -> Result<()> {
     pipeline::set_jobs(args.jobs);
+    pipeline::stop_on_ctrl_c();
     let manifest = corpus::open_manifest(&args.corpus, args.manifest.as_deref())?;
     let (docs, units) = write_units(&manifest, &args.seg.options(), &args.out)?;
     eprintln!(
