@@ -355,3 +355,261 @@ fn unknown_codes_units_and_bad_files_are_reported() {
         ["8", "1", "1", "0", "6"]
     );
 }
+
+/// Writes a zip with `entries` (name, content).
+fn write_zip(path: &Path, entries: &[(&str, &[u8])]) {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, content) in entries {
+        w.start_file(*name, opts).unwrap();
+        w.write_all(content).unwrap();
+    }
+    w.finish().unwrap();
+}
+
+/// Character offsets of the first `needle` in `text`.
+fn span(text: &str, needle: &str) -> (usize, usize) {
+    let b = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not in text"));
+    let s = text[..b].chars().count();
+    (s, s + needle.chars().count())
+}
+
+fn selection(text: &str, needle: &str, code: &str) -> String {
+    let (s, e) = span(text, needle);
+    format!(
+        "      <PlainTextSelection guid=\"{code}-{s}\" name=\"sel\" startPosition=\"{s}\" endPosition=\"{e}\" creatingUser=\"A1B2C3D4-0000-4000-8000-00000000DA4A\">\n        <Coding guid=\"c-{code}-{s}\" creatingUser=\"A1B2C3D4-0000-4000-8000-00000000DA4A\">\n          <CodeRef targetGUID=\"{code}\"/>\n        </Coding>\n      </PlainTextSelection>\n"
+    )
+}
+
+/// A project as a QDA tool writes it after a human coded two of the tiny
+/// interviews: codes named by label or id (no tamlil descriptions or GUIDs),
+/// document B as `b.txt` with a title line and CRLF line ends in `sources/`, document A with its
+/// text inline, an extra source that is no document, and document C absent.
+fn human_qdpx(dir: &TempDir, with_unknown: bool) -> PathBuf {
+    let a = std::fs::read_to_string(fixtures().join("tiny/a.txt")).unwrap();
+    // A title line the tool added, and CRLF line ends: every position moves.
+    let b = "Interview B (transcribed)\r\n".to_string()
+        + &std::fs::read_to_string(fixtures().join("tiny/b.txt"))
+            .unwrap()
+            .replace('\n', "\r\n");
+    let mut sel_b = String::new();
+    // A word inside B-0002, by the Hebrew label.
+    sel_b += &selection(&b, "הכסף", "G-RIGHTS");
+    // All of B-0003 and the first word of B-0004: codes B-0003 only.
+    sel_b += &selection(&b, "ערעור לבית הדין. הידע", "G-POWER");
+    // All of B-0004, by the English label.
+    sel_b += &selection(&b, "הידע שלנו הוא סוד מקצועי.", "G-KNOW");
+    // The family, by its English label, on B-0002.
+    sel_b += &selection(&b, "המטרה היא הכסף.", "G-KEYS");
+    let mut sel_a = String::new();
+    sel_a += &selection(&a, "בידע", "G-KNOW");
+    sel_a += &selection(&a, "מלווה", "G-POWER");
+    // The interviewer's question: not an interviewee unit.
+    sel_a += &selection(&a, "ספרי על העבודה.", "G-POWER");
+    if with_unknown {
+        sel_a += &selection(&a, "הקשרים", "G-OTHER");
+    }
+    let qde = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="tiny review" origin="MAXQDA 2022">
+  <Users>
+    <User guid="A1B2C3D4-0000-4000-8000-00000000DA4A" name="Dana"/>
+  </Users>
+  <CodeBook>
+    <Codes>
+      <Code guid="G-KEYS" name="Keys" isCodable="true">
+        <Code guid="G-KNOW" name="Knowledge" isCodable="true"/>
+        <Code guid="G-POWER" name="keys.power" isCodable="true">
+          <Description>Accompanying clients</Description>
+        </Code>
+      </Code>
+      <Code guid="G-RIGHTS" name="מיצוי" isCodable="true"/>
+      <Code guid="G-OTHER" name="Other" isCodable="true"/>
+    </Codes>
+  </CodeBook>
+  <Sources>
+    <TextSource guid="S-B" name="b.txt" plainTextPath="internal://S-B.txt">
+{sel_b}    </TextSource>
+    <TextSource guid="S-A" name="A">
+      <PlainTextContent>{a}</PlainTextContent>
+{sel_a}    </TextSource>
+    <TextSource guid="S-Z" name="notes.txt" plainTextPath="internal://S-Z.txt">
+      <PlainTextSelection guid="z" startPosition="0" endPosition="4"><Coding guid="zc"><CodeRef targetGUID="G-KNOW"/></Coding></PlainTextSelection>
+    </TextSource>
+  </Sources>
+</Project>
+"#
+    );
+    let p = dir.join("review.qdpx");
+    write_zip(
+        &p,
+        &[
+            ("project.qde", qde.as_bytes()),
+            ("sources/S-B.txt", b.as_bytes()),
+            ("sources/S-Z.txt", "some notes".as_bytes()),
+        ],
+    );
+    p
+}
+
+#[test]
+fn qdpx_from_a_qda_tool_maps_to_units() {
+    let dir = TempDir::new("agree-qdpx");
+    let out = run_tiny(&dir);
+    let codings = out.join("codings.csv");
+    // An unknown code is an error naming it and the file.
+    let q = human_qdpx(&dir, true);
+    let o = agree(&out, &[s(&codings), s(&q), "--out", s(&dir.join("x.csv"))]);
+    assert_eq!(o.status.code(), Some(65));
+    let err = stderr(&o);
+    assert!(
+        err.contains("review.qdpx") && err.contains("code \"Other\""),
+        "{err}"
+    );
+    let o = agree(
+        &out,
+        &[
+            s(&codings),
+            s(&q),
+            "--ignore-unknown",
+            "--out",
+            s(&dir.join("x.csv")),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("skipped 1 coding with unknown code \"Other\""));
+
+    let q = human_qdpx(&dir, false);
+    let table = dir.join("agree.csv");
+    let o = agree(&out, &[s(&codings), s(&q), "--out", s(&table)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        !err.contains("not found in the text"),
+        "every unit located: {err}"
+    );
+    assert!(
+        err.contains("source \"notes.txt\" matches no document"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 unit coding on units that are not interviewee units"),
+        "{err}"
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("[Dana]"),
+        "coder named by <Users>: {stdout}"
+    );
+    let rows = read_csv(&table);
+    // Document C has no source: 6 units (A's and B's interviewee units) compared.
+    // Human: A-0002 knowledge, A-0004 power, B-0002 client rights + family keys,
+    // B-0003 power, B-0004 knowledge. tamlil also has A-0003 networking.
+    assert_eq!(
+        counts(row(&rows, "keys.knowledge", "")),
+        ["6", "2", "0", "0", "4"]
+    );
+    assert_eq!(
+        counts(row(&rows, "keys.power", "")),
+        ["6", "2", "0", "0", "4"]
+    );
+    assert_eq!(
+        counts(row(&rows, "goals.client_rights", "")),
+        ["6", "1", "0", "0", "5"]
+    );
+    // Networking: only tamlil, on A-0003: p_e = p_o = 5/6, kappa 0; alpha: n = 12,
+    // n1 = 1, n0 = 11, 2 disagreeing pairs: 1 - 11 * 2 / (2 * 1 * 11) = 0.
+    let n = row(&rows, "keys.networking", "");
+    assert_eq!(counts(n), ["6", "0", "1", "0", "5"]);
+    close(n, "kappa", 0.0);
+    close(n, "alpha", 0.0);
+    // Family keys: both 4, only tamlil A-0003, only Dana B-0002 (the family code):
+    // p_o = 4/6, p_A = p_B = 5/6, p_e = 26/36, kappa = (24 - 26) / (36 - 26) = -0.2;
+    // alpha: n = 12, n1 = 10, n0 = 2, 4 disagreeing pairs: 1 - 11 * 4 / (2 * 10 * 2) = -0.1.
+    let k = row(&rows, "keys", "");
+    assert_eq!(counts(k), ["6", "4", "1", "1", "0"]);
+    close(k, "kappa", -0.2);
+    close(k, "alpha", -0.1);
+}
+
+#[test]
+fn hostile_or_broken_projects_are_refused() {
+    let dir = TempDir::new("agree-hostile");
+    let out = run_tiny(&dir);
+    let codings = out.join("codings.csv");
+    let fake = dir.write("fake.qdpx", "unit_id,code_id\n");
+    let o = agree(&out, &[s(&codings), s(&fake)]);
+    assert_eq!(o.status.code(), Some(65));
+    let err = stderr(&o);
+    assert!(
+        err.contains("fake.qdpx") && err.contains("not a REFI-QDA project"),
+        "{err}"
+    );
+    let empty = dir.join("empty.qdpx");
+    write_zip(&empty, &[("sources/x.txt", b"x")]);
+    let o = agree(&out, &[s(&codings), s(&empty)]);
+    assert_eq!(o.status.code(), Some(65));
+    assert!(
+        stderr(&o).contains("the zip has no project.qde"),
+        "{}",
+        stderr(&o)
+    );
+    // A source path that climbs out of the zip is only ever a name to look up:
+    // nothing is written, and the source (no text found) falls back to the units'
+    // offsets.
+    let qde = r#"<Project xmlns="urn:QDA-XML:project:1.0" name="p">
+  <CodeBook><Codes><Code guid="K" name="keys.knowledge" isCodable="true"/></Codes></CodeBook>
+  <Sources><TextSource guid="S" name="A" plainTextPath="internal://../../evil.txt">
+    <PlainTextSelection guid="x" startPosition="22" endPosition="49"><Coding guid="y"><CodeRef targetGUID="K"/></Coding></PlainTextSelection>
+  </TextSource></Sources></Project>"#;
+    let evil = dir.join("evil.qdpx");
+    write_zip(
+        &evil,
+        &[
+            ("project.qde", qde.as_bytes()),
+            ("../../evil.txt", b"pwned"),
+        ],
+    );
+    let table = dir.join("evil.csv");
+    let o = agree(&out, &[s(&codings), s(&evil), "--out", s(&table)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!dir.path().parent().unwrap().join("evil.txt").exists());
+    assert!(!dir.join("evil.txt").exists());
+    // Positions 22-49 are unit A-0002 (tamlil: knowledge): 3 units of A compared.
+    let rows = read_csv(&table);
+    assert_eq!(
+        counts(row(&rows, "keys.knowledge", "")),
+        ["3", "1", "0", "0", "2"]
+    );
+}
+
+/// tamlil's own project, read back, agrees perfectly with tamlil's codings.
+#[test]
+fn tamlil_project_round_trip() {
+    let dir = TempDir::new("agree-roundtrip");
+    let out = run_tiny(&dir);
+    let project = out.join("project.qdpx");
+    assert!(project.is_file(), "tamlil run writes project.qdpx");
+    let table = dir.join("agree.csv");
+    let o = agree(
+        &out,
+        &[s(&out.join("codings.csv")), s(&project), "--out", s(&table)],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_csv(&table);
+    assert_eq!(rows.len(), 7);
+    for r in &rows {
+        assert_eq!(
+            (r["kappa"].as_str(), r["alpha"].as_str()),
+            ("1.000000", "1.000000"),
+            "{}",
+            r["id"]
+        );
+    }
+    assert_eq!(counts(row(&rows, "*", "")), ["32", "7", "0", "0", "25"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("[tamlil]"));
+}

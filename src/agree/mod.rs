@@ -662,10 +662,7 @@ pub fn load_codings(
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"));
     if is_qdpx {
-        anyhow::bail!(
-            "{}: reading .qdpx projects is not available yet",
-            path.display()
-        );
+        return crate::qda::import::read_qdpx_codings(path, units, names, opts);
     }
     input::read_codings_csv(path, units, names, opts)
 }

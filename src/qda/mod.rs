@@ -1,6 +1,7 @@
 //! REFI-QDA interchange: projects (.qdpx) and codebooks (.qdc) that MAXQDA, ATLAS.ti and NVivo read.
 
 pub mod guid;
+pub mod import;
 pub mod project;
 pub mod qdc;
 pub mod xml;
