@@ -16,6 +16,7 @@ pub mod job;
 pub mod output;
 pub mod pipeline;
 pub mod qda;
+pub mod redact;
 pub mod report;
 pub mod tally;
 pub mod text;
