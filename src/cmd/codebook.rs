@@ -1,4 +1,4 @@
-//! `tamlil codebook`: check and show codebooks (export and import come later).
+//! `tamlil codebook`: check and show codebooks, export them to REFI-QDA (.qdc) and import them back.
 
 use crate::codebook::{self, Codebook, RuleKind};
 use crate::error::ErrorList;
@@ -31,7 +31,35 @@ pub enum Action {
         #[arg(long, value_enum, default_value_t = Lang::He)]
         lang: Lang,
     },
-    // Export / Import (REFI-QDA .qdc) will join here.
+    /// Write the codebook as a REFI-QDA codebook (.qdc) for MAXQDA, ATLAS.ti or NVivo:
+    /// families > codes > sub-codes with colours and definitions.
+    ///
+    ///   tamlil codebook export --qdc my-codebook.toml --out codebook.qdc
+    Export {
+        /// Write REFI-QDA .qdc (the only format, and the default).
+        #[arg(long)]
+        qdc: bool,
+        /// The codebook (.toml or .csv); default: the embedded one.
+        file: Option<PathBuf>,
+        /// Where to write the .qdc.
+        #[arg(long, value_name = "FILE", default_value = "codebook.qdc")]
+        out: PathBuf,
+    },
+    /// Turn a codebook exported from a QDA tool (.qdc, or the code tree of a .qdpx)
+    /// into a tamlil TOML codebook: the hierarchy, names, descriptions and colours,
+    /// with an empty `terms = []` for each code to fill in.
+    ///
+    ///   tamlil codebook import maxqda-codes.qdc --out codebook.toml
+    Import {
+        /// The .qdc (or .qdpx) file.
+        file: PathBuf,
+        /// Where to write the TOML codebook (an existing file is kept unless --force).
+        #[arg(long, value_name = "FILE", default_value = "codebook.toml")]
+        out: PathBuf,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Label language.
@@ -70,6 +98,8 @@ pub fn run(args: Args) -> Result<()> {
             print!("{}", tree(&cb, lang));
             Ok(())
         }
+        Action::Export { qdc: _, file, out } => super::export::codebook_to_qdc(file.as_deref(), &out),
+        Action::Import { file, out, force } => super::export::qdc_to_codebook(&file, &out, force),
     }
 }
 

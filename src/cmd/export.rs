@@ -94,3 +94,41 @@ fn qdpx(args: QdpxArgs) -> Result<()> {
     );
     Ok(())
 }
+
+/// `tamlil codebook export --qdc`: writes `file` (default: the embedded codebook) as a .qdc.
+pub fn codebook_to_qdc(file: Option<&std::path::Path>, out: &std::path::Path) -> Result<()> {
+    let cb = match file {
+        Some(f) => crate::codebook::load(f)?,
+        None => crate::codebook::default_codebook(),
+    };
+    crate::qda::qdc::write_qdc(&cb, out)?;
+    eprintln!(
+        "tamlil: {} codes in {} families -> {}",
+        cb.codes.len(),
+        cb.families.len(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// `tamlil codebook import`: writes the code tree of a .qdc (or .qdpx) as a TOML
+/// codebook skeleton; an existing `out` is kept unless `force`.
+pub fn qdc_to_codebook(file: &std::path::Path, out: &std::path::Path, force: bool) -> Result<()> {
+    if out.exists() && !force {
+        return Err(crate::error::InputError::with_kind(
+            crate::error::Kind::CantCreate,
+            out,
+            "already exists; choose another --out or add --force to replace it",
+        )
+        .into());
+    }
+    let (toml, families, codes) = crate::qda::qdc::import_file(file)?;
+    crate::output::write_atomic(out, toml.as_bytes())?;
+    eprintln!(
+        "tamlil: {codes} codes in {families} families -> {} (add terms to each code without \
+         sub-codes, then run `tamlil codebook check {}`)",
+        out.display(),
+        out.display()
+    );
+    Ok(())
+}

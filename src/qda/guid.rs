@@ -93,14 +93,20 @@ mod tests {
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
         assert_eq!(a, guid(Kind::Code, &["keys.knowledge"]));
         assert_ne!(a, guid(Kind::Family, &["keys.knowledge"]));
-        assert_ne!(guid(Kind::Case, &["ab", "c"]), guid(Kind::Case, &["a", "bc"]));
+        assert_ne!(
+            guid(Kind::Case, &["ab", "c"]),
+            guid(Kind::Case, &["a", "bc"])
+        );
     }
 
     #[test]
     fn known_value() {
         // Python: d = hashlib.sha256(b"tamlil:refi-qda:1\0code\0a").digest()[:16];
         // d[6] = d[6] & 15 | 0x80; d[8] = d[8] & 0x3f | 0x80; formatted 8-4-4-4-12.
-        assert_eq!(guid(Kind::Code, &["a"]), "842bb764-ccb5-852a-851f-a93e7abb1bc1");
+        assert_eq!(
+            guid(Kind::Code, &["a"]),
+            "842bb764-ccb5-852a-851f-a93e7abb1bc1"
+        );
     }
 
     #[test]

@@ -210,7 +210,8 @@ impl<'c> ProjectWriter<'c> {
             s.push_str("  </Variables>\n");
         }
         let out = self.spool.as_mut().expect("spool open");
-        out.write_all(s.as_bytes()).map_err(|e| io_err(&self.dest, e))?;
+        out.write_all(s.as_bytes())
+            .map_err(|e| io_err(&self.dest, e))?;
         if !manifest.entries.is_empty() {
             out.write_all(b"  <Cases>\n")
                 .map_err(|e| io_err(&self.dest, e))?;
@@ -266,11 +267,8 @@ impl<'c> ProjectWriter<'c> {
     ) -> Result<()> {
         let src_guid = source_guid(doc_id);
         let zip = self.zip.as_mut().expect("zip open");
-        zip.start_file(
-            source_file(doc_id),
-            entry_options(text_of_doc.len() as u64),
-        )
-        .map_err(|e| io_err(&self.dest, std::io::Error::other(e)))?;
+        zip.start_file(source_file(doc_id), entry_options(text_of_doc.len() as u64))
+            .map_err(|e| io_err(&self.dest, std::io::Error::other(e)))?;
         zip.write_all(text_of_doc.as_bytes())
             .map_err(|e| io_err(&self.dest, e))?;
 
@@ -296,7 +294,7 @@ impl<'c> ProjectWriter<'c> {
                     s,
                     "      <PlainTextSelection guid=\"{}\" name=\"{}\" startPosition=\"{}\" endPosition=\"{}\" creatingUser=\"{}\">\n        <Coding guid=\"{}\" creatingUser=\"{}\">\n          <CodeRef targetGUID=\"{}\"/>\n        </Coding>\n      </PlainTextSelection>",
                     selection_guid(doc_id, &u.unit_id, code_id),
-                    attr(&u.unit_id),
+                    attr(&clean_name(&u.unit_id)),
                     u.start,
                     u.end,
                     self.user,

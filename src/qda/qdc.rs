@@ -349,9 +349,20 @@ pub fn slug(name: &str) -> String {
     let mut s = String::new();
     let mut gap = false;
     for c in name.chars() {
-        let is_mark = matches!(c, '\u{0591}'..='\u{05BD}' | '\u{05BF}' | '\u{05C1}' | '\u{05C2}' | '\u{05C4}' | '\u{05C5}' | '\u{05C7}')
-            || matches!(c, '\'' | '"' | '\u{05F3}' | '\u{05F4}' | '\u{2019}' | '\u{201D}')
-            || c.is_control()
+        let is_mark = matches!(
+            c,
+            '\u{0591}'
+                ..='\u{05BD}'
+                    | '\u{05BF}'
+                    | '\u{05C1}'
+                    | '\u{05C2}'
+                    | '\u{05C4}'
+                    | '\u{05C5}'
+                    | '\u{05C7}'
+        ) || matches!(
+            c,
+            '\'' | '"' | '\u{05F3}' | '\u{05F4}' | '\u{2019}' | '\u{201D}'
+        ) || c.is_control()
             || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}');
         if is_mark {
             continue;
@@ -372,7 +383,9 @@ pub fn slug(name: &str) -> String {
 /// Whether `id` is a usable tamlil code id (dotted names, no spaces or commas).
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
-        && !id.chars().any(|c| c.is_whitespace() || c == ',' || c == '"' || c.is_control())
+        && !id
+            .chars()
+            .any(|c| c.is_whitespace() || c == ',' || c == '"' || c.is_control())
         && !id.split('.').any(str::is_empty)
 }
 
@@ -570,7 +583,9 @@ pub fn imported_toml(name: &str, source: &str, im: &Imported) -> String {
             let _ = writeln!(s, "color = {}", toml_str(col));
         }
         if c.has_children {
-            s.push_str("# a code with sub-codes needs no terms of its own (they roll up into it)\n");
+            s.push_str(
+                "# a code with sub-codes needs no terms of its own (they roll up into it)\n",
+            );
         } else {
             s.push_str("terms = []\n");
         }
@@ -596,4 +611,151 @@ pub fn import_file(path: &Path) -> Result<(String, usize, usize)> {
         im.families.len(),
         im.codes.len(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(name: &str, codable: bool, children: Vec<QdaCode>) -> QdaCode {
+        QdaCode {
+            guid: String::new(),
+            name: name.into(),
+            codable,
+            color: None,
+            description: String::new(),
+            children,
+        }
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Tacit Knowledge (2)"), "tacit_knowledge_2");
+        assert_eq!(slug("עו\"ס / קשרים"), "עוס_קשרים");
+        assert_eq!(slug("שָׁלוֹם"), "שלום");
+        assert_eq!(slug("  --  "), "code");
+        assert_eq!(slug("a.b"), "a_b");
+        assert_eq!(slug("\u{202E}ידע\u{202C}"), "ידע");
+    }
+
+    #[test]
+    fn colors() {
+        assert_eq!(normalize_color("#A1b2C3").as_deref(), Some("#a1b2c3"));
+        assert_eq!(normalize_color("#fA0").as_deref(), Some("#ffaa00"));
+        assert_eq!(normalize_color("red"), None);
+        assert_eq!(normalize_color("#12345"), None);
+    }
+
+    #[test]
+    fn descriptions_round_trip() {
+        let d = description("  Line one.\nLine two. ", "keys.power", "Power\n");
+        assert_eq!(
+            d,
+            "Line one.\nLine two.\n\ntamlil-id: keys.power\ntamlil-label-en: Power"
+        );
+        assert_eq!(
+            split_description(&d),
+            (
+                "Line one.\nLine two.".to_string(),
+                Some("keys.power".to_string()),
+                Some("Power".to_string())
+            )
+        );
+        assert_eq!(
+            split_description("tamlil-id: goals"),
+            (String::new(), Some("goals".to_string()), None)
+        );
+        assert_eq!(
+            split_description("Just a memo.\r\nSecond line"),
+            ("Just a memo.\nSecond line".to_string(), None, None)
+        );
+    }
+
+    #[test]
+    fn parses_prefixes_entities_and_empty_codes() {
+        let xml = r##"<?xml version="1.0"?>
+<q:CodeBook xmlns:q="urn:QDA-XML:codebook:1.0"><q:Codes>
+  <q:Code guid="1" name="A &amp; B &#x202E;x" isCodable="0" color="#abc">
+    <q:Description>one &lt;two&gt;<![CDATA[ <three> ]]></q:Description>
+    <q:Code guid="2" name="leaf" isCodable="true"/>
+  </q:Code>
+</q:Codes></q:CodeBook>"##;
+        let roots = parse_codes(xml).unwrap();
+        assert_eq!(roots.len(), 1);
+        let a = &roots[0];
+        assert_eq!(a.name, "A & B x");
+        assert!(!a.codable);
+        assert_eq!(a.color.as_deref(), Some("#aabbcc"));
+        assert_eq!(a.description, "one <two> <three> ");
+        assert_eq!(a.children.len(), 1);
+        assert_eq!(a.children[0].name, "leaf");
+        assert!(a.children[0].codable);
+        assert!(parse_codes("<CodeBook/>").is_err());
+        assert!(parse_codes("<CodeBook><Codes><Code></CodeBook>").is_err());
+    }
+
+    #[test]
+    fn tree_to_families_and_codes() {
+        let roots = vec![
+            code(
+                "ידע",
+                false,
+                vec![
+                    code(
+                        "סמוי",
+                        true,
+                        vec![code("א", true, vec![]), code("א", true, vec![])],
+                    ),
+                    code("סמוי", true, vec![]),
+                ],
+            ),
+            code("Loose one", true, vec![]),
+            code("Empty folder", false, vec![]),
+        ];
+        let im = import_tree(&roots);
+        let fams: Vec<&str> = im.families.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(fams, ["ידע", "empty_folder", "general"]);
+        let codes: Vec<(&str, Option<&str>, bool)> = im
+            .codes
+            .iter()
+            .map(|c| (c.id.as_str(), c.parent.as_deref(), c.has_children))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("ידע.סמוי", None, true),
+                ("ידע.סמוי.א", Some("ידע.סמוי"), false),
+                ("ידע.סמוי.א_2", Some("ידע.סמוי"), false),
+                ("ידע.סמוי_2", None, false),
+                ("general.loose_one", None, false),
+            ]
+        );
+        assert_eq!(im.codes[4].label_he, "Loose one");
+    }
+
+    #[test]
+    fn tamlil_ids_kept_only_where_they_fit() {
+        let mut fam = code(
+            "מפתחות",
+            false,
+            vec![code("ידע", true, vec![]), code("כוח", true, vec![])],
+        );
+        fam.description = "tamlil-id: keys".into();
+        fam.children[0].description =
+            "Def.\n\ntamlil-id: keys.knowledge\ntamlil-label-en: Knowledge".into();
+        // moved under another family in the QDA tool: its old id does not fit
+        fam.children[1].description = "tamlil-id: goals.power".into();
+        let im = import_tree(&[fam]);
+        assert_eq!(im.families[0].id, "keys");
+        assert_eq!(im.families[0].label_en, "מפתחות");
+        assert_eq!(im.codes[0].id, "keys.knowledge");
+        assert_eq!(im.codes[0].label_en, "Knowledge");
+        assert_eq!(im.codes[0].definition, "Def.");
+        assert_eq!(im.codes[1].id, "keys.כוח");
+    }
+
+    #[test]
+    fn toml_strings_escape() {
+        assert_eq!(toml_str("a\"b\\c\nd\u{1}"), "\"a\\\"b\\\\c\\nd\\u0001\"");
+    }
 }

@@ -59,7 +59,13 @@ pub fn is_bidi_control(c: char) -> bool {
 pub fn clean_name(s: &str) -> String {
     s.chars()
         .filter(|&c| !is_bidi_control(c))
-        .map(|c| if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c })
+        .map(|c| {
+            if matches!(c, '\t' | '\n' | '\r') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect::<String>()
         .trim()
         .to_string()
