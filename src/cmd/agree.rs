@@ -162,9 +162,7 @@ fn pick(l: Loaded, path: &Path, wanted: Option<&str>, flag: &str) -> Result<Code
             )
             .into()),
         },
-        None if l.coders.len() == 1 => Ok(l.coders.into_iter().next().unwrap_or_else(|| {
-            unreachable!("one coder")
-        })),
+        None if l.coders.len() == 1 => Ok(l.coders.into_iter().next().expect("one coder")),
         None => Err(InputError::file(
             path,
             format!(

@@ -16,7 +16,8 @@
 //!   documents without a source are missing data (not compared).
 //! - **Units in the source.** Selection positions are character offsets (Unicode
 //!   scalar values) in the source's plain text. When the project holds that text
-//!   (`sources/...` or `PlainTextContent`), each unit is located in it: at its own
+//!   (`sources/...` or `PlainTextContent`), each unit is located in it (CRLF and CR
+//!   line ends read as LF, as tamlil reads documents): at its own
 //!   offsets when the text there is the unit's text, else by searching for the
 //!   unit's text after the previous unit (so a tool that changed line ends or added
 //!   a header still lines up). Units that cannot be found are reported and left out
@@ -414,6 +415,11 @@ fn locate_units(
             .collect();
         return (spans, 0);
     };
+    // Units were cut from text with line ends normalised to `\n`: search in the
+    // source's text normalised the same way, and map positions back.
+    let (norm, orig_of) = normalize_line_ends(text);
+    let text = norm.as_deref().unwrap_or(text);
+    let back = |c: usize| orig_of.as_ref().map_or(c, |m| m[c]);
     // Byte offset of each character, and of the end.
     let mut byte_at: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
     byte_at.push(text.len());
@@ -430,7 +436,7 @@ fn locate_units(
         }
         let (s, e) = (row.start, row.end);
         if s >= cursor && s < e && e <= n_chars && &text[byte_at[s]..byte_at[e]] == want {
-            out.push((u, s, e));
+            out.push((u, back(s), back(e)));
             cursor = e;
             continue;
         }
@@ -439,13 +445,39 @@ fn locate_units(
                 let start_byte = byte_at[cursor.min(n_chars)] + b;
                 let cs = byte_at.partition_point(|&x| x < start_byte);
                 let ce = cs + want.chars().count();
-                out.push((u, cs, ce));
+                out.push((u, back(cs), back(ce)));
                 cursor = ce;
             }
             None => missing += 1,
         }
     }
     (out, missing)
+}
+
+/// `text` with CRLF and lone CR turned into LF, and for each character of the
+/// result (and its end) the character offset in `text`; `None`s when `text` has no CR.
+fn normalize_line_ends(text: &str) -> (Option<String>, Option<Vec<usize>>) {
+    if !text.contains('\r') {
+        return (None, None);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut map = Vec::with_capacity(text.len() + 1);
+    let mut chars = text.chars().enumerate().peekable();
+    let mut n = 0;
+    while let Some((i, c)) = chars.next() {
+        n = i + 1;
+        if c == '\r' {
+            if chars.peek().is_some_and(|&(_, d)| d == '\n') {
+                continue; // the LF that follows stands for the pair
+            }
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+        map.push(i);
+    }
+    map.push(n);
+    (Some(out), Some(map))
 }
 
 /// The document a source belongs to (see the module documentation for the order).
@@ -710,6 +742,15 @@ mod tests {
         let ok = read_entry_limited(&mut zip, "big.txt", p, 4 << 20).unwrap();
         assert_eq!(ok.map(|b| b.len()), Some(4 << 20));
         assert!(read_entry(&mut zip, "../big.txt", p).unwrap().is_none());
+    }
+
+    #[test]
+    fn line_ends_map_back() {
+        let (norm, map) = normalize_line_ends("ab\r\ncd\re");
+        assert_eq!(norm.as_deref(), Some("ab\ncd\ne"));
+        // a b \n(=the LF at 3) c d \n(=CR at 6) e, end 8
+        assert_eq!(map.unwrap(), [0, 1, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(normalize_line_ends("abc"), (None, None));
     }
 
     #[test]
