@@ -143,6 +143,18 @@ fn phone_numbers_in_israeli_forms() {
 }
 
 #[test]
+fn nine_digit_landline_after_an_id_is_a_phone() {
+    // 036123456 fails the ID check (0+6+6+2+2+6+4+(10->1)+6 = 33), and a phone cue
+    // stands between it and the ID cue, so it is a landline; 039337424 (invalid,
+    // 41) right after ת"ז is an ID with a wrong check digit and stays.
+    let text = "ת\"ז שלה 123456782, והטלפון 036123456. ת\"ז של הבן 039337424.";
+    assert_eq!(
+        redact_one(&[], text),
+        "ת\"ז שלה [ת\"ז], והטלפון [טלפון]. ת\"ז של הבן 039337424."
+    );
+}
+
+#[test]
 fn dates_amounts_and_times_stay() {
     let text = "נפגשנו ב-14.3.2018 ושוב ב14/03/2018 וב-04-03-2018, בשעה 10:30. \
                 קיבלתי 3,500 ש\"ח ואחר כך 1,250,000 ₪, כלומר 15% מהסכום, בשנת 2019.";

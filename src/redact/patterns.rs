@@ -485,9 +485,10 @@ fn money_around(text: &str, s: usize, e: usize) -> bool {
 }
 
 /// Whether an ID cue (`ת"ז`, `ת.ז`, `זהות`, `ID`) stands within the 30 characters
-/// before byte `s`.
+/// before byte `s`, with no phone cue (`טלפון`, `נייד`, `פקס`, ...) after it:
+/// in `ת"ז 123456782 והטלפון 036123456` the second number is a phone.
 fn id_cue_before(text: &str, s: usize) -> bool {
-    let mut from = s.saturating_sub(60);
+    let mut from = s.saturating_sub(4 * 30);
     while !text.is_char_boundary(from) {
         from += 1;
     }
@@ -496,9 +497,25 @@ fn id_cue_before(text: &str, s: usize) -> bool {
         Some((i, _)) => &window[i..],
         None => window,
     };
-    ["ת\"ז", "ת״ז", "ת”ז", "ת.ז", "זהות", "ID", "id"]
-        .iter()
-        .any(|c| tail.contains(c))
+    let last = |cues: &[&str]| cues.iter().filter_map(|c| tail.rfind(c)).max();
+    let id = last(&["ת\"ז", "ת״ז", "ת”ז", "ת.ז", "זהות", "ID"]);
+    let phone = last(&[
+        "טלפון",
+        "טל'",
+        "טל׳",
+        "נייד",
+        "פלאפון",
+        "סלולר",
+        "פקס",
+        "phone",
+        "Tel",
+        "tel",
+    ]);
+    match (id, phone) {
+        (Some(i), Some(p)) => i > p,
+        (Some(_), None) => true,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -549,6 +566,12 @@ mod tests {
         let t = "מספר תעודת זהות שלי 12345674";
         assert!(id_cue_before(t, t.find('1').unwrap()));
         let t = "שילמתי בסך הכל 12345674";
+        assert!(!id_cue_before(t, t.find('1').unwrap()));
+        // The phone cue is nearer than the ID cue.
+        let t = "ת\"ז 123456782 והטלפון 036123456";
+        assert!(!id_cue_before(t, t.find('0').unwrap()));
+        // Too far: more than 30 characters between the cue and the number.
+        let t = "ת\"ז שלה, כך היא אמרה לי אתמול בערב, 12345674";
         assert!(!id_cue_before(t, t.find('1').unwrap()));
     }
 }
