@@ -379,6 +379,53 @@ fn io_err(dest: &Path, e: std::io::Error) -> anyhow::Error {
 mod tests {
     use super::*;
 
+    fn codebook() -> Codebook {
+        let src = "[[code]]\nid = \"a.x\"\nlabel_he = \"איקס\"\nterms = [\"ידע\"]\n";
+        crate::codebook::parse_str(Path::new("t.toml"), src)
+            .0
+            .unwrap()
+    }
+
+    fn dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("tamlil-qdpx-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn unfinished_project_leaves_nothing() {
+        let d = dir("drop");
+        let cb = codebook();
+        let m = Manifest {
+            path: None,
+            attributes: vec![],
+            entries: vec![],
+        };
+        {
+            let mut w = ProjectWriter::create(&d.join("p.qdpx"), "p", &cb, &m).unwrap();
+            w.add_document("A", "שלום", &[], &[]).unwrap();
+        }
+        assert_eq!(fs::read_dir(&d).unwrap().count(), 0);
+        let w = ProjectWriter::create(&d.join("p.qdpx"), "p", &cb, &m).unwrap();
+        assert_eq!(w.finish().unwrap(), ProjectCounts::default());
+        let names: Vec<_> = fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["p.qdpx"]);
+        // No manifest entries, no documents: no empty Cases, Variables or Sources
+        // (the schema wants at least one child in each).
+        let mut z = zip::ZipArchive::new(File::open(d.join("p.qdpx")).unwrap()).unwrap();
+        let mut qde = String::new();
+        std::io::Read::read_to_string(&mut z.by_name("project.qde").unwrap(), &mut qde).unwrap();
+        assert!(qde.contains("<CodeBook>") && qde.contains("name=\"איקס\""));
+        for absent in ["<Cases>", "<Variables>", "<Sources>"] {
+            assert!(!qde.contains(absent), "{absent} in {qde}");
+        }
+        fs::remove_dir_all(&d).unwrap();
+    }
+
     #[test]
     fn boolean_columns() {
         assert!(is_boolean_column(["true", "False", "", "כן"].iter()));
