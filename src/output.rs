@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 /// Nothing appears at the destination until [`AtomicFile::commit`]; if the value is
 /// dropped uncommitted (an error, a panic), the temporary file is removed.
 pub struct AtomicFile {
-    tmp: PathBuf,
+    /// The temporary file; `None` when writing straight into a device or pipe.
+    tmp: Option<PathBuf>,
     dest: PathBuf,
     writer: Option<BufWriter<File>>,
 }
@@ -19,16 +20,38 @@ pub struct AtomicFile {
 impl AtomicFile {
     /// Opens a temporary file beside `dest` for writing.
     pub fn create(dest: &Path) -> Result<AtomicFile> {
+        let cant = |e: std::io::Error| {
+            InputError::with_kind(Kind::CantCreate, dest, format!("cannot create: {e}"))
+        };
+        // A device, pipe or socket (`/dev/stdout`, `/dev/full`) is written in place:
+        // renaming over it would replace the device with a plain file.
+        if fs::metadata(dest).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .open(dest)
+                .map_err(cant)?;
+            return Ok(AtomicFile {
+                tmp: None,
+                dest: dest.to_path_buf(),
+                writer: Some(BufWriter::with_capacity(1 << 16, file)),
+            });
+        }
+        // A symbolic link to a file: the file it points to is replaced, not the link.
+        let real = match fs::symlink_metadata(dest) {
+            Ok(m) if m.file_type().is_symlink() => {
+                fs::canonicalize(dest).unwrap_or_else(|_| dest.to_path_buf())
+            }
+            _ => dest.to_path_buf(),
+        };
+        let dest = real.as_path();
         let name = dest
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "out".into());
         let tmp = dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-        let file = File::create(&tmp).map_err(|e| {
-            InputError::with_kind(Kind::CantCreate, dest, format!("cannot create: {e}"))
-        })?;
+        let file = File::create(&tmp).map_err(cant)?;
         Ok(AtomicFile {
-            tmp,
+            tmp: Some(tmp),
             dest: dest.to_path_buf(),
             writer: Some(BufWriter::with_capacity(1 << 16, file)),
         })
@@ -45,10 +68,21 @@ impl AtomicFile {
         let file = writer
             .into_inner()
             .map_err(|e| self.io_error(e.error().to_string()))?;
+        let Some(tmp) = &self.tmp else {
+            return Ok(()); // a device or pipe: written in place, nothing to sync or rename
+        };
         file.sync_all().map_err(|e| self.io_error(e.to_string()))?;
         drop(file);
-        fs::rename(&self.tmp, &self.dest).map_err(|e| self.io_error(e.to_string()))?;
+        fs::rename(tmp, &self.dest).map_err(|e| self.io_error(e.to_string()))?;
         Ok(())
+    }
+
+    /// A write error that names the destination (it reaches the user through csv and anyhow).
+    fn named(&self, e: std::io::Error) -> std::io::Error {
+        std::io::Error::new(
+            e.kind(),
+            format!("{}: cannot write: {e}", self.dest.display()),
+        )
     }
 
     fn io_error(&self, msg: String) -> InputError {
@@ -60,17 +94,21 @@ impl Drop for AtomicFile {
     fn drop(&mut self) {
         if self.writer.is_some() {
             self.writer.take();
-            let _ = fs::remove_file(&self.tmp);
+            if let Some(tmp) = &self.tmp {
+                let _ = fs::remove_file(tmp);
+            }
         }
     }
 }
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.writer().write(buf)
+        let r = self.writer().write(buf);
+        r.map_err(|e| self.named(e))
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        self.writer().flush()
+        let r = self.writer().flush();
+        r.map_err(|e| self.named(e))
     }
 }
 
