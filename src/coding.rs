@@ -492,10 +492,8 @@ impl<'c> CodingWriter<'c> {
     /// Flushes and moves the file into place; returns the number of rows written.
     pub fn finish(self) -> Result<usize> {
         let rows = self.rows;
-        let file = self
-            .csv
-            .into_inner()
-            .map_err(|e| anyhow::anyhow!("cannot write codings: {}", e.error()))?;
+        // The error names the file (see `AtomicFile`); it exits 74.
+        let file = self.csv.into_inner().map_err(|e| e.into_error())?;
         file.commit()?;
         Ok(rows)
     }

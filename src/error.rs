@@ -141,5 +141,14 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
             return list.0.first().map(|e| e.kind.exit_code()).unwrap_or(65);
         }
     }
+    // A read or write that failed midway (a full disk), reported through std::io or csv.
+    let io = |c: &(dyn std::error::Error + 'static)| {
+        c.downcast_ref::<std::io::Error>().is_some()
+            || c.downcast_ref::<csv::Error>()
+                .is_some_and(|e| e.is_io_error())
+    };
+    if err.chain().any(io) {
+        return Kind::Io.exit_code();
+    }
     1
 }
