@@ -72,6 +72,17 @@ pub fn decode_text(
     } else {
         (detect(path, bytes)?, bytes)
     };
+    // Hebrew Windows-1255 text is never valid UTF-8 (its letters are bytes 0xE0..0xFA
+    // followed by letters, not continuation bytes), so non-ASCII UTF-8 declared
+    // Windows-1255 is a wrong declaration that would silently garble every letter.
+    if enc == TextEncoding::Windows1255 && !body.is_ascii() && std::str::from_utf8(body).is_ok() {
+        let first = body.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+        return Err(InputError::at(
+            path,
+            line_of(body, first),
+            "declared windows-1255, but the file is UTF-8 text; set its encoding to utf-8 or leave it empty",
+        ));
+    }
     if matches!(enc, TextEncoding::Utf8 | TextEncoding::Windows1255) && body.contains(&0) {
         let line = line_of(body, body.iter().position(|&b| b == 0).unwrap_or(0));
         return Err(InputError::at(
