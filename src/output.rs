@@ -121,6 +121,9 @@ pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
     f.commit()
 }
 
+/// The file every complete output folder holds (written last, by `tamlil run`).
+pub const OUTPUT_MARKER: &str = "run.json";
+
 /// A directory being filled under a temporary name beside its destination.
 ///
 /// [`StagedDir::commit`] swaps it into place, so a failed run leaves the previous
@@ -132,8 +135,30 @@ pub struct StagedDir {
 }
 
 impl StagedDir {
-    /// Creates an empty staging directory beside `dest`.
+    /// Creates an empty staging directory beside `dest`. An existing `dest` is only
+    /// ever replaced when it is an empty folder or a previous output (it holds
+    /// [`OUTPUT_MARKER`]): anything else (the corpus, a folder of one's own files, a
+    /// file) is refused before any work is done.
     pub fn create(dest: &Path) -> Result<StagedDir> {
+        if let Ok(meta) = fs::metadata(dest) {
+            let refuse = |why: &str| -> anyhow::Error {
+                InputError::with_kind(
+                    Kind::CantCreate,
+                    dest,
+                    format!("{why}; refusing to replace it (choose a new or empty output folder)"),
+                )
+                .into()
+            };
+            if !meta.is_dir() {
+                return Err(refuse("exists and is not a folder"));
+            }
+            let empty = fs::read_dir(dest).is_ok_and(|mut d| d.next().is_none());
+            if !empty && !dest.join(OUTPUT_MARKER).is_file() {
+                return Err(refuse(&format!(
+                    "is not empty and holds no {OUTPUT_MARKER}, so it is not a previous output"
+                )));
+            }
+        }
         let parent = match dest.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
