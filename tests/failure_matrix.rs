@@ -371,6 +371,50 @@ fn output_folder_cannot_be_created() {
 }
 
 #[test]
+fn output_folder_that_is_not_a_previous_output_is_kept() {
+    let dir = TempDir::new("fm-not-output");
+    let corpus = tiny_corpus(&dir);
+    std::fs::write(corpus.join("notes.txt"), "my notes").unwrap();
+    let before = snapshot(&corpus);
+    // --out the corpus itself: a non-empty folder without run.json.
+    let o = run(&corpus, &corpus, &[]);
+    assert_eq!(o.status.code(), Some(73), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "tamlil: error: {}: is not empty and holds no run.json, so it is not a previous output; refusing to replace it (choose a new or empty output folder)\n",
+            corpus.display()
+        )
+    );
+    assert_eq!(snapshot(&corpus), before, "the corpus folder changed");
+    // --out an existing file.
+    let file = dir.write("report.html", "mine");
+    let o = run(&corpus, &file, &[]);
+    assert_eq!(o.status.code(), Some(73), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "tamlil: error: {}: exists and is not a folder; refusing to replace it (choose a new or empty output folder)\n",
+            file.display()
+        )
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"mine");
+    // Nothing else appeared beside them.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["corpus", "report.html"]);
+    // An empty folder is filled.
+    let empty = dir.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let o = run(&corpus, &empty, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(empty.join("run.json").is_file());
+}
+
+#[test]
 fn read_only_output_directory() {
     use std::os::unix::fs::PermissionsExt;
     let dir = TempDir::new("fm-ro");
