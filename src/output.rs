@@ -251,6 +251,7 @@ mod tests {
         let dest = base.join("out");
         fs::create_dir_all(&dest).unwrap();
         fs::write(dest.join("old.txt"), "old").unwrap();
+        fs::write(dest.join(OUTPUT_MARKER), "{}").unwrap(); // a previous output
         {
             let s = StagedDir::create(&dest).unwrap();
             fs::write(s.path().join("new.txt"), "new").unwrap();
