@@ -81,7 +81,11 @@ pub fn segment_document(
     let turns = split_turns(text, interviewer_labels);
     let mut ranges: Vec<(usize, usize, usize)> = Vec::new(); // (turn idx, byte start, byte end)
     for (ti, turn) in turns.iter().enumerate() {
-        for (s, e) in unit_ranges(text, turn, opts) {
+        // A label with nothing after it (`ת:` on a line of its own) gives no unit.
+        for (s, e) in unit_ranges(text, turn, opts)
+            .into_iter()
+            .filter(|r| r.0 < r.1)
+        {
             ranges.push((ti, s, e));
         }
     }
