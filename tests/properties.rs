@@ -347,3 +347,80 @@ fn generated_speech_is_coded() {
         ["keys.networking", "target.client", "target.authority"]
     );
 }
+
+// Regressions: inputs found by fuzzing (fuzz/), kept in tests/fixtures/regressions/.
+
+/// `segment-empty-turn.bin` (fuzz target `segment`: option bytes, an extra label, the
+/// text `r:`): a label with nothing after it gave a unit with empty text. Checked
+/// here on the fuzz input and on a transcript with `ת:` and `ש:` alone on their lines.
+#[test]
+fn regression_a_label_alone_gives_no_unit() {
+    let data = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/regressions/segment-empty-turn.bin"),
+    )
+    .unwrap();
+    assert_eq!(data, b"\x0e\x00\x00\x00r:");
+    let text = std::str::from_utf8(&data[4..]).unwrap();
+    let opts = SegmentOptions {
+        unit: UnitKind::Turn,
+        min_words: 0,
+        max_words: 0,
+    };
+    assert_eq!(segment_document("D", text, &[String::new()], &opts), vec![]);
+
+    let text = "ש: מה שלומך?\nת:\nש:\nת: אני עובדת במחלקה כבר שנים.\n";
+    for unit in [UnitKind::Sentence, UnitKind::Paragraph, UnitKind::Turn] {
+        let units = segment_document(
+            "a",
+            text,
+            &[],
+            &SegmentOptions {
+                unit,
+                ..Default::default()
+            },
+        );
+        let got: Vec<(&str, u32, usize, usize, &str)> = units
+            .iter()
+            .map(|u| (u.unit_id.as_str(), u.turn, u.start, u.end, u.text.as_str()))
+            .collect();
+        // Offsets by hand: "ש: " is 3 characters, "מה שלומך?" 9; line 4 starts at 19
+        // (13 + "ת:\n" 3 + "ש:\n" 3) and its text at 22, 26 characters long.
+        assert_eq!(
+            got,
+            [
+                ("a-0001", 1, 3, 12, "מה שלומך?"),
+                ("a-0002", 4, 22, 48, "אני עובדת במחלקה כבר שנים."),
+            ],
+            "{unit:?}"
+        );
+    }
+}
+
+/// `manifest-lone-cr.csv` (fuzz target `manifest`): rows ended by a lone CR. Read as
+/// `Manifest::read` reads it (decoded, line ends normalised), row B is on line 2.
+#[test]
+fn regression_manifest_with_lone_cr_line_ends() {
+    let dir = std::env::temp_dir().join(format!("tamlil-prop-cr-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("b.txt"), "ש: מה?\nת: כן.\n").unwrap();
+    let m = dir.join("manifest.csv");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/regressions/manifest-lone-cr.csv"),
+        &m,
+    )
+    .unwrap();
+    let manifest = tamlil::corpus::Manifest::read(&m, &dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(manifest.entries.len(), 1);
+    assert_eq!(
+        (manifest.entries[0].id.as_str(), manifest.entries[0].line),
+        ("B", 2)
+    );
+    assert_eq!(
+        manifest.attributes,
+        ["sictoP05nterviewer", "encodל;רוני", "cp1255", "true"]
+    );
+    assert_eq!(manifest.entries[0].attrs, ["third", "", "", "no"]);
+}

@@ -23,6 +23,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    // As `Manifest::read` passes it: decoded, line ends normalised (csv counts lines
+    // by LF only, so a lone CR would otherwise shift every line number).
+    let text = &tamlil::corpus::decode::normalize_line_ends(text.to_string());
     let path = Path::new("manifest.csv");
     match Manifest::parse(path, text, corpus()) {
         Ok(m) => {
