@@ -12,6 +12,6 @@ for t in $targets; do
     echo "== $t ${secs}s"
     RUSTC_BOOTSTRAP=1 cargo fuzz run -s none "$t" "fuzz/corpus/$t" -- \
         -max_total_time="$secs" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
-        -print_final_stats=1 "${dict[@]}" 2>&1 > "fuzz/artifacts/$t.log"
+        -print_final_stats=1 "${dict[@]}" > "fuzz/artifacts/$t.log" 2>&1
     grep -E -A2 "stat::number_of_executed_units|stat::average_exec_per_sec|^Done|SUMMARY|panicked at|crash-" "fuzz/artifacts/$t.log"
 done
