@@ -283,23 +283,38 @@ fn ctrl_c_leaves_the_previous_outputs() {
     }
     std::fs::write(corpus.join("manifest.csv"), manifest).unwrap();
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_tamlil"))
-        .args(["run", "--corpus", corpus.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     // Interrupt once the run has started writing (its staging folder exists).
     let started = std::time::Instant::now();
-    while !std::fs::read_dir(dir.path()).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().contains("staging")) {
+    while !std::fs::read_dir(dir.path())
+        .unwrap()
+        .any(|e| e.unwrap().file_name().to_string_lossy().contains("staging"))
+    {
         assert!(started.elapsed().as_secs() < 60, "the run never started");
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
     assert!(stderr(&o).contains("interrupted; the previous outputs are left as they were"));
     assert_eq!(snapshot(&out), before);
-    let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     let mut names = names;
     names.sort();
     assert_eq!(names, vec!["big", "out"], "no staging folders left behind");

@@ -98,7 +98,9 @@ pub fn run(args: Args) -> Result<()> {
             print!("{}", tree(&cb, lang));
             Ok(())
         }
-        Action::Export { qdc: _, file, out } => super::export::codebook_to_qdc(file.as_deref(), &out),
+        Action::Export { qdc: _, file, out } => {
+            super::export::codebook_to_qdc(file.as_deref(), &out)
+        }
         Action::Import { file, out, force } => super::export::qdc_to_codebook(&file, &out, force),
     }
 }
