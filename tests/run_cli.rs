@@ -163,8 +163,8 @@ fn byte_identical_on_one_or_two_threads() {
     }
     assert_eq!(
         sa.len(),
-        14,
-        "units, codings, stats, report, 3 tables x 2, 2 charts x 2"
+        15,
+        "units, codings, stats, report, project, 3 tables x 2, 2 charts x 2"
     );
 }
 
