@@ -7,6 +7,7 @@ use crate::corpus::{self, Entry, Manifest};
 use crate::output::write_atomic;
 use crate::pipeline;
 use crate::qda::ProjectWriter;
+use crate::redact::{Detection, MappingEntry, Redactor};
 use crate::report::build::{self, ReportContext};
 use crate::report::charts::Lang;
 use crate::tally::analysis::{self, AnalysisOptions, ContinuumSpec};
@@ -35,6 +36,8 @@ pub struct JobConfig {
     pub seed: u64,
     /// Called after each document with (documents done, documents in all, bytes read).
     pub progress: Option<Progress>,
+    /// Pseudonymises every output when set (coding still runs on the original text).
+    pub redactor: Option<Redactor>,
 }
 
 /// A progress callback: (documents done, documents in all, bytes read).
@@ -52,6 +55,9 @@ pub struct JobSummary {
     pub seconds: HashMap<&'static str, f64>,
     /// Input files with their sha256, in manifest order.
     pub inputs: Vec<(String, String)>,
+    /// The placeholders given and what they replaced, when redacting (private: never
+    /// to be written inside the output folder).
+    pub redaction: Option<Vec<MappingEntry>>,
 }
 
 /// One document after the per-document stages.
@@ -63,16 +69,37 @@ pub struct DocResult {
     pub codings: Vec<Vec<Coding>>,
     pub bytes: u64,
     pub sha256: String,
+    /// The identifiers found in `text`, when redacting.
+    pub detection: Option<Detection>,
+}
+
+impl DocResult {
+    /// Replaces the identifiers found in the text with `redactor`'s placeholders and
+    /// carries the units and codings over to the redacted text (call in corpus order).
+    pub fn redact(&mut self, redactor: &mut Redactor, doc_id: &str) {
+        if let Some(det) = self.detection.take() {
+            self.text = crate::redact::redact_document(
+                redactor,
+                doc_id,
+                &self.text,
+                &det,
+                &mut self.units,
+                &mut self.codings,
+            );
+        }
+    }
 }
 
 /// The per-document stages: read and decode the transcript of `entry`, cut it into
-/// units, and code its interviewee units with `coder` (attributes named by
-/// `attributes`, aligned with the entry's values).
+/// units, code its interviewee units with `coder` (attributes named by
+/// `attributes`, aligned with the entry's values), and find the identifiers to
+/// redact when a `detector` is given.
 pub fn process_document(
     entry: &Entry,
     coder: &Coder,
     attributes: &[String],
     seg: &SegmentOptions,
+    detector: Option<&Redactor>,
 ) -> Result<DocResult> {
     let raw =
         std::fs::read(&entry.path).map_err(|e| crate::error::InputError::open(&entry.path, &e))?;
@@ -98,12 +125,14 @@ pub fn process_document(
             v
         })
         .collect();
+    let detection = detector.map(|d| d.detect(&doc.text));
     Ok(DocResult {
         text: doc.text,
         units,
         codings,
         bytes: raw.len() as u64,
         sha256: crate::hash::sha256_hex(&raw),
+        detection,
     })
 }
 
@@ -163,11 +192,17 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
     let total_docs = cfg.manifest.entries.len();
     let (mut docs, mut bytes, mut order) = (0usize, 0u64, 0u64);
     let mut inputs = Vec::with_capacity(total_docs);
+    // Detection runs in parallel on a copy; placeholders are numbered in corpus order.
+    let detector = cfg.redactor.clone();
+    let mut redactor = cfg.redactor.clone();
     pipeline::process_corpus(
         &cfg.manifest,
         pipeline::default_chunk(),
-        |_, entry| process_document(entry, &coder, attributes, &cfg.seg),
-        |_, entry, r| {
+        |_, entry| process_document(entry, &coder, attributes, &cfg.seg, detector.as_ref()),
+        |_, entry, mut r| {
+            if let Some(rd) = redactor.as_mut() {
+                r.redact(rd, &entry.id);
+            }
             units_out.write_document(&r.units, &entry.attrs)?;
             project.add_document(&entry.id, &r.text, &r.units, &r.codings)?;
             tally.begin_doc(&entry.id, &entry.attrs);
@@ -284,6 +319,7 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
         bytes,
         seconds,
         inputs,
+        redaction: redactor.map(|r| r.mapping().to_vec()),
     })
 }
 

@@ -1,5 +1,6 @@
 //! `tamlil export`: the coded corpus as a REFI-QDA project (.qdpx) for MAXQDA, ATLAS.ti or NVivo.
 
+use super::redaction::{self, RedactArgs};
 use super::segment::SegmentArgs;
 use crate::coding::Coder;
 use crate::corpus;
@@ -54,6 +55,8 @@ pub struct QdpxArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub jobs: usize,
+    #[command(flatten)]
+    pub redaction: RedactArgs,
 }
 
 /// Runs `tamlil export`.
@@ -66,7 +69,15 @@ pub fn run(args: Args) -> Result<()> {
 fn qdpx(args: QdpxArgs) -> Result<()> {
     pipeline::set_jobs(args.jobs);
     let corpus_dir = args.corpus.clone().unwrap_or_else(job::default_corpus);
-    let manifest = corpus::open_manifest(&corpus_dir, args.manifest.as_deref())?;
+    let mut manifest = corpus::open_manifest(&corpus_dir, args.manifest.as_deref())?;
+    let mut redactor = args
+        .redaction
+        .redactor(&mut manifest, crate::redact::Lang::Hebrew)?;
+    let mapping_path = match &redactor {
+        Some(_) => Some(args.redaction.mapping_path(&args.out)?),
+        None => None,
+    };
+    let detector = redactor.clone();
     let codebook = match &args.codebook {
         Some(p) => crate::codebook::load(p)?,
         None => crate::codebook::default_codebook(),
@@ -82,9 +93,20 @@ fn qdpx(args: QdpxArgs) -> Result<()> {
     pipeline::process_corpus(
         &manifest,
         pipeline::default_chunk(),
-        |_, entry| job::process_document(entry, &coder, &manifest.attributes, &seg),
-        |_, entry, r| project.add_document(&entry.id, &r.text, &r.units, &r.codings),
+        |_, entry| {
+            job::process_document(entry, &coder, &manifest.attributes, &seg, detector.as_ref())
+        },
+        |_, entry, mut r| {
+            if let Some(rd) = redactor.as_mut() {
+                r.redact(rd, &entry.id);
+            }
+            project.add_document(&entry.id, &r.text, &r.units, &r.codings)
+        },
     )?;
+    if let (Some(path), Some(rd)) = (&mapping_path, &redactor) {
+        redaction::write_mapping(path, rd.mapping())?;
+        eprintln!("tamlil: private redaction mapping -> {}", path.display());
+    }
     let counts = project.finish()?;
     eprintln!(
         "tamlil: {} interviews, {} codings -> {}",

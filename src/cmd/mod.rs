@@ -4,5 +4,6 @@ pub mod agree;
 pub mod code;
 pub mod codebook;
 pub mod export;
+pub mod redaction;
 pub mod run;
 pub mod segment;

@@ -1,5 +1,6 @@
 //! `tamlil run`: the whole job on a corpus: segment, code, tally, chart, report.
 
+use super::redaction::{self, RedactArgs};
 use super::segment::SegmentArgs;
 use crate::corpus::{self, labels::ValueLabels};
 use crate::job::{self, JobConfig};
@@ -63,6 +64,8 @@ pub struct Args {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub jobs: usize,
+    #[command(flatten)]
+    pub redaction: RedactArgs,
 }
 
 /// Label language on the command line.
@@ -104,7 +107,7 @@ pub fn run(args: Args) -> Result<()> {
     pipeline::stop_on_ctrl_c();
     let started = std::time::SystemTime::now();
     let corpus_dir = args.corpus.clone().unwrap_or_else(job::default_corpus);
-    let manifest = corpus::open_manifest(&corpus_dir, args.manifest.as_deref())?;
+    let mut manifest = corpus::open_manifest(&corpus_dir, args.manifest.as_deref())?;
     let codebook = match &args.codebook {
         Some(p) => crate::codebook::load(p)?,
         None => crate::codebook::default_codebook(),
@@ -120,21 +123,32 @@ pub fn run(args: Args) -> Result<()> {
     if args.permutations == 0 {
         anyhow::bail!("--permutations must be at least 1");
     }
+    let lang = if args.lang == LangArg::He {
+        Lang::He
+    } else {
+        Lang::En
+    };
+    let placeholders = match lang {
+        Lang::He => crate::redact::Lang::Hebrew,
+        Lang::En => crate::redact::Lang::English,
+    };
+    let redactor = args.redaction.redactor(&mut manifest, placeholders)?;
+    let mapping_path = match &redactor {
+        Some(_) => Some(args.redaction.mapping_path(&args.out)?),
+        None => None,
+    };
     let cfg = JobConfig {
         manifest,
         codebook,
         seg: args.seg.options(),
         by: args.by.clone(),
-        lang: if args.lang == LangArg::He {
-            Lang::He
-        } else {
-            Lang::En
-        },
+        lang,
         labels,
         permutations: args.permutations,
         bootstrap: args.bootstrap.max(1),
         seed: args.seed,
         progress: progress_bar(),
+        redactor,
     };
     let staged = StagedDir::create(&args.out)?;
     let summary = job::run_job(&cfg, staged.path())?;
@@ -169,12 +183,25 @@ pub fn run(args: Args) -> Result<()> {
             "codings": summary.codings,
             "bytes": summary.bytes,
         },
+        "redaction": mapping_path.as_ref().map(|p| serde_json::json!({
+            "names_file": args.redaction.names.as_ref().map(|f| serde_json::json!({
+                "file": f.display().to_string(),
+                "sha256": std::fs::read(f).map(|b| crate::hash::sha256_hex(&b)).unwrap_or_default(),
+            })),
+            "names_column": args.redaction.names_column.as_deref().unwrap_or(redaction::DEFAULT_NAMES_COLUMN),
+            "mapping": p.display().to_string(),
+            "items": summary.redaction.as_ref().map(|m| m.len()).unwrap_or(0),
+            "occurrences": summary.redaction.as_ref().map(|m| m.iter().map(|e| e.total()).sum::<usize>()).unwrap_or(0),
+        })),
         "seconds": summary.seconds,
     });
     write_atomic(
         &staged.path().join("run.json"),
         (serde_json::to_string_pretty(&provenance)? + "\n").as_bytes(),
     )?;
+    if let (Some(path), Some(entries)) = (&mapping_path, &summary.redaction) {
+        redaction::write_mapping(path, entries)?;
+    }
     staged.commit()?;
     eprintln!(
         "tamlil: {} interviews, {} units ({} interviewee), {} codings -> {}",
@@ -184,5 +211,13 @@ pub fn run(args: Args) -> Result<()> {
         summary.codings,
         args.out.display()
     );
+    if let (Some(path), Some(entries)) = (&mapping_path, &summary.redaction) {
+        eprintln!(
+            "tamlil: {} identifiers redacted ({} distinct); private mapping -> {} (keep it as safe as the transcripts)",
+            entries.iter().map(|e| e.total()).sum::<usize>(),
+            entries.len(),
+            path.display()
+        );
+    }
     Ok(())
 }

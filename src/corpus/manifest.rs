@@ -46,6 +46,14 @@ impl Manifest {
         self.attributes.iter().position(|a| a == name)
     }
 
+    /// Takes attribute `name` out of the manifest (it is no longer written to any
+    /// output or offered to `--by`) and returns its values in entry order.
+    pub fn remove_attribute(&mut self, name: &str) -> Option<Vec<String>> {
+        let i = self.attribute_index(name)?;
+        self.attributes.remove(i);
+        Some(self.entries.iter_mut().map(|e| e.attrs.remove(i)).collect())
+    }
+
     /// Reads and validates a manifest CSV; files are resolved against `corpus_dir`.
     /// Every problem found is reported at once, each with its line.
     pub fn read(path: &Path, corpus_dir: &Path) -> Result<Manifest> {

@@ -41,11 +41,13 @@
 //! Over-redaction is the safe side: a listed name that is also a common word (`טל`,
 //! `גל`, `אור`) is replaced wherever that word stands alone or with prefixes.
 
+pub mod document;
 pub mod mapping;
 pub mod names;
 pub mod offsets;
 mod patterns;
 
+pub use document::redact_document;
 pub use mapping::{DocCount, MappingEntry, mapping_json, write_mapping_csv};
 pub use names::{NameEntry, NameKind, names_from_manifest, parse_names, read_names_file};
 pub use offsets::{Edit, OffsetMap, byte_span, char_slice};
