@@ -1,5 +1,6 @@
 //! The main job wired together: documents -> units -> codings -> tallies -> tables, stats, charts, report.
 
+use crate::cache::Cache;
 use crate::codebook::Codebook;
 use crate::coding::{Coder, Coding, CodingWriter, Scratch, UnitContext};
 use crate::corpus::labels::ValueLabels;
@@ -38,6 +39,8 @@ pub struct JobConfig {
     pub progress: Option<Progress>,
     /// Pseudonymises every output when set (coding still runs on the original text).
     pub redactor: Option<Redactor>,
+    /// Reuses the reading, segmentation and coding of unchanged documents.
+    pub cache: Option<Cache>,
 }
 
 /// A progress callback: (documents done, documents in all, bytes read).
@@ -93,45 +96,87 @@ impl DocResult {
 /// The per-document stages: read and decode the transcript of `entry`, cut it into
 /// units, code its interviewee units with `coder` (attributes named by
 /// `attributes`, aligned with the entry's values), and find the identifiers to
-/// redact when a `detector` is given.
+/// redact when a `detector` is given. With a `cache`, an unchanged transcript is not
+/// read, decoded or segmented again, and is not coded again under the same codebook.
 pub fn process_document(
     entry: &Entry,
     coder: &Coder,
     attributes: &[String],
     seg: &SegmentOptions,
     detector: Option<&Redactor>,
+    cache: Option<&Cache>,
 ) -> Result<DocResult> {
-    let raw =
-        std::fs::read(&entry.path).map_err(|e| crate::error::InputError::open(&entry.path, &e))?;
-    let doc = corpus::document_from_bytes(entry, &raw)?;
-    let units = segment_document(&doc.id, &doc.text, &entry.interviewer_labels, seg);
+    let read =
+        || std::fs::read(&entry.path).map_err(|e| crate::error::InputError::open(&entry.path, &e));
+    // An unchanged file is known by its metadata and not read at all.
+    let (sha256, bytes, mut raw) = match cache.and_then(|c| c.known_file(&entry.path)) {
+        Some((sha, size)) => (sha, size, None),
+        None => {
+            let raw = read()?;
+            let sha = crate::hash::sha256_hex(&raw);
+            if let Some(c) = cache {
+                c.note_file(&entry.path, &sha);
+            }
+            (sha, raw.len() as u64, Some(raw))
+        }
+    };
+    let seg_key = Cache::segment_key(entry, &sha256, seg);
+    let (text, units) = match cache.and_then(|c| c.load_segmentation(&seg_key, &entry.id)) {
+        Some(hit) => (hit.text, hit.units),
+        None => {
+            let raw = match raw.take() {
+                Some(r) => r,
+                None => read()?,
+            };
+            let doc = corpus::document_from_bytes(entry, &raw)?;
+            let units = segment_document(&doc.id, &doc.text, &entry.interviewer_labels, seg);
+            if let Some(c) = cache {
+                c.note_file(&entry.path, &sha256);
+                c.store_segmentation(&seg_key, &doc.text, &units);
+            }
+            (doc.text, units)
+        }
+    };
     let pairs: Vec<(&str, &str)> = attributes
         .iter()
         .map(String::as_str)
         .zip(entry.attrs.iter().map(String::as_str))
         .collect();
-    let mut scratch = Scratch::default();
-    let codings = units
-        .iter()
-        .map(|u| {
-            let mut v = Vec::new();
-            if u.role == Role::Interviewee {
-                let ctx = UnitContext {
-                    role: Some(u.role),
-                    attrs: &pairs,
-                };
-                coder.code_unit(&u.text, &ctx, &mut scratch, &mut v);
+    let code_key = cache.map(|c| (c, c.coding_key(&seg_key, &pairs)));
+    let codings = match code_key
+        .as_ref()
+        .and_then(|(c, k)| c.load_codings(k, units.len()))
+    {
+        Some(hit) => hit,
+        None => {
+            let mut scratch = Scratch::default();
+            let codings: Vec<Vec<Coding>> = units
+                .iter()
+                .map(|u| {
+                    let mut v = Vec::new();
+                    if u.role == Role::Interviewee {
+                        let ctx = UnitContext {
+                            role: Some(u.role),
+                            attrs: &pairs,
+                        };
+                        coder.code_unit(&u.text, &ctx, &mut scratch, &mut v);
+                    }
+                    v
+                })
+                .collect();
+            if let Some((c, k)) = &code_key {
+                c.store_codings(k, &codings);
             }
-            v
-        })
-        .collect();
-    let detection = detector.map(|d| d.detect(&doc.text));
+            codings
+        }
+    };
+    let detection = detector.map(|d| d.detect(&text));
     Ok(DocResult {
-        text: doc.text,
+        text,
         units,
         codings,
-        bytes: raw.len() as u64,
-        sha256: crate::hash::sha256_hex(&raw),
+        bytes,
+        sha256,
         detection,
     })
 }
@@ -198,7 +243,16 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
     pipeline::process_corpus(
         &cfg.manifest,
         pipeline::default_chunk(),
-        |_, entry| process_document(entry, &coder, attributes, &cfg.seg, detector.as_ref()),
+        |_, entry| {
+            process_document(
+                entry,
+                &coder,
+                attributes,
+                &cfg.seg,
+                detector.as_ref(),
+                cfg.cache.as_ref(),
+            )
+        },
         |_, entry, mut r| {
             if let Some(rd) = redactor.as_mut() {
                 r.redact(rd, &entry.id);

@@ -6,6 +6,7 @@
 //! written to disk and read back.
 
 pub mod agree;
+pub mod cache;
 pub mod cmd;
 pub mod codebook;
 pub mod coding;

@@ -225,6 +225,38 @@ impl Drop for StagedDir {
     }
 }
 
+/// `path` made absolute (against the current folder) with `.` and `..` resolved
+/// lexically, for comparing paths that may not exist yet.
+pub fn absolute(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let p = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A path beside `out` named after it: `results/out` + `.cache` -> `results/out.cache`.
+pub fn beside(out: &Path, suffix: &str) -> PathBuf {
+    let abs = absolute(out);
+    let name = abs
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tamlil".into());
+    abs.with_file_name(format!("{name}{suffix}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -94,7 +94,14 @@ fn qdpx(args: QdpxArgs) -> Result<()> {
         &manifest,
         pipeline::default_chunk(),
         |_, entry| {
-            job::process_document(entry, &coder, &manifest.attributes, &seg, detector.as_ref())
+            job::process_document(
+                entry,
+                &coder,
+                &manifest.attributes,
+                &seg,
+                detector.as_ref(),
+                None,
+            )
         },
         |_, entry, mut r| {
             if let Some(rd) = redactor.as_mut() {

@@ -2,7 +2,7 @@
 
 use crate::corpus::Manifest;
 use crate::error::{InputError, Kind};
-use crate::output::write_atomic;
+use crate::output::{absolute, beside, write_atomic};
 use crate::redact::{Lang, MappingEntry, NameEntry, Redactor, read_names_file, write_mapping_csv};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -69,26 +69,11 @@ impl RedactArgs {
     /// `OUT.redaction.csv` beside `out`. Refused inside `out` (exit 73), since
     /// everything there is meant to be shared.
     pub fn mapping_path(&self, out: &Path) -> Result<PathBuf> {
-        let abs = |p: &Path| -> PathBuf {
-            let p = if p.is_absolute() {
-                p.to_path_buf()
-            } else {
-                std::env::current_dir().unwrap_or_default().join(p)
-            };
-            normalise(&p)
-        };
-        let out_abs = abs(out);
         let path = match &self.redaction_map {
             Some(p) => p.clone(),
-            None => {
-                let name = out_abs
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "tamlil".into());
-                out_abs.with_file_name(format!("{name}.redaction.csv"))
-            }
+            None => beside(out, ".redaction.csv"),
         };
-        if abs(&path).starts_with(&out_abs) {
+        if absolute(&path).starts_with(absolute(out)) {
             return Err(InputError::with_kind(
                 Kind::CantCreate,
                 &path,
@@ -102,22 +87,6 @@ impl RedactArgs {
         }
         Ok(path)
     }
-}
-
-/// `path` with `.` and `..` components resolved lexically.
-fn normalise(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// Writes the private mapping to `path` (atomically, readable by its owner only).

@@ -66,6 +66,14 @@ pub struct Args {
     pub jobs: usize,
     #[command(flatten)]
     pub redaction: RedactArgs,
+    /// Cache folder: a re-run does not read, decode or segment an unchanged transcript
+    /// again, nor code it again under the same codebook [default: OUT.cache beside
+    /// OUT]. It holds the transcripts' text.
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Read, segment and code every transcript afresh, with no cache.
+    #[arg(long, conflicts_with = "cache")]
+    pub no_cache: bool,
 }
 
 /// Label language on the command line.
@@ -137,7 +145,26 @@ pub fn run(args: Args) -> Result<()> {
         Some(_) => Some(args.redaction.mapping_path(&args.out)?),
         None => None,
     };
-    let cfg = JobConfig {
+    let cache_dir = match (&args.cache, args.no_cache) {
+        (_, true) => None,
+        (Some(d), false) => Some(d.clone()),
+        (None, false) => Some(crate::output::beside(&args.out, ".cache")),
+    };
+    if let Some(d) = &cache_dir {
+        let (d, out) = (
+            crate::output::absolute(d),
+            crate::output::absolute(&args.out),
+        );
+        if d.starts_with(&out) || out.starts_with(&d) {
+            return Err(crate::error::InputError::with_kind(
+                crate::error::Kind::CantCreate,
+                &d,
+                "the cache folder must be outside the output folder (it is replaced as a whole)",
+            )
+            .into());
+        }
+    }
+    let mut cfg = JobConfig {
         manifest,
         codebook,
         seg: args.seg.options(),
@@ -149,8 +176,13 @@ pub fn run(args: Args) -> Result<()> {
         seed: args.seed,
         progress: progress_bar(),
         redactor,
+        cache: None,
     };
     let staged = StagedDir::create(&args.out)?;
+    // Opened once the output is known to be usable, so a refused run leaves nothing.
+    cfg.cache = cache_dir
+        .as_deref()
+        .and_then(|d| crate::cache::Cache::open(d, &cfg.codebook.hash(), cfg.codebook.codes.len()));
     let summary = job::run_job(&cfg, staged.path())?;
     let provenance = serde_json::json!({
         "tool": "tamlil",
@@ -193,6 +225,10 @@ pub fn run(args: Args) -> Result<()> {
             "items": summary.redaction.as_ref().map(|m| m.len()).unwrap_or(0),
             "occurrences": summary.redaction.as_ref().map(|m| m.iter().map(|e| e.total()).sum::<usize>()).unwrap_or(0),
         })),
+        "cache": cfg.cache.as_ref().map(|c| serde_json::json!({
+            "dir": c.dir().display().to_string(),
+            "counts": c.stats(),
+        })),
         "seconds": summary.seconds,
     });
     write_atomic(
@@ -203,6 +239,9 @@ pub fn run(args: Args) -> Result<()> {
         redaction::write_mapping(path, entries)?;
     }
     staged.commit()?;
+    if let Some(c) = &cfg.cache {
+        c.finish();
+    }
     eprintln!(
         "tamlil: {} interviews, {} units ({} interviewee), {} codings -> {}",
         summary.documents,

@@ -1,0 +1,248 @@
+//! The cache of `tamlil run`: reused when nothing changed, invalidated by a changed
+//! document, segmentation options or codebook, and never changing an output.
+
+mod common;
+use common::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A copy of the tiny corpus and codebook that the test may change.
+fn corpus(dir: &TempDir) -> (PathBuf, PathBuf) {
+    let c = dir.join("corpus");
+    std::fs::create_dir_all(&c).unwrap();
+    for f in ["a.txt", "b.txt", "c.txt", "manifest.csv"] {
+        std::fs::copy(fixtures().join("tiny").join(f), c.join(f)).unwrap();
+    }
+    let cb = dir.join("codebook.toml");
+    std::fs::copy(fixtures().join("tiny-codebook.toml"), &cb).unwrap();
+    (c, cb)
+}
+
+/// Runs on `corpus` with `codebook` into `out`, caching in `cache` (or with
+/// `--no-cache` when None); returns the cache counts from run.json.
+fn run(
+    corpus: &Path,
+    codebook: &Path,
+    out: &Path,
+    cache: Option<&Path>,
+    extra: &[&str],
+) -> BTreeMap<String, u64> {
+    let mut args = vec![
+        "run",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--codebook",
+        codebook.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--permutations",
+        "99",
+        "--bootstrap",
+        "99",
+    ];
+    match cache {
+        Some(c) => args.extend_from_slice(&["--cache", c.to_str().unwrap()]),
+        None => args.push("--no-cache"),
+    }
+    args.extend_from_slice(extra);
+    let o = tamlil(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    match &run["cache"]["counts"] {
+        serde_json::Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// (files not read, segmentations reused, segmented, codings reused, coded).
+fn counts(c: &BTreeMap<String, u64>) -> (u64, u64, u64, u64, u64) {
+    (
+        c["files_unread"],
+        c["segment_hits"],
+        c["segment_misses"],
+        c["coding_hits"],
+        c["coding_misses"],
+    )
+}
+
+/// Every output but run.json, relative path -> bytes.
+fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().unwrap() != "run.json" {
+                let k = p.strip_prefix(dir).unwrap().display().to_string();
+                out.insert(k, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// The outputs of a run with the cache equal those of a fresh run without it.
+fn same_as_fresh(corpus: &Path, codebook: &Path, cached_out: &Path, dir: &TempDir, extra: &[&str]) {
+    let fresh = dir.join("fresh");
+    let _ = std::fs::remove_dir_all(&fresh);
+    let c = run(corpus, codebook, &fresh, None, extra);
+    assert!(c.is_empty(), "no cache counts without a cache");
+    assert_eq!(outputs(cached_out), outputs(&fresh));
+}
+
+#[test]
+fn reused_when_nothing_changed_and_invalidated_by_each_input() {
+    let dir = TempDir::new("cache");
+    let (corpus, codebook) = corpus(&dir);
+    let (out, cache) = (dir.join("out"), dir.join("cache"));
+
+    // First run: everything read, segmented and coded.
+    assert_eq!(
+        counts(&run(&corpus, &codebook, &out, Some(&cache), &[])),
+        (0, 0, 3, 0, 3)
+    );
+    same_as_fresh(&corpus, &codebook, &out, &dir, &[]);
+    let first = outputs(&out);
+
+    // Nothing changed: no transcript is read, nothing segmented or coded.
+    assert_eq!(
+        counts(&run(&corpus, &codebook, &out, Some(&cache), &[])),
+        (3, 3, 0, 3, 0)
+    );
+    assert_eq!(outputs(&out), first);
+
+    // The codebook changed: units reused, every document coded again.
+    let cb = std::fs::read_to_string(&codebook).unwrap();
+    std::fs::write(
+        &codebook,
+        cb.replace("any = [\"כסף\"]", "any = [\"כסף\", \"מטרה\"]"),
+    )
+    .unwrap();
+    assert_eq!(
+        counts(&run(&corpus, &codebook, &out, Some(&cache), &[])),
+        (3, 3, 0, 0, 3)
+    );
+    same_as_fresh(&corpus, &codebook, &out, &dir, &[]);
+    assert_ne!(
+        outputs(&out)["codings.csv"],
+        first["codings.csv"],
+        "the new term codes a unit"
+    );
+
+    // Other segmentation options: every document segmented (and so coded) again.
+    let turn = ["--unit", "turn"];
+    assert_eq!(
+        counts(&run(&corpus, &codebook, &out, Some(&cache), &turn)),
+        (3, 0, 3, 0, 3)
+    );
+    same_as_fresh(&corpus, &codebook, &out, &dir, &turn);
+    assert_eq!(
+        counts(&run(&corpus, &codebook, &out, Some(&cache), &turn)),
+        (3, 3, 0, 3, 0)
+    );
+
+    // One document changed: only that one is read, segmented and coded.
+    let a = corpus.join("a.txt");
+    let text = std::fs::read_to_string(&a).unwrap();
+    std::fs::write(&a, text.replace("כל יום", "כל בוקר")).unwrap();
+    assert_eq!(
+        counts(&run(&corpus, &codebook, &out, Some(&cache), &turn)),
+        (2, 2, 1, 2, 1)
+    );
+    same_as_fresh(&corpus, &codebook, &out, &dir, &turn);
+
+    // One interview added: only the new one is processed.
+    std::fs::write(
+        corpus.join("d.txt"),
+        "ש: ומה עוד?\nת: הקשרים עם העירייה עוזרים לנו.\n",
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(corpus.join("manifest.csv")).unwrap();
+    std::fs::write(corpus.join("manifest.csv"), manifest + "D,d.txt,third\n").unwrap();
+    assert_eq!(
+        counts(&run(&corpus, &codebook, &out, Some(&cache), &turn)),
+        (3, 3, 1, 3, 1)
+    );
+    same_as_fresh(&corpus, &codebook, &out, &dir, &turn);
+
+    // A file rewritten with the same content is read (its time changed) but its
+    // units and codings are found by content.
+    std::fs::write(
+        corpus.join("b.txt"),
+        std::fs::read(corpus.join("b.txt")).unwrap(),
+    )
+    .unwrap();
+    let c = counts(&run(&corpus, &codebook, &out, Some(&cache), &turn));
+    assert!(c.0 >= 3 && c == (c.0, 4, 0, 4, 0), "{c:?}");
+}
+
+#[test]
+fn a_broken_entry_is_recomputed_and_unused_entries_are_removed() {
+    let dir = TempDir::new("cache-broken");
+    let (corpus, codebook) = corpus(&dir);
+    let (out, cache) = (dir.join("out"), dir.join("cache"));
+    run(&corpus, &codebook, &out, Some(&cache), &[]);
+    let first = outputs(&out);
+    let entries = |sub: &str| -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(cache.join(sub))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(entries("seg").len(), 3);
+    assert_eq!(entries("code").len(), 3);
+    // Truncate one segmentation and garble one coding entry.
+    let seg = &entries("seg")[0];
+    let bytes = std::fs::read(seg).unwrap();
+    std::fs::write(seg, &bytes[..bytes.len() / 2]).unwrap();
+    std::fs::write(&entries("code")[1], b"garbage").unwrap();
+    let c = counts(&run(&corpus, &codebook, &out, Some(&cache), &[]));
+    assert_eq!((c.1, c.2), (2, 1), "the truncated segmentation is redone");
+    assert!(c.4 >= 1, "the garbled coding is redone: {c:?}");
+    assert_eq!(outputs(&out), first);
+
+    // After a run with other options only that run's entries are kept.
+    run(
+        &corpus,
+        &codebook,
+        &out,
+        Some(&cache),
+        &["--unit", "paragraph"],
+    );
+    assert_eq!(entries("seg").len(), 3);
+    assert_eq!(entries("code").len(), 3);
+}
+
+#[test]
+fn cache_inside_the_output_is_refused() {
+    let dir = TempDir::new("cache-inside");
+    let (corpus, codebook) = corpus(&dir);
+    let out = dir.join("out");
+    let inside = out.join("cache");
+    let o = tamlil(&[
+        "run",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--codebook",
+        codebook.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--cache",
+        inside.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(73), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("outside the output folder"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
