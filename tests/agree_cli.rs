@@ -283,6 +283,41 @@ fn many_coders_with_missing_data() {
     assert!(stdout.starts_with("3 coders: x, y, z"), "{stdout}");
 }
 
+/// The line of a bad row is the line an editor shows it on, whatever ends the lines:
+/// a spreadsheet's CRLF file with a blank line, and a file with lone CRs.
+#[test]
+fn bad_rows_are_reported_at_their_physical_line() {
+    let dir = TempDir::new("agree-lines");
+    let out = run_tiny(&dir);
+    let codings = out.join("codings.csv");
+    // Line 1 header, 2-5 good rows, 6 blank, 7 the unknown code.
+    let crlf = dir.write(
+        "crlf.csv",
+        "unit_id,code_id\r\nA-0002,keys.knowledge\r\nA-0003,keys.networking\r\n\
+         A-0004,keys.power\r\nB-0003,keys.power\r\n\r\nB-0004,keys.secret\r\n",
+    );
+    let o = agree(
+        &out,
+        &[s(&codings), s(&crlf), "--out", s(&dir.join("a.csv"))],
+    );
+    assert_eq!(o.status.code(), Some(65));
+    let err = stderr(&o);
+    assert!(
+        err.contains("crlf.csv:7: unknown code \"keys.secret\""),
+        "{err}"
+    );
+    // The first row after the header is line 2, not the header's line 1.
+    let cr = dir.write("cr.csv", "unit_id,code_id\rZ-0001,keys.power\r");
+    let o = agree(&out, &[s(&codings), s(&cr), "--out", s(&dir.join("a.csv"))]);
+    assert_eq!(o.status.code(), Some(65));
+    let err = stderr(&o);
+    assert!(
+        err.contains("cr.csv:2: unit \"Z-0001\" is not in the units table"),
+        "{err}"
+    );
+    assert!(!dir.join("a.csv").exists());
+}
+
 #[test]
 fn unknown_codes_units_and_bad_files_are_reported() {
     let dir = TempDir::new("agree-errors");

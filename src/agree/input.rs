@@ -38,6 +38,11 @@ impl UnitTable {
     pub fn read(path: &Path) -> Result<UnitTable> {
         let file = std::fs::File::open(path).map_err(|e| InputError::open(path, &e))?;
         let mut rdr = csv::ReaderBuilder::new().from_reader(std::io::BufReader::new(file));
+        // The physical line of a record, found in the file only when there is an error.
+        let line_of = |pos: Option<&csv::Position>| match std::fs::read(path) {
+            Ok(bytes) => physical_line(&bytes, pos),
+            Err(_) => pos.map_or(0, |p| p.line() as usize),
+        };
         let headers = clean_headers(path, &mut rdr)?;
         let find = |name: &str| headers.iter().position(|h| h == name);
         let id_col = find("unit_id").or_else(|| find("id"));
@@ -64,8 +69,8 @@ impl UnitTable {
             ..UnitTable::default()
         };
         for rec in rdr.records() {
-            let rec = rec.map_err(|e| csv_error(path, &e))?;
-            let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+            let rec = rec.map_err(|e| csv_error(path, &e, line_of(e.position())))?;
+            let line = || line_of(rec.position());
             let field = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("");
             let num = |i: Option<usize>, what: &str| -> Result<usize> {
                 let v = field(i).trim();
@@ -73,7 +78,7 @@ impl UnitTable {
                     return Ok(0);
                 }
                 v.parse().map_err(|_| {
-                    InputError::at(path, line, format!("`{what}` is not a number: {v:?}")).into()
+                    InputError::at(path, line(), format!("`{what}` is not a number: {v:?}")).into()
                 })
             };
             let row = UnitRow {
@@ -89,12 +94,12 @@ impl UnitTable {
                     .collect(),
             };
             if row.unit_id.is_empty() {
-                return Err(InputError::at(path, line, "empty unit_id").into());
+                return Err(InputError::at(path, line(), "empty unit_id").into());
             }
             if t.index.insert(row.unit_id.clone(), t.units.len()).is_some() {
                 return Err(InputError::at(
                     path,
-                    line,
+                    line(),
                     format!("unit {:?} appears twice", row.unit_id),
                 )
                 .into());
@@ -155,9 +160,46 @@ fn clean_headers<R: std::io::Read>(path: &Path, rdr: &mut csv::Reader<R>) -> Res
         .collect())
 }
 
-fn csv_error(path: &Path, e: &csv::Error) -> InputError {
-    let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-    InputError::at(path, line, format!("bad CSV: {e}"))
+/// A CSV reading error at `line`, in words that do not repeat the csv crate's own
+/// (record-counted) position.
+fn csv_error(path: &Path, e: &csv::Error, line: usize) -> InputError {
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("bad CSV: a row of {len} fields where the rows before it have {expected_len}"),
+        csv::ErrorKind::Utf8 { err, .. } => {
+            format!("bad CSV: field {} is not valid UTF-8", err.field() + 1)
+        }
+        _ => format!("bad CSV: {e}"),
+    };
+    InputError::at(path, line, message)
+}
+
+/// The physical line (from 1) at which the record at `pos` starts in `bytes`.
+///
+/// The csv reader's own line count is off for some files: it counts a CRLF line
+/// end or a lone CR differently from LF and skips blank lines without counting
+/// them, so a row of an Excel-saved CSV was reported a line (or more) early.
+/// Here a line ends at LF, CRLF or a lone CR, as editors count them, and a
+/// record's start is moved past the blank lines the reader skipped.
+fn physical_line(bytes: &[u8], pos: Option<&csv::Position>) -> usize {
+    let Some(pos) = pos else {
+        return 0;
+    };
+    let mut at = (pos.byte() as usize).min(bytes.len());
+    while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+        at += 1;
+    }
+    let before = &bytes[..at];
+    let mut line = 1;
+    for (i, &b) in before.iter().enumerate() {
+        match b {
+            b'\n' => line += 1,
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => line += 1,
+            _ => {}
+        }
+    }
+    line
 }
 
 /// How codings files are read.
@@ -220,8 +262,8 @@ pub fn read_codings_csv(
     let mut not_compared = 0usize;
     let mut docs: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| csv_error(path, &e))?;
-        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+        let rec = rec.map_err(|e| csv_error(path, &e, physical_line(&bytes, e.position())))?;
+        let line = physical_line(&bytes, rec.position());
         let unit_id = rec.get(unit_col).unwrap_or("").trim();
         let code = rec.get(code_col).unwrap_or("").trim();
         let coder = match coder_col.map(|i| rec.get(i).unwrap_or("").trim()) {
@@ -323,4 +365,54 @@ pub(crate) fn file_stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The physical line of every record of `text`, as the reader finds them.
+    fn lines(text: &str) -> Vec<usize> {
+        let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        rdr.records()
+            .map(|r| physical_line(text.as_bytes(), r.unwrap().position()))
+            .collect()
+    }
+
+    #[test]
+    fn records_are_located_at_their_physical_line() {
+        // Header on line 1, records on lines 2 and 3, whatever ends the lines.
+        assert_eq!(lines("a,b\nx,1\ny,2\n"), [2, 3]);
+        assert_eq!(lines("a,b\r\nx,1\r\ny,2\r\n"), [2, 3]);
+        assert_eq!(lines("a,b\rx,1\ry,2\r"), [2, 3]);
+        assert_eq!(lines("\u{FEFF}a,b\r\nx,1\r\ny,2"), [2, 3]);
+        // Blank lines are skipped by the reader but still count: lines 3 and 6.
+        assert_eq!(lines("a,b\n\nx,1\n\n\ny,2\n"), [3, 6]);
+        assert_eq!(lines("a,b\r\n\r\nx,1\r\n\r\ny,2\r\n"), [3, 5]);
+        // A quoted field over two lines: the next record starts on line 4.
+        assert_eq!(lines("a,b\nx,\"one\ntwo\"\ny,2\n"), [2, 4]);
+        assert_eq!(lines("a,b\r\nx,\"one\r\ntwo\"\r\ny,2\r\n"), [2, 4]);
+    }
+
+    #[test]
+    fn units_table_errors_name_the_physical_line() {
+        let dir = std::env::temp_dir().join(format!("tamlil-agree-input-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("units.csv");
+        // A CRLF file (as spreadsheets save it) whose bad `start` is on line 4.
+        std::fs::write(
+            &path,
+            "unit_id,doc_id,start,end\r\nA-1,A,0,4\r\nA-2,A,5,9\r\nA-3,A,x,12\r\n",
+        )
+        .unwrap();
+        let err = UnitTable::read(&path).unwrap_err().to_string();
+        assert!(err.contains("units.csv:4:"), "{err}");
+        assert!(err.contains("`start` is not a number"), "{err}");
+        // A row with a field too many on line 3, after a blank line.
+        std::fs::write(&path, "unit_id,doc_id\r\n\r\nA-1,A,extra\r\n").unwrap();
+        let err = UnitTable::read(&path).unwrap_err().to_string();
+        assert!(err.contains("units.csv:3:"), "{err}");
+        assert!(err.contains("a row of 3 fields"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
