@@ -21,13 +21,22 @@ python3 "$root/scripts/codebook_terms.py" "$root/codebooks/rights-realization.to
 bytes=$(find "$work/corpus/t" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
 mb=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1e6}')
 
-# name, command
+# A codebook that differs from the default by one term, and the manifest without its
+# last interview: the re-runs after a codebook change or an added interview.
+sed 's/^name = "\(.*\)"/name = "\1-edited"/' "$root/codebooks/rights-realization.toml" > "$work/edited.toml"
+head -n -1 "$work/corpus/manifest.csv" > "$work/corpus/manifest-minus-one.csv"
+run="$bin run --corpus $work/corpus --out $work/out --cache $work/cache"
+
+# name | command run before each timed run (untimed; may be empty) | timed command
 cases=(
-  "floor: cat|find $work/corpus/t -type f -exec cat {} + > /dev/null"
-  "floor: rg -c -F -f terms.txt|rg -c -F -f $work/terms.txt $work/corpus/t > /dev/null || true"
-  "tamlil segment|$bin segment --corpus $work/corpus --out $work/units.csv"
-  "tamlil code|$bin code --units $work/units.csv --out $work/codings.csv"
-  "tamlil run (end to end)|$bin run --corpus $work/corpus --out $work/out"
+  "floor: cat||find $work/corpus/t -type f -exec cat {} + > /dev/null"
+  "floor: rg -c -F -f terms.txt||rg -c -F -f $work/terms.txt $work/corpus/t > /dev/null || true"
+  "tamlil segment||$bin segment --corpus $work/corpus --out $work/units.csv"
+  "tamlil code||$bin code --units $work/units.csv --out $work/codings.csv"
+  "tamlil run (end to end, no cache)||$bin run --corpus $work/corpus --out $work/out --no-cache"
+  "tamlil run, cache warm, nothing changed|$run|$run"
+  "tamlil run after a codebook change|$run|$run --codebook $work/edited.toml"
+  "tamlil run after adding one interview|$run --manifest $work/corpus/manifest-minus-one.csv|$run"
 )
 
 # One run to produce units.csv for `code`, and its unit count.
@@ -42,8 +51,15 @@ echo "|---|---:|---:|---:|---:|---:|"
 rg_median=""
 for c in "${cases[@]}"; do
   name=${c%%|*}
-  cmd=${c#*|}
-  hyperfine --style none --warmup 1 --runs "$runs" --export-json "$work/h.json" "$cmd" > /dev/null 2>&1
+  rest=${c#*|}
+  prep=${rest%%|*}
+  cmd=${rest#*|}
+  if [ -n "$prep" ]; then
+    hyperfine --style none --warmup 1 --runs "$runs" --prepare "$prep" --export-json "$work/h.json" "$cmd" > /dev/null 2>&1
+    bash -c "$prep" > /dev/null 2>&1
+  else
+    hyperfine --style none --warmup 1 --runs "$runs" --export-json "$work/h.json" "$cmd" > /dev/null 2>&1
+  fi
   median=$(python3 -c "import json; print(json.load(open('$work/h.json'))['results'][0]['median'])")
   rss=$(/usr/bin/time -f '%M' bash -c "$cmd" 2>&1 >/dev/null | tail -1)
   [ "$name" = "floor: rg -c -F -f terms.txt" ] && rg_median=$median

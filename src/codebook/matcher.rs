@@ -9,7 +9,7 @@
 
 use super::pattern::{MIN_WILDCARD_LETTERS, PatternWord};
 use crate::text::normalize::{Tokenizer, Tokens, clitic_stems, folded_words};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 /// A term found in a text: its id and its first and last token (inclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

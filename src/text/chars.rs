@@ -31,7 +31,7 @@ pub fn is_directional_mark(c: char) -> bool {
 
 /// A letter of any script (Hebrew, Latin, ...), or a digit.
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_hebrew_mark(c)
+    is_hebrew_letter(c) || c.is_ascii_alphanumeric() || c.is_alphanumeric() || is_hebrew_mark(c)
 }
 
 /// Gershayim and geresh in their Hebrew and ASCII spellings.

@@ -5,6 +5,7 @@ pub mod normalize;
 pub mod sentences;
 pub mod turns;
 pub mod units;
+pub mod words;
 
 pub use turns::{Role, Turn};
 pub use units::{SegmentOptions, Unit, UnitKind};

@@ -46,6 +46,14 @@ pub fn fold_final(c: char) -> char {
 
 /// Classifies and folds one character (see the module documentation).
 pub fn fold_char(c: char) -> Fold {
+    // The common cases first, without Unicode table look-ups.
+    match c {
+        '\u{05D0}'..='\u{05EA}' => return Fold::Letter(fold_final(c)),
+        'a'..='z' | '0'..='9' => return Fold::Letter(c),
+        'A'..='Z' => return Fold::Letter(c.to_ascii_lowercase()),
+        ' ' => return Fold::Space,
+        _ => {}
+    }
     if is_hebrew_mark(c)
         || is_directional_mark(c)
         || matches!(c, '\u{200B}'..='\u{200D}' | '\u{00AD}')

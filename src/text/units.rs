@@ -2,7 +2,6 @@
 
 use super::sentences::sentence_ranges;
 use super::turns::{Role, Turn, split_turns, trim_range};
-use unicode_segmentation::UnicodeSegmentation;
 
 /// What a meaning unit is.
 #[derive(
@@ -66,10 +65,7 @@ pub struct Unit {
     pub text: String,
 }
 
-/// Counts words as Unicode word boundaries define them (עו"ס and וכו' are one word each).
-pub fn count_words(s: &str) -> usize {
-    s.unicode_words().count()
-}
+pub use super::words::count_words;
 
 /// Cuts a document into meaning units.
 pub fn segment_document(
