@@ -28,8 +28,10 @@ pub fn check_interrupted() -> Result<()> {
 }
 
 /// Runs `work` on every manifest entry in parallel, in chunks of `chunk` documents,
-/// and hands the results to `sink` in manifest order. At most one chunk of results
-/// is held in memory. The first error in manifest order stops the run.
+/// and hands the results to `sink` in manifest order. While `sink` takes one chunk
+/// (on the calling thread), the next chunk is being worked on, so at most two
+/// chunks of results are held in memory. The first error in manifest order stops
+/// the run.
 pub fn process_corpus<T, W, S>(
     manifest: &Manifest,
     chunk: usize,
@@ -43,21 +45,42 @@ where
 {
     let chunk = chunk.max(1);
     let entries = &manifest.entries;
-    let mut at = 0;
-    while at < entries.len() {
-        check_interrupted()?;
-        let end = (at + chunk).min(entries.len());
-        let results: Vec<Result<T>> = (at..end)
-            .into_par_iter()
-            .map(|i| work(i, &entries[i]))
-            .collect();
-        for (offset, r) in results.into_iter().enumerate() {
-            let i = at + offset;
-            sink(i, &entries[i], r?)?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Result<T>>)>(1);
+    std::thread::scope(|scope| {
+        let work = &work;
+        scope.spawn(move || {
+            let mut at = 0;
+            while at < entries.len() && !INTERRUPTED.load(Ordering::SeqCst) {
+                let end = (at + chunk).min(entries.len());
+                let results: Vec<Result<T>> = (at..end)
+                    .into_par_iter()
+                    .map(|i| work(i, &entries[i]))
+                    .collect();
+                let failed = results.iter().any(|r| r.is_err());
+                // The receiver is gone when the sink failed: stop.
+                if tx.send((at, results)).is_err() || failed {
+                    return;
+                }
+                at = end;
+            }
+        });
+        let mut next = 0;
+        for (at, results) in rx {
+            check_interrupted()?;
+            debug_assert_eq!(at, next);
+            for (offset, r) in results.into_iter().enumerate() {
+                let i = at + offset;
+                sink(i, &entries[i], r?)?;
+            }
+            next = at + chunk;
         }
-        at = end;
-    }
-    Ok(())
+        check_interrupted()?;
+        if next < entries.len() {
+            // The worker stopped early only when interrupted.
+            return Err(crate::error::Interrupted.into());
+        }
+        Ok(())
+    })
 }
 
 /// A chunk size that keeps every thread busy without holding the corpus in memory.
