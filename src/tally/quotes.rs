@@ -68,10 +68,18 @@ impl QuoteBook {
         slot.last().is_some_and(|worst| probe.rank() < worst.rank())
     }
 
-    /// Offers a quote for (code, group).
+    /// Offers a quote for (code, group). A unit is kept at most once per (code,
+    /// group): a unit coded with a code and with one of its sub-codes is offered
+    /// for the code twice, and keeps the better of its two ranks.
     pub fn offer(&mut self, code: usize, group: usize, q: Quote) {
         let k = self.k;
         let slot = &mut self.slots[code * self.groups + group];
+        if let Some(i) = slot.iter().position(|x| x.unit_id == q.unit_id) {
+            if slot[i].rank() <= q.rank() {
+                return;
+            }
+            slot.remove(i);
+        }
         let at = slot.partition_point(|x| x.rank() <= q.rank());
         if at < k {
             slot.insert(at, q);
@@ -115,5 +123,31 @@ mod tests {
         let ids: Vec<&str> = b.get(1, 0).iter().map(|q| q.unit_id.as_str()).collect();
         assert_eq!(ids, vec!["high", "mid"]);
         assert!(b.get(0, 1).is_empty());
+    }
+
+    #[test]
+    fn a_unit_is_kept_once_per_code_and_group() {
+        // "u1" is coded with a code and its sub-code, both counted for the code:
+        // offered twice, kept once, at its better rank.
+        let mut b = QuoteBook::new(1, 2, 3);
+        b.offer(0, 0, q("u1", 1.0, 20, 1));
+        b.offer(0, 0, q("u1", 2.0, 20, 1));
+        b.offer(0, 0, q("u2", 1.5, 20, 2));
+        b.offer(0, 0, q("u2", 1.0, 20, 2));
+        b.offer(0, 0, q("u3", 0.5, 20, 3));
+        let ids: Vec<&str> = b.get(0, 0).iter().map(|q| q.unit_id.as_str()).collect();
+        assert_eq!(ids, vec!["u1", "u2", "u3"]);
+        assert_eq!(b.get(0, 0)[0].score, 2.0);
+        assert_eq!(b.get(0, 0)[1].score, 1.5);
+        // The same unit in another group's slot is another quote.
+        b.offer(0, 1, q("u1", 1.0, 20, 1));
+        assert_eq!(b.get(0, 1).len(), 1);
+        // A full slot: a repeat offer of a kept unit never pushes another one out.
+        let mut b = QuoteBook::new(1, 1, 2);
+        b.offer(0, 0, q("a", 3.0, 20, 1));
+        b.offer(0, 0, q("b", 2.0, 20, 2));
+        b.offer(0, 0, q("a", 2.5, 20, 1));
+        let ids: Vec<&str> = b.get(0, 0).iter().map(|q| q.unit_id.as_str()).collect();
+        assert_eq!(ids, vec!["a", "b"]);
     }
 }
