@@ -1,6 +1,6 @@
 //! Building what users see from an analysis: the charts and the report page.
 
-use super::charts::{self, Dot, HeatCell, Lang, Series, Share};
+use super::charts::{self, Dot, HeatCell, Lang, Series};
 use super::html::{Cell, HtmlTable, Page, QuoteSection, QuoteView, escape};
 use super::words::w;
 use crate::codebook::Codebook;
@@ -50,6 +50,11 @@ impl ReportContext<'_> {
     fn attr_label(&self, attr: &str) -> String {
         self.labels.label(attr, "", self.he())
     }
+    /// The attribute's label as it reads inside a title or a sentence ("Key mix
+    /// by sector", not "by Sector").
+    fn attr_in_text(&self, attr: &str) -> String {
+        mid_sentence(&self.attr_label(attr))
+    }
     fn value_label(&self, attr: &str, value: &str) -> String {
         self.labels.label(attr, value, self.he())
     }
@@ -82,6 +87,7 @@ pub fn charts(ctx: &ReportContext, dir: &Path) -> Result<Vec<ChartFile>> {
         .map(|(i, n)| Series::new(n.clone(), GROUP_COLOURS[i % GROUP_COLOURS.len()]))
         .collect();
     let attr_label = ctx.attr_label(attr);
+    let attr_text = ctx.attr_in_text(attr);
     let tally = ctx.tally;
     let mut save = |name: &str, caption: String| -> Result<()> {
         let svg = std::fs::read_to_string(dir.join(format!("{name}.svg")))?;
@@ -97,7 +103,7 @@ pub fn charts(ctx: &ReportContext, dir: &Path) -> Result<Vec<ChartFile>> {
     if !mix.is_empty() {
         let family = tally.tree.nodes[mix[0]].family.clone();
         let fam_node = tally.tree.find(&family).unwrap_or(0);
-        let title = format!("{} {}", w(ctx.lang, "heatmap"), attr_label);
+        let title = format!("{} {}", w(ctx.lang, "heatmap"), attr_text);
         let cells = groups
             .iter()
             .map(|g| {
@@ -136,50 +142,64 @@ pub fn charts(ctx: &ReportContext, dir: &Path) -> Result<Vec<ChartFile>> {
         )?;
         save(&name, format!("{title} ({})", w(ctx.lang, "pct_units")))?;
 
+        // Each key's mean share per group with its interval, as bars side by side
+        // on one 0-100% scale (stacking would put every interval but the first at
+        // the top of the segments below it).
         let series: Vec<Series> = mix
             .iter()
             .map(|&c| Series::new(ctx.node_label(c), tally.tree.nodes[c].color.clone()))
             .collect();
-        let bars = groups
+        let shares: Vec<Vec<_>> = groups
             .iter()
             .map(|g| {
                 mix.iter()
                     .map(|&c| {
                         let id = &tally.tree.nodes[c].id;
-                        let m = ctx.analysis.mix.iter().find(|m| {
+                        ctx.analysis.mix.iter().find(|m| {
                             m.attribute == *attr && m.group == g.value && m.code_id == *id
-                        });
-                        match m {
-                            Some(m) if m.mean.is_some() => Share {
-                                mean: m.mean.unwrap_or(0.0),
-                                lo: m.ci_low.unwrap_or(0.0),
-                                hi: m.ci_high.unwrap_or(0.0),
-                            },
-                            _ => Share {
-                                mean: 0.0,
-                                lo: 0.0,
-                                hi: 0.0,
-                            },
-                        }
+                        })
                     })
                     .collect()
             })
             .collect();
-        let title = format!("{} {}", w(ctx.lang, "key_mix"), attr_label);
+        let values = shares
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|m| m.and_then(|m| m.mean).map_or(f64::NAN, |v| 100.0 * v))
+                    .collect()
+            })
+            .collect();
+        let intervals = shares
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|m| match m.map(|m| (m.ci_low, m.ci_high)) {
+                        Some((Some(lo), Some(hi))) => Some((100.0 * lo, 100.0 * hi)),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let title = format!("{} {}", w(ctx.lang, "key_mix"), attr_text);
         let name = format!("{family}_mix");
-        charts::stacked_bars(
+        charts::grouped_bars(
             &dir.join(&name),
-            &charts::StackedBars {
+            &charts::GroupedBars {
                 lang: ctx.lang,
                 title: title.clone(),
                 value_title: w(ctx.lang, "share").to_string(),
-                group_title: attr_label.clone(),
-                groups: group_names.clone(),
+                cluster_title: attr_label.clone(),
+                clusters: group_names.clone(),
                 series,
-                bars,
+                values,
+                intervals,
             },
         )?;
-        save(&name, format!("{title} ({})", w(ctx.lang, "mean_ci")))?;
+        save(
+            &name,
+            format!("{title} ({})", mid_sentence(w(ctx.lang, "mean_ci"))),
+        )?;
     }
 
     if !ctx.continua.is_empty() {
@@ -266,7 +286,7 @@ pub fn charts(ctx: &ReportContext, dir: &Path) -> Result<Vec<ChartFile>> {
             "{} {} {}",
             ctx.node_label(fam),
             w(ctx.lang, "by"),
-            attr_label
+            attr_text
         );
         let name = format!("{fam_id}_by_{attr}");
         charts::grouped_bars(
@@ -275,10 +295,11 @@ pub fn charts(ctx: &ReportContext, dir: &Path) -> Result<Vec<ChartFile>> {
                 lang: ctx.lang,
                 title: title.clone(),
                 value_title: w(ctx.lang, "pct_units").to_string(),
-                code_title: ctx.node_label(fam),
-                codes: codes.iter().map(|&c| ctx.node_label(c)).collect(),
-                groups: group_series.clone(),
+                cluster_title: ctx.node_label(fam),
+                clusters: codes.iter().map(|&c| ctx.node_label(c)).collect(),
+                series: group_series.clone(),
                 values,
+                intervals: Vec::new(),
             },
         )?;
         save(&name, title)?;
@@ -286,11 +307,41 @@ pub fn charts(ctx: &ReportContext, dir: &Path) -> Result<Vec<ChartFile>> {
     Ok(out)
 }
 
-fn fmt_p(p: f64) -> String {
+/// A p-value as the report writes it: `p < 0.001` below a thousandth, else
+/// `p = 0.012`.
+fn p_text(p: f64) -> String {
     if p < 0.001 {
-        "< 0.001".into()
+        "p < 0.001".into()
     } else {
-        format!("{p:.3}")
+        format!("p = {p:.3}")
+    }
+}
+
+/// A label as it reads inside an English title or sentence: its first letter
+/// in lower case ("Sector" -> "sector"), unless the first word is an acronym
+/// ("NGO type") or has capitals inside it ("McKinsey"). Hebrew has no case.
+fn mid_sentence(label: &str) -> String {
+    let first_word = label.split(char::is_whitespace).next().unwrap_or("");
+    let mut chars = first_word.chars();
+    let Some(first) = chars.next() else {
+        return label.to_string();
+    };
+    if !first.is_uppercase() || chars.any(|c| c.is_uppercase()) {
+        return label.to_string();
+    }
+    let mut out: String = first.to_lowercase().collect();
+    out.push_str(&label[first.len_utf8()..]);
+    out
+}
+
+/// The name of a kind of meaning unit in the report's language.
+fn unit_kind(lang: Lang, kind: crate::text::UnitKind) -> &'static str {
+    use crate::text::UnitKind;
+    match (lang, kind) {
+        (Lang::He, UnitKind::Sentence) => "משפט",
+        (Lang::He, UnitKind::Paragraph) => "פסקה",
+        (Lang::He, UnitKind::Turn) => "תור דיבור",
+        (Lang::En, k) => k.as_str(),
     }
 }
 
@@ -309,7 +360,7 @@ fn finding(ctx: &ReportContext, t: &FamilyTest) -> String {
             .map(|n| ctx.node_label(n))
             .unwrap_or_else(|| t.family.clone()),
     );
-    let attr = escape(&ctx.attr_label(&t.attribute));
+    let attr = escape(&ctx.attr_in_text(&t.attribute));
     let Some(p) = t.permutation.p_value else {
         let why = escape(
             &t.permutation
@@ -323,7 +374,7 @@ fn finding(ctx: &ReportContext, t: &FamilyTest) -> String {
             format!("{fam} by {attr}: no test possible ({why}).")
         };
     };
-    let pv = ltr(&format!("p = {}", fmt_p(p)));
+    let pv = ltr(&p_text(p));
     let mut s = if p < 0.05 {
         if he {
             format!(
@@ -455,7 +506,7 @@ pub fn page(ctx: &ReportContext, charts: &[ChartFile]) -> Result<String> {
         } else {
             "unit:"
         },
-        ctx.seg.unit.as_str()
+        unit_kind(lang, ctx.seg.unit)
     );
     let findings = ctx.analysis.tests.iter().map(|t| finding(ctx, t)).collect();
 
@@ -491,6 +542,7 @@ pub fn page(ctx: &ReportContext, charts: &[ChartFile]) -> Result<String> {
         tables,
         quotes_title: w(lang, "quotes").to_string(),
         quotes,
+        no_quotes: w(lang, "no_quotes").to_string(),
         footer: w(lang, "footer").to_string(),
     };
     Ok(page.render())
@@ -613,7 +665,7 @@ fn mix_table(ctx: &ReportContext, attr: &str) -> HtmlTable {
         caption: format!(
             "{} {}: {}",
             w(ctx.lang, "key_mix"),
-            ctx.attr_label(attr),
+            ctx.attr_in_text(attr),
             w(ctx.lang, "mean_ci")
         ),
         note: if ctx.he() {
@@ -789,4 +841,38 @@ fn quote_sections(ctx: &ReportContext) -> Vec<QuoteSection> {
                 .collect(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::UnitKind;
+
+    #[test]
+    fn p_values_read_as_a_relation() {
+        assert_eq!(p_text(0.0001), "p < 0.001");
+        assert_eq!(p_text(0.0124), "p = 0.012");
+        assert_eq!(p_text(0.001), "p = 0.001");
+        assert_eq!(p_text(0.7547), "p = 0.755");
+    }
+
+    #[test]
+    fn attribute_labels_are_lower_case_inside_english_titles() {
+        assert_eq!(mid_sentence("Sector"), "sector");
+        assert_eq!(mid_sentence("Group interview"), "group interview");
+        assert_eq!(mid_sentence("NGO type"), "NGO type");
+        assert_eq!(mid_sentence("McKinsey tier"), "McKinsey tier");
+        assert_eq!(mid_sentence("sector"), "sector");
+        assert_eq!(mid_sentence("מגזר"), "מגזר");
+        assert_eq!(mid_sentence(""), "");
+    }
+
+    #[test]
+    fn unit_kinds_are_named_in_the_report_language() {
+        assert_eq!(unit_kind(Lang::He, UnitKind::Sentence), "משפט");
+        assert_eq!(unit_kind(Lang::He, UnitKind::Paragraph), "פסקה");
+        assert_eq!(unit_kind(Lang::He, UnitKind::Turn), "תור דיבור");
+        assert_eq!(unit_kind(Lang::En, UnitKind::Sentence), "sentence");
+        assert_eq!(unit_kind(Lang::En, UnitKind::Turn), "turn");
+    }
 }

@@ -15,13 +15,11 @@ mod canvas;
 mod dots;
 mod grouped;
 mod heatmap;
-mod stacked;
 
 pub use bidi::visual_order;
 pub use dots::{Continuum, Dot, DotPlot, dot_plot};
 pub use grouped::{GroupedBars, grouped_bars};
 pub use heatmap::{HeatCell, Heatmap, heatmap};
-pub use stacked::{Share, StackedBars, stacked_bars};
 
 /// The language of a chart's labels, which sets the reading direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -114,6 +114,8 @@ pub struct Page {
     pub tables: Vec<HtmlTable>,
     pub quotes_title: String,
     pub quotes: Vec<QuoteSection>,
+    /// Shown under a group heading that has no quotes.
+    pub no_quotes: String,
     pub footer: String,
 }
 
@@ -147,6 +149,7 @@ p.note { color:var(--muted); font-size:.85rem; margin:6px 2px 0; }
 section.code { margin:18px 0 26px; }
 section.code h3 { border-inline-start:6px solid var(--c, var(--accent)); padding-inline-start:10px; }
 .group h4 { margin:10px 0 4px; font-size:.95rem; color:var(--muted); }
+.group p.none { margin:4px 0 8px; color:var(--muted); font-size:.85rem; font-style:italic; }
 blockquote { margin:6px 0; padding:8px 14px; background:#fff; border:1px solid var(--line);
   border-inline-start:4px solid var(--c, var(--accent)); border-radius:6px; unicode-bidi: plaintext; }
 blockquote mark { background:#ffe58a; padding:0 2px; border-radius:3px; }
@@ -210,6 +213,9 @@ impl Page {
             );
             for (group, quotes) in &q.groups {
                 let _ = writeln!(h, "<div class=\"group\"><h4>{}</h4>", escape(group));
+                if quotes.is_empty() {
+                    let _ = writeln!(h, "<p class=\"none\">{}</p>", escape(&self.no_quotes));
+                }
                 for v in quotes {
                     let _ = writeln!(
                         h,
@@ -326,7 +332,23 @@ mod tests {
             tables_title: "טבלאות".into(),
             tables: vec![],
             quotes_title: "ציטוטים".into(),
-            quotes: vec![],
+            quotes: vec![QuoteSection {
+                code_id: "goals.civic_awareness".into(),
+                label: "מודעות".into(),
+                color: "#123456".into(),
+                groups: vec![
+                    (
+                        "ציבורי".into(),
+                        vec![QuoteView {
+                            text: "ידע".into(),
+                            marks: vec![(0, 3)],
+                            reference: "P01 · P01-0002 · 0–3".into(),
+                        }],
+                    ),
+                    ("עסקי".into(), vec![]),
+                ],
+            }],
+            no_quotes: "אין ציטוטים בקבוצה זו".into(),
             footer: String::new(),
         };
         let html = page.render();
@@ -335,5 +357,11 @@ mod tests {
         assert!(!html.contains('\u{202E}'));
         assert!(html.contains("<li>p &lt; 0.05</li>"));
         assert!(!html.contains("<?xml"));
+        // A group with a quote shows it; a group without one says so under its heading.
+        assert!(html.contains("<h4>ציבורי</h4>\n<blockquote dir=\"auto\"><mark>ידע</mark>"));
+        assert!(
+            html.contains("<h4>עסקי</h4>\n<p class=\"none\">אין ציטוטים בקבוצה זו</p>\n</div>")
+        );
+        assert_eq!(html.matches("<p class=\"none\">").count(), 1);
     }
 }

@@ -162,9 +162,9 @@ pub fn w(lang: Lang, key: &str) -> &'static str {
         }
         "no_quotes" => {
             if he {
-                "אין ציטוטים"
+                "אין ציטוטים בקבוצה זו"
             } else {
-                "No quotes"
+                "No quotes in this group"
             }
         }
         "mean_ci" => {

@@ -453,13 +453,56 @@ pub(super) fn text_on(background: RGBColor) -> RGBColor {
     }
 }
 
-/// Formats a percentage with no decimals, halves rounded up as in print
-/// (12.5 -> `13%`; Rust's own formatting would round half to even).
-pub(super) fn percent(p: f64) -> String {
-    let rounded = p.round();
+/// Formats a percentage with `decimals` decimals, halves rounded up as in print
+/// (12.5 -> `13%` with none, 0.25 -> `0.3%` with one; Rust's own formatting
+/// would round half to even).
+pub(super) fn percent_fixed(p: f64, decimals: usize) -> String {
+    let scale = 10f64.powi(decimals as i32);
+    // The nudge makes 0.25 * 10 = 2.4999999... round up as the printed 0.25 does.
+    let x = p * scale;
+    let rounded = (x + x.signum() * 1e-9).round() / scale;
     // Avoid "-0%" for tiny negative values.
     let rounded = if rounded == 0.0 { 0.0 } else { rounded };
-    format!("{rounded}%")
+    format!("{rounded:.decimals$}%")
+}
+
+/// The decimals that show every multiple of an axis `step` (in percent) at its
+/// real value: 0 for 1, 2, 5, 10, ...; 1 for 0.5 or 2.5; 2 for 0.25.
+pub(super) fn step_decimals(step: f64) -> usize {
+    (0..=3)
+        .find(|&d| {
+            let x = step * 10f64.powi(d as i32);
+            (x - x.round()).abs() < 1e-6 * x.abs().max(1.0)
+        })
+        .unwrap_or(3)
+}
+
+/// Tick labels for a percentage axis with ticks every `step`: each tick at its
+/// real value, all with the same decimals (`0.00%`, `0.25%`, ...).
+pub(super) fn axis_percent(step: f64) -> impl Fn(f64) -> String {
+    let decimals = step_decimals(step);
+    move |v| percent_fixed(v, decimals)
+}
+
+/// The label of a value `p` (percent) on an axis up to `axis_max`: one decimal
+/// when the axis stays within 10%, else none; a value that is neither 0 nor
+/// 100 never reads as `0%` or `100%` (`0.4%`, `<0.1%`, `99.6%`, `>99.9%`).
+pub(super) fn value_percent(p: f64, axis_max: f64) -> String {
+    if !p.is_finite() {
+        return String::new();
+    }
+    let decimals = if axis_max <= 10.0 + 1e-9 { 1 } else { 0 };
+    let text = percent_fixed(p, decimals);
+    let at_an_end = text == percent_fixed(0.0, decimals) || text == percent_fixed(100.0, decimals);
+    if p > 0.0 && p < 100.0 && at_an_end {
+        let finer = percent_fixed(p, 1);
+        return match finer.as_str() {
+            "0.0%" => "<0.1%".to_string(),
+            "100.0%" => ">99.9%".to_string(),
+            _ => finer,
+        };
+    }
+    text
 }
 
 fn with_extension(out_base: &Path, ext: &str) -> PathBuf {
@@ -531,11 +574,55 @@ mod tests {
 
     #[test]
     fn percentages_round_half_up() {
-        assert_eq!(percent(12.5), "13%");
-        assert_eq!(percent(62.5), "63%");
-        assert_eq!(percent(41.7), "42%");
-        assert_eq!(percent(-0.2), "0%");
-        assert_eq!(percent(100.0), "100%");
+        assert_eq!(percent_fixed(12.5, 0), "13%");
+        assert_eq!(percent_fixed(62.5, 0), "63%");
+        assert_eq!(percent_fixed(41.7, 0), "42%");
+        assert_eq!(percent_fixed(-0.2, 0), "0%");
+        assert_eq!(percent_fixed(100.0, 0), "100%");
+        assert_eq!(percent_fixed(0.25, 1), "0.3%");
+        assert_eq!(percent_fixed(0.25, 2), "0.25%");
+        assert_eq!(percent_fixed(7.5, 1), "7.5%");
+        assert_eq!(percent_fixed(0.0, 1), "0.0%");
+        assert_eq!(percent_fixed(-0.01, 1), "0.0%");
+    }
+
+    #[test]
+    fn axis_ticks_show_their_real_value() {
+        // Quarter-percent gridlines (an axis to 1%: step 0.25) were all rounded to
+        // whole percents: 0%, 0%, 1%, 1%, 1%.
+        let (top, step) = nice_axis(0.9, 4);
+        assert_eq!((top, step), (1.0, 0.25));
+        let label = axis_percent(step);
+        let ticks: Vec<String> = (0..=4).map(|k| label(k as f64 * step)).collect();
+        assert_eq!(ticks, ["0.00%", "0.25%", "0.50%", "0.75%", "1.00%"]);
+        // A colour scale to 10% in steps of 2.5: 2.5% and 7.5%, not 3% and 8%.
+        let (top, step) = nice_axis(9.3, 4);
+        assert_eq!((top, step), (10.0, 2.5));
+        let label = axis_percent(step);
+        let ticks: Vec<String> = (0..=4).map(|k| label(k as f64 * step)).collect();
+        assert_eq!(ticks, ["0.0%", "2.5%", "5.0%", "7.5%", "10.0%"]);
+        // Whole steps keep whole labels.
+        assert_eq!(axis_percent(20.0)(60.0), "60%");
+        assert_eq!(step_decimals(0.5), 1);
+        assert_eq!(step_decimals(1.0), 0);
+        assert_eq!(step_decimals(0.02), 2);
+    }
+
+    #[test]
+    fn value_labels_never_read_zero_for_a_non_zero_value() {
+        // An axis within 10%: one decimal everywhere.
+        assert_eq!(value_percent(0.4, 4.0), "0.4%");
+        assert_eq!(value_percent(3.24, 4.0), "3.2%");
+        assert_eq!(value_percent(0.0, 4.0), "0.0%");
+        assert_eq!(value_percent(0.02, 1.0), "<0.1%");
+        // A wider axis: whole percents, but small values keep a decimal.
+        assert_eq!(value_percent(41.7, 60.0), "42%");
+        assert_eq!(value_percent(0.3, 60.0), "0.3%");
+        assert_eq!(value_percent(0.0, 60.0), "0%");
+        assert_eq!(value_percent(99.6, 100.0), "99.6%");
+        assert_eq!(value_percent(99.97, 100.0), ">99.9%");
+        assert_eq!(value_percent(100.0, 100.0), "100%");
+        assert_eq!(value_percent(f64::NAN, 100.0), "");
     }
 
     #[test]

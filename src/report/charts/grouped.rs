@@ -1,5 +1,6 @@
-//! Grouped bars: one cluster per code (e.g. the four goals), one bar per group
-//! in each cluster, height a percentage.
+//! Grouped bars: one cluster per category (e.g. the four goals, or the sectors),
+//! one bar per series in each cluster, height a percentage, optionally with an
+//! interval (e.g. a 95% bootstrap interval) drawn as an error bar on each bar.
 
 use std::path::Path;
 
@@ -8,13 +9,15 @@ use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{
-    Canvas, Chart, Font, GREY_TEXT, Rect, nice_axis, parse_colour, percent, slot_centre, value_y,
-    write_chart,
+    BLACK_TEXT, Canvas, Chart, Font, GREY_TEXT, Rect, axis_percent, nice_axis, parse_colour,
+    slot_centre, value_percent, value_y, write_chart,
 };
 use super::{Lang, Series};
 
-/// Codes by groups as clustered bars, e.g. % of each sector's interviews that
-/// mention each goal.
+/// Categories by series as clustered bars, e.g. % of each sector's units that
+/// mention each goal (clusters: goals, series: sectors), or each key's mean
+/// share of a sector's key codings with its interval (clusters: sectors,
+/// series: keys).
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupedBars {
     /// Label language, which sets the direction (first cluster and first bar
@@ -22,50 +25,99 @@ pub struct GroupedBars {
     pub lang: Lang,
     /// Title at the top.
     pub title: String,
-    /// Title of the value axis (e.g. "% מהראיונות").
+    /// Title of the value axis (e.g. "% מהיחידות").
     pub value_title: String,
-    /// Title of the code axis (e.g. "מטרה").
-    pub code_title: String,
-    /// One cluster per code, first code first.
-    pub codes: Vec<String>,
+    /// Title of the cluster axis (e.g. "מטרה").
+    pub cluster_title: String,
+    /// One cluster per category, first first.
+    pub clusters: Vec<String>,
     /// The bars of each cluster with their colours; also the legend.
-    pub groups: Vec<Series>,
-    /// `values[code][group]`, percentages (0-100). A value that is not finite
-    /// draws no bar.
+    pub series: Vec<Series>,
+    /// `values[cluster][series]`, percentages (0-100). A value that is not
+    /// finite draws no bar.
     pub values: Vec<Vec<f64>>,
+    /// Intervals, `intervals[cluster][series] = (low, high)` in percent, drawn as
+    /// error bars; empty for none, `None` for a bar without one.
+    pub intervals: Vec<Vec<Option<(f64, f64)>>>,
 }
 
 /// Writes `<out_base>.svg` and `<out_base>.png`.
 pub fn grouped_bars(out_base: &Path, data: &GroupedBars) -> anyhow::Result<()> {
-    if data.codes.is_empty() || data.groups.is_empty() {
+    if data.clusters.is_empty() || data.series.is_empty() {
         bail!(
-            "grouped bars {:?} need at least one code and one group",
+            "grouped bars {:?} need at least one cluster and one series",
             data.title
         );
     }
-    if data.values.len() != data.codes.len() {
+    if data.values.len() != data.clusters.len() {
         bail!(
-            "grouped bars {:?}: {} rows of values for {} codes",
+            "grouped bars {:?}: {} rows of values for {} clusters",
             data.title,
             data.values.len(),
-            data.codes.len()
+            data.clusters.len()
         );
     }
     for (i, row) in data.values.iter().enumerate() {
-        if row.len() != data.groups.len() {
+        if row.len() != data.series.len() {
             bail!(
-                "grouped bars {:?}: code {:?} has {} values for {} groups",
+                "grouped bars {:?}: cluster {:?} has {} values for {} series",
                 data.title,
-                data.codes[i],
+                data.clusters[i],
                 row.len(),
-                data.groups.len()
+                data.series.len()
             );
         }
     }
-    for s in &data.groups {
+    if !data.intervals.is_empty() {
+        if data.intervals.len() != data.clusters.len() {
+            bail!(
+                "grouped bars {:?}: {} rows of intervals for {} clusters",
+                data.title,
+                data.intervals.len(),
+                data.clusters.len()
+            );
+        }
+        for (i, row) in data.intervals.iter().enumerate() {
+            if row.len() != data.series.len() {
+                bail!(
+                    "grouped bars {:?}: cluster {:?} has {} intervals for {} series",
+                    data.title,
+                    data.clusters[i],
+                    row.len(),
+                    data.series.len()
+                );
+            }
+        }
+    }
+    for s in &data.series {
         parse_colour(&s.colour)?;
     }
     write_chart(out_base, data.lang, data)
+}
+
+impl GroupedBars {
+    /// The interval of bar (cluster `i`, series `g`), if it has a usable one.
+    fn interval(&self, i: usize, g: usize) -> Option<(f64, f64)> {
+        let (lo, hi) = self.intervals.get(i)?.get(g).copied().flatten()?;
+        (lo.is_finite() && hi.is_finite()).then_some((lo.min(hi), lo.max(hi)))
+    }
+
+    /// The top of the value axis and its step: the highest bar or interval end,
+    /// rounded up to a tick, never beyond 100%.
+    fn axis(&self) -> (f64, f64) {
+        let mut highest: f64 = 0.0;
+        for (i, row) in self.values.iter().enumerate() {
+            for (g, &v) in row.iter().enumerate() {
+                if v.is_finite() {
+                    highest = highest.max(v);
+                }
+                if let Some((_, hi)) = self.interval(i, g) {
+                    highest = highest.max(hi);
+                }
+            }
+        }
+        nice_axis(highest.min(100.0), 5)
+    }
 }
 
 impl Chart for GroupedBars {
@@ -77,12 +129,12 @@ impl Chart for GroupedBars {
         let rtl = c.rtl();
         let y = c.title(&self.title)?;
         let colours: Vec<RGBColor> = self
-            .groups
+            .series
             .iter()
             .map(|s| parse_colour(&s.colour))
             .collect::<anyhow::Result<_>>()?;
         let items: Vec<(&str, RGBColor)> = self
-            .groups
+            .series
             .iter()
             .zip(&colours)
             .map(|(s, c)| (s.name.as_str(), *c))
@@ -103,32 +155,31 @@ impl Chart for GroupedBars {
                 y1: c.height - 92,
             }
         };
-        let highest = self
-            .values
-            .iter()
-            .flatten()
-            .copied()
-            .filter(|v| v.is_finite())
-            .fold(0.0, f64::max);
-        let (max, step) = nice_axis(highest, 5);
-        c.value_axis(plot, (max, step, max), percent, &self.value_title)?;
+        let (max, step) = self.axis();
+        c.value_axis(
+            plot,
+            (max, step, max),
+            axis_percent(step),
+            &self.value_title,
+        )?;
 
-        let n_codes = self.codes.len();
-        let n_groups = self.groups.len();
-        let slot = plot.width() as f64 / n_codes as f64;
+        let n_clusters = self.clusters.len();
+        let n_series = self.series.len();
+        let slot = plot.width() as f64 / n_clusters as f64;
         let cluster = slot * 0.8;
-        let bar_w = (cluster / n_groups as f64).min(70.0);
+        let bar_w = (cluster / n_series as f64).min(70.0);
         let value_font = Font::new(13.0).colour(GREY_TEXT);
+        let small_font = Font::new(11.0).colour(GREY_TEXT);
         for (i, row) in self.values.iter().enumerate() {
-            let cx = slot_centre(plot, i, n_codes, rtl) as f64;
+            let cx = slot_centre(plot, i, n_clusters, rtl) as f64;
             for (g, &v) in row.iter().enumerate() {
                 if !v.is_finite() {
                     continue;
                 }
-                let k = if rtl { n_groups - 1 - g } else { g };
-                let x0 = (cx + (k as f64 - n_groups as f64 / 2.0) * bar_w).round() as i32;
-                let x1 = (cx + (k as f64 + 1.0 - n_groups as f64 / 2.0) * bar_w).round() as i32;
-                let top = value_y(plot, v.max(0.0), max);
+                let k = if rtl { n_series - 1 - g } else { g };
+                let x0 = (cx + (k as f64 - n_series as f64 / 2.0) * bar_w).round() as i32;
+                let x1 = (cx + (k as f64 + 1.0 - n_series as f64 / 2.0) * bar_w).round() as i32;
+                let top = value_y(plot, v.clamp(0.0, max), max);
                 let r = Rect {
                     x0: x0 + 1,
                     y0: top,
@@ -136,26 +187,47 @@ impl Chart for GroupedBars {
                     y1: plot.y1,
                 };
                 c.fill(r, colours[g])?;
-                let text = percent(v);
-                if c.text_width(&text, value_font)? <= r.width() + 4 {
-                    c.text(
-                        &text,
-                        ((x0 + x1) / 2, top - 3),
-                        value_font,
-                        HPos::Center,
-                        VPos::Bottom,
-                    )?;
+                // The error bar, capped, centred on the bar.
+                let mut label_y = top;
+                if let Some((lo, hi)) = self.interval(i, g) {
+                    let xm = (x0 + x1) / 2;
+                    let cap = (r.width() / 4).clamp(3, 7);
+                    let (y_lo, y_hi) = (
+                        value_y(plot, lo.clamp(0.0, max), max),
+                        value_y(plot, hi.clamp(0.0, max), max),
+                    );
+                    c.line(&[(xm, y_lo), (xm, y_hi)], BLACK_TEXT, 2)?;
+                    c.line(&[(xm - cap, y_lo), (xm + cap, y_lo)], BLACK_TEXT, 2)?;
+                    c.line(&[(xm - cap, y_hi), (xm + cap, y_hi)], BLACK_TEXT, 2)?;
+                    label_y = label_y.min(y_hi - 2);
+                }
+                // The value over the bar, smaller on a narrow bar so that
+                // neighbouring labels keep apart; none if even that is too wide.
+                let text = value_percent(v, max);
+                for font in [value_font, small_font] {
+                    if c.text_width(&text, font)? <= x1 - x0 - 3 {
+                        c.text(
+                            &text,
+                            ((x0 + x1) / 2, label_y - 3),
+                            font,
+                            HPos::Center,
+                            VPos::Bottom,
+                        )?;
+                        break;
+                    }
                 }
             }
         }
-        c.category_axis(plot, &self.codes, &self.code_title)
+        c.category_axis(plot, &self.clusters, &self.cluster_title)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::charts::test_support::{check_outputs, has_text, out_dir, sample_grouped};
+    use crate::report::charts::test_support::{
+        check_outputs, has_text, out_dir, sample_grouped, sample_intervals,
+    };
 
     #[test]
     fn grouped_bars_write_svg_and_png() {
@@ -177,12 +249,62 @@ mod tests {
     }
 
     #[test]
+    fn small_percentages_keep_their_decimals() {
+        // Values around 1%, as the linkage and role codes have per sector: the
+        // axis runs to 1.25% in quarter steps (which read 0%, 0%, 1%, 1%, 1%, 1%
+        // when rounded to whole percents) and every bar shows its own value.
+        let mut data = sample_grouped(Lang::He);
+        data.values = vec![
+            vec![0.4, 0.2, 1.1],
+            vec![0.3, 0.0, 0.25],
+            vec![0.6, 0.1, 0.5],
+            vec![0.8, 0.35, 0.7],
+        ];
+        assert_eq!(data.axis(), (1.25, 0.25));
+        let base = out_dir("grouped-small").join("linkage");
+        grouped_bars(&base, &data).unwrap();
+        let svg = check_outputs(&base, 1000, 600);
+        for tick in ["0.00%", "0.25%", "0.50%", "0.75%", "1.00%", "1.25%"] {
+            assert!(has_text(&svg, tick), "no tick {tick}");
+        }
+        for bar in ["0.4%", "0.2%", "1.1%", "0.3%", "0.1%", "0.0%"] {
+            assert!(has_text(&svg, bar), "no bar label {bar}");
+        }
+        // 0.25 and 0.35 round half up.
+        assert!(has_text(&svg, "0.4%") && !has_text(&svg, "0%"));
+    }
+
+    #[test]
+    fn intervals_stay_on_their_own_bar_within_100_percent() {
+        let data = sample_intervals(Lang::He);
+        // The highest interval end is 66%: the axis stops at 80%, not above 100%.
+        assert_eq!(data.axis(), (80.0, 20.0));
+        let base = out_dir("grouped-intervals").join("key-mix");
+        grouped_bars(&base, &data).unwrap();
+        let svg = check_outputs(&base, 1000, 600);
+        assert!(has_text(&svg, "80%") && !has_text(&svg, "100%"));
+        // Each bar shows its own mean share: 55% for the business sector's knowledge.
+        assert!(has_text(&svg, "55%") && has_text(&svg, "15%"));
+        // Shares that are a whole never push the axis past 100%.
+        let mut full = data.clone();
+        full.intervals[0][0] = Some((90.0, 100.0));
+        assert_eq!(full.axis(), (100.0, 20.0));
+    }
+
+    #[test]
     fn grouped_bars_reject_ragged_values() {
         let mut data = sample_grouped(Lang::En);
         data.values.pop();
         let err = grouped_bars(&out_dir("grouped-bad").join("x"), &data).unwrap_err();
         assert!(
-            err.to_string().contains("3 rows of values for 4 codes"),
+            err.to_string().contains("3 rows of values for 4 clusters"),
+            "{err}"
+        );
+        let mut data = sample_intervals(Lang::En);
+        data.intervals[1].pop();
+        let err = grouped_bars(&out_dir("grouped-bad").join("y"), &data).unwrap_err();
+        assert!(
+            err.to_string().contains("has 3 intervals for 4 series"),
             "{err}"
         );
     }

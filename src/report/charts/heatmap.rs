@@ -9,7 +9,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::Lang;
 use super::canvas::{
-    Canvas, Chart, Font, GREY_TEXT, Rect, nice_axis, percent, text_on, value_y, write_chart,
+    Canvas, Chart, Font, GREY_TEXT, Rect, axis_percent, nice_axis, text_on, value_percent, value_y,
+    write_chart,
 };
 
 /// One heatmap cell.
@@ -179,7 +180,7 @@ impl Chart for Heatmap {
                 let (fill, main, count) = if cell.percent.is_finite() {
                     (
                         scale_colour(cell.percent / top),
-                        percent(cell.percent),
+                        value_percent(cell.percent, top),
                         format!("({})", cell.count),
                     )
                 } else {
@@ -260,13 +261,14 @@ impl Chart for Heatmap {
         c.outline(bar, super::canvas::AXIS, 1)?;
         let tick_font = Font::new(13.0).colour(GREY_TEXT);
         let ticks = (top / step).round() as i64;
+        let tick_label = axis_percent(step);
         for k in 0..=ticks {
             let v = k as f64 * step;
             let ty = value_y(bar, v, top);
             if rtl {
                 c.line(&[(bar.x1, ty), (bar.x1 + 4, ty)], super::canvas::AXIS, 1)?;
                 c.text(
-                    &percent(v),
+                    &tick_label(v),
                     (bar.x1 + 7, ty),
                     tick_font,
                     HPos::Left,
@@ -275,7 +277,7 @@ impl Chart for Heatmap {
             } else {
                 c.line(&[(bar.x0 - 4, ty), (bar.x0, ty)], super::canvas::AXIS, 1)?;
                 c.text(
-                    &percent(v),
+                    &tick_label(v),
                     (bar.x0 - 7, ty),
                     tick_font,
                     HPos::Right,
@@ -314,6 +316,34 @@ mod tests {
         }
         // The (17) count of the public sector's knowledge cell.
         assert!(has_text(&svg, "42%") && has_text(&svg, "(17)"));
+    }
+
+    #[test]
+    fn small_shares_show_their_real_value() {
+        // Cells up to 9.3%: the colour bar runs to 10% in steps of 2.5, whose
+        // ticks read 3% and 8% when rounded to whole percents.
+        let mut data = sample_heatmap(Lang::He);
+        for (row, values) in data.cells.iter_mut().zip([
+            [6.3, 5.9, 7.1, 5.6],
+            [5.8, 3.1, 3.2, 9.3],
+            [8.0, 0.4, 8.6, 0.0],
+        ]) {
+            for (cell, v) in row.iter_mut().zip(values) {
+                cell.percent = v;
+            }
+        }
+        let base = out_dir("heatmap-small").join("keys");
+        heatmap(&base, &data).unwrap();
+        let svg = check_outputs(&base, 1000, 600);
+        for tick in ["0.0%", "2.5%", "5.0%", "7.5%", "10.0%"] {
+            assert!(has_text(&svg, tick), "no tick {tick}");
+        }
+        assert!(!has_text(&svg, "3%") && !has_text(&svg, "8%"));
+        // Cells on a scale within 10% keep a decimal: 0.4% is not 0%.
+        for cell in ["6.3%", "9.3%", "0.4%"] {
+            assert!(has_text(&svg, cell), "no cell {cell}");
+        }
+        assert!(!has_text(&svg, "0%"));
     }
 
     #[test]

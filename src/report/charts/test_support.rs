@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use super::{
-    Continuum, Dot, DotPlot, GroupedBars, HeatCell, Heatmap, Lang, Series, Share, StackedBars,
-    dot_plot, grouped_bars, heatmap, stacked_bars,
+    Continuum, Dot, DotPlot, GroupedBars, HeatCell, Heatmap, Lang, Series, dot_plot, grouped_bars,
+    heatmap,
 };
 
 /// A fresh directory for one test's charts.
@@ -109,35 +109,43 @@ pub fn sample_heatmap(lang: Lang) -> Heatmap {
     }
 }
 
-pub fn sample_stacked(lang: Lang) -> StackedBars {
-    let s = |mean, lo, hi| Share { mean, lo, hi };
-    StackedBars {
+/// The key mix per sector: each key's mean share (%) with its 95% interval.
+pub fn sample_intervals(lang: Lang) -> GroupedBars {
+    let shares: [[(f64, f64, f64); 4]; 3] = [
+        [
+            (40.0, 31.0, 49.0),
+            (25.0, 18.0, 33.0),
+            (20.0, 13.0, 27.0),
+            (15.0, 9.0, 22.0),
+        ],
+        [
+            (55.0, 44.0, 66.0),
+            (20.0, 12.0, 28.0),
+            (10.0, 5.0, 16.0),
+            (15.0, 8.0, 23.0),
+        ],
+        [
+            (30.0, 21.0, 40.0),
+            (23.0, 15.0, 31.0),
+            (27.0, 18.0, 36.0),
+            (20.0, 12.0, 29.0),
+        ],
+    ];
+    GroupedBars {
         lang,
         title: he(lang, "תמהיל המפתחות לפי סקטור", "Key mix by sector"),
         value_title: he(lang, "שיעור ממוצע מהיחידות", "Mean share of units"),
-        group_title: he(lang, "סקטור", "Sector"),
-        groups: sectors(lang),
+        cluster_title: he(lang, "סקטור", "Sector"),
+        clusters: sectors(lang),
         series: keys(lang),
-        bars: vec![
-            vec![
-                s(0.40, 0.31, 0.49),
-                s(0.25, 0.18, 0.33),
-                s(0.20, 0.13, 0.27),
-                s(0.15, 0.09, 0.22),
-            ],
-            vec![
-                s(0.55, 0.44, 0.66),
-                s(0.20, 0.12, 0.28),
-                s(0.10, 0.05, 0.16),
-                s(0.15, 0.08, 0.23),
-            ],
-            vec![
-                s(0.30, 0.21, 0.40),
-                s(0.23, 0.15, 0.31),
-                s(0.27, 0.18, 0.36),
-                s(0.20, 0.12, 0.29),
-            ],
-        ],
+        values: shares
+            .iter()
+            .map(|row| row.iter().map(|s| s.0).collect())
+            .collect(),
+        intervals: shares
+            .iter()
+            .map(|row| row.iter().map(|s| Some((s.1, s.2))).collect())
+            .collect(),
     }
 }
 
@@ -235,8 +243,8 @@ pub fn sample_grouped(lang: Lang) -> GroupedBars {
         lang,
         title: he(lang, "מטרות לפי סקטור", "Goals by sector"),
         value_title: he(lang, "% מהראיונות", "% of interviews"),
-        code_title: he(lang, "מטרה", "Goal"),
-        codes: vec![
+        cluster_title: he(lang, "מטרה", "Goal"),
+        clusters: vec![
             he(lang, "מיצוי זכויות הלקוח", "Client's rights"),
             he(lang, "הגברת מודעות לאזרחות חברתית", "Civic awareness"),
             he(
@@ -246,20 +254,21 @@ pub fn sample_grouped(lang: Lang) -> GroupedBars {
             ),
             he(lang, "מניעת מצוקה ושיפור הרווחה", "Well-being"),
         ],
-        groups: sector_series(lang),
+        series: sector_series(lang),
         values: vec![
             vec![92.0, 88.0, 75.0],
             vec![38.0, 12.5, 75.0],
             vec![15.0, 0.0, 62.5],
             vec![54.0, 25.0, 50.0],
         ],
+        intervals: Vec::new(),
     }
 }
 
 /// Writes every chart in `lang` under `dir`.
 fn write_all(dir: &Path, lang: Lang) {
     heatmap(&dir.join("heatmap"), &sample_heatmap(lang)).unwrap();
-    stacked_bars(&dir.join("stacked"), &sample_stacked(lang)).unwrap();
+    grouped_bars(&dir.join("intervals"), &sample_intervals(lang)).unwrap();
     dot_plot(&dir.join("dots"), &sample_dots(lang)).unwrap();
     grouped_bars(&dir.join("grouped"), &sample_grouped(lang)).unwrap();
 }
@@ -273,7 +282,7 @@ fn charts_are_byte_identical_across_runs() {
         );
         write_all(&a, lang);
         write_all(&b, lang);
-        for name in ["heatmap", "stacked", "dots", "grouped"] {
+        for name in ["heatmap", "intervals", "dots", "grouped"] {
             for ext in ["svg", "png"] {
                 let file = format!("{name}.{ext}");
                 let (x, y) = (
@@ -291,7 +300,7 @@ fn charts_are_byte_identical_across_runs() {
 fn english_charts_keep_labels_left_to_right() {
     let dir = out_dir("english");
     write_all(&dir, Lang::En);
-    let svg = check_outputs(&dir.join("stacked"), 1000, 600);
+    let svg = check_outputs(&dir.join("intervals"), 1000, 600);
     assert!(has_text(&svg, "Knowledge") && has_text(&svg, "Third sector"));
     assert!(
         !svg.contains('\u{2067}'),
