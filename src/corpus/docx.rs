@@ -3,28 +3,81 @@
 use crate::error::InputError;
 use quick_xml::Reader;
 use quick_xml::events::Event;
-use std::io::{Read, Seek};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// The largest `word/document.xml` read (uncompressed); larger ones are refused as hostile.
 pub const MAX_DOCUMENT_XML: u64 = 256 * 1024 * 1024;
 
+/// The highest compression ratio (uncompressed / compressed size) accepted for a
+/// `word/document.xml` larger than [`RATIO_FREE_XML`]. The sample corpus's Word XML
+/// compresses about 5 times, and deflate cannot exceed about 1,030 (a bomb of
+/// spaces is near that). Apache POI refuses Office parts past 100 by default, and
+/// real, very repetitive spreadsheets have been seen just over that; twice it keeps
+/// such files readable while a small file still cannot expand to hundreds of
+/// megabytes of text.
+pub const MAX_COMPRESSION_RATIO: u64 = 200;
+
+/// Below this uncompressed size (8 MiB) any compression ratio is accepted.
+pub const RATIO_FREE_XML: u64 = 8 * 1024 * 1024;
+
 /// Extracts the main document text of a .docx: one line per paragraph, tabs and
 /// line breaks kept, deleted (tracked) text dropped.
-pub fn read_docx<R: Read + Seek>(path: &Path, reader: R) -> Result<String, InputError> {
+///
+/// Nothing is extracted to disk: `word/document.xml` is looked up by name, so other
+/// entry names (`../../x`, `/etc/x`) are never used. The entry's size is checked
+/// before anything is decompressed: a declared size over [`MAX_DOCUMENT_XML`], or a
+/// ratio over [`MAX_COMPRESSION_RATIO`], is refused at once, and the zip reader
+/// stops at the declared size, so a header that understates it cannot let more in.
+pub fn read_docx<R: Read + Seek>(path: &Path, mut reader: R) -> Result<String, InputError> {
+    let archive_len = reader
+        .seek(SeekFrom::End(0))
+        .and_then(|n| reader.rewind().map(|()| n))
+        .map_err(|e| InputError::file(path, format!("cannot read the .docx: {e}")))?;
     let mut zip = zip::ZipArchive::new(reader).map_err(|e| {
         InputError::file(
             path,
             format!("not a valid .docx file (it is not a readable zip archive: {e})"),
         )
     })?;
-    let mut entry = zip.by_name("word/document.xml").map_err(|_| {
-        InputError::file(
+    let mut entry = zip.by_name("word/document.xml").map_err(|e| match e {
+        zip::result::ZipError::FileNotFound => InputError::file(
             path,
             "not a valid .docx file: it has no word/document.xml part",
-        )
+        ),
+        e => InputError::file(
+            path,
+            format!("broken .docx: cannot read word/document.xml: {e}"),
+        ),
     })?;
-    let mut xml = Vec::with_capacity(entry.size().min(MAX_DOCUMENT_XML) as usize);
+    let too_big = || {
+        InputError::file(
+            path,
+            format!(
+                "word/document.xml is larger than {} MiB uncompressed; refusing to read it",
+                MAX_DOCUMENT_XML >> 20
+            ),
+        )
+    };
+    let declared = entry.size();
+    if declared > MAX_DOCUMENT_XML {
+        return Err(too_big());
+    }
+    // The compressed data cannot be longer than the file, whatever the header says.
+    let compressed = entry.compressed_size().min(archive_len).max(1);
+    if declared > RATIO_FREE_XML && declared / compressed > MAX_COMPRESSION_RATIO {
+        return Err(InputError::file(
+            path,
+            format!(
+                "word/document.xml would expand {} times ({} KiB to {} MiB), far more than \
+                 Word's XML compresses; refusing it as a zip bomb",
+                declared / compressed,
+                compressed.div_ceil(1024),
+                declared >> 20
+            ),
+        ));
+    }
+    let mut xml = Vec::with_capacity(declared as usize);
     (&mut entry)
         .take(MAX_DOCUMENT_XML + 1)
         .read_to_end(&mut xml)
@@ -35,13 +88,7 @@ pub fn read_docx<R: Read + Seek>(path: &Path, reader: R) -> Result<String, Input
             )
         })?;
     if xml.len() as u64 > MAX_DOCUMENT_XML {
-        return Err(InputError::file(
-            path,
-            format!(
-                "word/document.xml is larger than {} MiB uncompressed; refusing to read it",
-                MAX_DOCUMENT_XML >> 20
-            ),
-        ));
+        return Err(too_big());
     }
     let xml = String::from_utf8(xml)
         .map_err(|_| InputError::file(path, "broken .docx: word/document.xml is not UTF-8"))?;
@@ -66,6 +113,20 @@ fn paragraphs_text(path: &Path, xml: &str) -> Result<String, InputError> {
             )
         })?;
         match event {
+            // The Open Packaging Conventions forbid DTDs in package XML (ECMA-376
+            // Part 2, M1.18) and Word writes none. Its entities (nested, they expand
+            // to gigabytes) are neither expanded nor silently dropped: refused.
+            Event::DocType(_) => {
+                let at = reader.buffer_position() as usize;
+                let line = xml[..at.min(xml.len())].matches('\n').count() + 1;
+                return Err(InputError::file(
+                    path,
+                    format!(
+                        "broken .docx: word/document.xml line {line} has a DOCTYPE declaration, \
+                         which Word documents do not have; refusing it (its entities are not expanded)"
+                    ),
+                ));
+            }
             Event::Start(e) => match e.local_name().as_ref() {
                 "body" => in_body = true,
                 "p" if in_body => {
