@@ -108,7 +108,7 @@ fn data_err(path: &Path, msg: impl Into<String>) -> anyhow::Error {
 }
 
 /// Reads a zip entry by name, refusing more than [`MAX_ENTRY_BYTES`] decompressed.
-fn read_entry<R: Read + std::io::Seek>(
+pub(crate) fn read_entry<R: Read + std::io::Seek>(
     zip: &mut zip::ZipArchive<R>,
     name: &str,
     path: &Path,

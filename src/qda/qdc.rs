@@ -199,13 +199,9 @@ pub fn read_codes(path: &Path) -> Result<Vec<QdaCode>> {
     let bytes = if is_qdpx {
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
             .map_err(|e| InputError::file(path, format!("not a readable .qdpx (zip): {e}")))?;
-        let mut entry = zip
-            .by_name("project.qde")
-            .map_err(|_| InputError::file(path, "the .qdpx has no project.qde"))?;
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut entry, &mut v)
-            .map_err(|e| InputError::file(path, format!("cannot read project.qde: {e}")))?;
-        v
+        // By name only (nothing is extracted), and no more than MAX_ENTRY_BYTES.
+        super::import::read_entry(&mut zip, "project.qde", path)?
+            .ok_or_else(|| InputError::file(path, "the .qdpx has no project.qde"))?
     } else {
         bytes
     };
