@@ -1,5 +1,6 @@
 //! Bidirectional text: logical-order labels to the visual order a bitmap font draws.
 
+use std::borrow::Cow;
 use unicode_bidi::{BidiClass, BidiInfo, Level, bidi_class};
 
 /// The label in visual order (left to right as drawn), by the Unicode
@@ -44,6 +45,19 @@ fn visual_line(line: &str, rtl_base: Option<bool>) -> String {
         }
     }
     out
+}
+
+/// The label without bidirectional embedding, override and isolate controls
+/// (U+202A-U+202E, U+2066-U+2069). A label's own controls (from a manifest value, a
+/// codebook label) would reorder it or, unbalanced, what follows it; the charts
+/// order labels themselves and add their own balanced isolates.
+pub(super) fn without_controls(label: &str) -> Cow<'_, str> {
+    let control = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if label.contains(control) {
+        Cow::Owned(label.chars().filter(|&c| !control(c)).collect())
+    } else {
+        Cow::Borrowed(label)
+    }
 }
 
 /// The mirror image of a bracket-like character (Unicode's Bidi_Mirroring_Glyph
@@ -133,6 +147,15 @@ mod tests {
     #[test]
     fn lines_are_ordered_separately() {
         assert_eq!(visual_order("ידע\n(17)"), "עדי\n(17)");
+    }
+
+    #[test]
+    fn own_controls_are_dropped() {
+        assert_eq!(
+            without_controls("\u{202E}ידע\u{202C} \u{2066}NGO\u{2069} \u{2067}x"),
+            "ידע NGO x"
+        );
+        assert!(matches!(without_controls("ידע\u{200F}"), Cow::Borrowed(_)));
     }
 
     #[test]

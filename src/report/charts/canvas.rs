@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontDesc, FontFamily, FontTransform, register_font};
 
 use super::Lang;
-use super::bidi::{first_strong_is_rtl, has_rtl, visual_order_with};
+use super::bidi::{first_strong_is_rtl, has_rtl, visual_order_with, without_controls};
 
 /// The family name under which DejaVu Sans is registered with plotters. It is
 /// also what the SVG's `font-family` says, hence the fallbacks.
@@ -137,6 +137,7 @@ impl<DB: DrawingBackend> Canvas<DB> {
 
     /// The string to hand to the backend for this label.
     fn shown(&self, label: &str) -> String {
+        let label = &*without_controls(label);
         let rtl = self.label_rtl(label);
         match self.target {
             Target::Bitmap => visual_order_with(label, Some(rtl)),
@@ -153,7 +154,7 @@ impl<DB: DrawingBackend> Canvas<DB> {
         let style = TextStyle::from(font.desc());
         let (w, _) = self
             .area
-            .estimate_text_size(label, &style)
+            .estimate_text_size(&without_controls(label), &style)
             .map_err(drawing)?;
         Ok(w as i32)
     }
