@@ -89,6 +89,8 @@ pub struct Scratch {
     fired: Vec<bool>,
     contrib: Vec<(u32, u32)>,
     slots: Vec<u16>,
+    /// Hits of one rule or code ordered by position (indices into `hits`).
+    order: Vec<u32>,
 }
 
 /// A codebook compiled for coding.
@@ -293,11 +295,39 @@ impl Coder {
                     s.own[code as usize] += score;
                 }
                 Kind::Near(within) => {
+                    // Occurrences are in text order, so the second slot's hits sorted
+                    // by occurrence are sorted by position: for each hit of the
+                    // first slot only those within reach are looked at.
                     let mut matched = false;
                     let occs = &s.occs;
+                    s.order.clear();
+                    s.order.extend(
+                        (at..end)
+                            .filter(|&i| s.hits[i].1 == 1 && counts(&&s.hits[i]))
+                            .map(|i| i as u32),
+                    );
+                    s.order.sort_unstable_by_key(|&i| s.hits[i as usize].2);
+                    let span = s
+                        .order
+                        .iter()
+                        .map(|&i| {
+                            let o = occs[s.hits[i as usize].2 as usize];
+                            o.last - o.first
+                        })
+                        .max()
+                        .unwrap_or(0);
                     for a in group.iter().filter(|h| h.1 == 0 && counts(h)) {
-                        for b in group.iter().filter(|h| h.1 == 1 && counts(h)) {
-                            let (oa, ob) = (occs[a.2 as usize], occs[b.2 as usize]);
+                        let oa = occs[a.2 as usize];
+                        let lo = oa.first.saturating_sub(within.saturating_add(span));
+                        let from = s
+                            .order
+                            .partition_point(|&i| occs[s.hits[i as usize].2 as usize].first < lo);
+                        for &bi in &s.order[from..] {
+                            let b = &s.hits[bi as usize];
+                            let ob = occs[b.2 as usize];
+                            if ob.first > oa.last.saturating_add(within) {
+                                break;
+                            }
                             if a.2 == b.2 {
                                 continue;
                             }
@@ -392,16 +422,40 @@ impl Coder {
                 matches!(r.kind, Kind::Any | Kind::All(_))
                     && (r.count_negated || !s.negated[s.hits[i].2 as usize])
             };
+            // A hit can only be covered by one that starts at most `span` words
+            // before its end: look at those alone, in position order.
+            s.order.clear();
+            s.order
+                .extend((at..end).filter(|&i| eligible(i)).map(|i| i as u32));
+            s.order.sort_unstable_by_key(|&i| s.hits[i as usize].2);
+            let occs = &s.occs;
+            let first_of = |i: u32| occs[s.hits[i as usize].2 as usize].first;
+            let span = s
+                .order
+                .iter()
+                .map(|&i| {
+                    let o = occs[s.hits[i as usize].2 as usize];
+                    o.last - o.first
+                })
+                .max()
+                .unwrap_or(0);
             for i in at..end {
                 if !eligible(i) {
                     continue;
                 }
-                let oi = s.occs[s.hits[i].2 as usize];
-                for j in at..end {
-                    if j == i || !eligible(j) || s.shadowed[j] {
+                let oi = occs[s.hits[i].2 as usize];
+                let from = s
+                    .order
+                    .partition_point(|&j| first_of(j) < oi.last.saturating_sub(span));
+                for &j in &s.order[from..] {
+                    let j = j as usize;
+                    let oj = occs[s.hits[j].2 as usize];
+                    if oj.first > oi.first {
+                        break;
+                    }
+                    if j == i || s.shadowed[j] {
                         continue;
                     }
-                    let oj = s.occs[s.hits[j].2 as usize];
                     let covers = oj.first <= oi.first && oj.last >= oi.last;
                     let same = oj.first == oi.first && oj.last == oi.last;
                     if covers && (!same || j < i) {
@@ -606,6 +660,38 @@ mod tests {
         assert_eq!(ids(src, "ליוויתי אותו אל הוועדה"), ["keys.power.backing"]);
         assert_eq!(ids(src, "לוועדה הרפואית ליוויתי"), ["keys.power.backing"]);
         assert!(ids(src, "ליוויתי אותו אתמול בבוקר אל הוועדה").is_empty());
+    }
+
+    #[test]
+    fn near_and_covered_terms_in_a_long_unit() {
+        // The windowed look-ups for near rules and covered terms give, in a unit of
+        // 300 repeats, exactly the evidence of one repeat, 300 times over.
+        let src = "[[code]]\nid = \"keys.power\"\n[[code.rule]]\nnear = [\"ליוויתי\"]\nwith = [\"ועד*\"]\nwithin = 3\n[[code.rule]]\nany = [\"חותמת\", \"שמנו חותמת\"]\n";
+        let (_, c) = coder(src);
+        let one = "ליוויתי אותו אל הוועדה ושמנו חותמת, אבל לא הייתה ועדה. ";
+        let code = |text: &str| {
+            let mut s = Scratch::default();
+            let mut out = Vec::new();
+            c.code_unit(text, &UnitContext::default(), &mut s, &mut out);
+            out
+        };
+        let single = code(one);
+        assert_eq!(single.len(), 1);
+        let spans: Vec<(usize, usize)> = single[0]
+            .evidence
+            .iter()
+            .map(|e| (e.start, e.end))
+            .collect();
+        // ליוויתי, הוועדה (near), שמנו חותמת (covering חותמת); ועדה is negated.
+        assert_eq!(spans, [(0, 7), (16, 22), (23, 34)]);
+        let n = one.chars().count();
+        let long = code(&one.repeat(300));
+        let want: Vec<(usize, usize)> = (0..300)
+            .flat_map(|k| spans.iter().map(move |&(a, b)| (a + k * n, b + k * n)))
+            .collect();
+        let got: Vec<(usize, usize)> = long[0].evidence.iter().map(|e| (e.start, e.end)).collect();
+        assert_eq!(got, want);
+        assert_eq!(long[0].score, single[0].score);
     }
 
     #[test]

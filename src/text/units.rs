@@ -131,7 +131,7 @@ fn unit_ranges(text: &str, turn: &Turn, opts: &SegmentOptions) -> Vec<(usize, us
             for (s, e) in sentence_ranges(body) {
                 split_long(body, s, e, opts, &mut pieces);
             }
-            shift(merge_short(body, pieces, opts.min_words))
+            shift(merge_short(body, pieces, opts.min_words, opts.max_words))
         }
     }
 }
@@ -167,6 +167,8 @@ fn split_long(
     let slice = &body[s..e];
     let mut best: Option<(usize, usize)> = None; // (imbalance, cut)
     let mut depth = 0i32;
+    // Words before the previous candidate cut, so each stretch is counted once.
+    let (mut counted_to, mut counted) = (0usize, 0usize);
     for (i, c) in slice.char_indices() {
         match c {
             '[' | '(' => depth += 1,
@@ -184,7 +186,9 @@ fn split_long(
             }
             _ => continue,
         };
-        let left = count_words(&slice[..cut]);
+        counted += count_words(&slice[counted_to..cut]);
+        counted_to = cut;
+        let left = counted;
         let right = words - left.min(words);
         if left < opts.min_words.max(1) || right < opts.min_words.max(1) {
             continue;
@@ -206,28 +210,51 @@ fn split_long(
 }
 
 /// Merges pieces with fewer than `min_words` words into the previous piece (or the
-/// next one, for a short first piece).
-fn merge_short(body: &str, pieces: Vec<(usize, usize)>, min_words: usize) -> Vec<(usize, usize)> {
-    let mut out: Vec<(usize, usize)> = Vec::with_capacity(pieces.len());
-    let mut carry: Option<usize> = None; // start of short pieces before the first long one
-    let mut last_end = 0;
+/// next one, for a short first piece). A short piece always fits beside one
+/// sentence, but a merged unit grows to at most `max_words + min_words` words: a run
+/// of short sentences ("כן. לא. כן. ...") becomes several units, never one unit of
+/// the whole turn.
+fn merge_short(
+    body: &str,
+    pieces: Vec<(usize, usize)>,
+    min_words: usize,
+    max_words: usize,
+) -> Vec<(usize, usize)> {
+    let max_words = max_words.saturating_add(min_words);
+    let mut out: Vec<(usize, usize, usize)> = Vec::with_capacity(pieces.len()); // (start, end, words)
+    // Short pieces waiting for a neighbour: (start, end, words).
+    let mut carry: Option<(usize, usize, usize)> = None;
     for (s, e) in pieces {
-        last_end = e;
-        if count_words(&body[s..e]) < min_words {
-            match out.last_mut() {
-                Some(last) => last.1 = e,
-                None => {
-                    carry.get_or_insert(s);
+        let w = count_words(&body[s..e]);
+        if w < min_words {
+            if carry.is_none() {
+                if let Some(last) = out.last_mut().filter(|l| l.2 + w <= max_words) {
+                    last.1 = e;
+                    last.2 += w;
+                    continue;
                 }
             }
+            carry = match carry {
+                Some((cs, _, cw)) if cw + w <= max_words => Some((cs, e, cw + w)),
+                Some(full) => {
+                    out.push(full);
+                    Some((s, e, w))
+                }
+                None => Some((s, e, w)),
+            };
         } else {
-            out.push((carry.take().unwrap_or(s), e));
+            match carry.take() {
+                Some((cs, _, cw)) if cw + w <= max_words => out.push((cs, e, cw + w)),
+                Some(full) => {
+                    out.push(full);
+                    out.push((s, e, w));
+                }
+                None => out.push((s, e, w)),
+            }
         }
     }
-    if let Some(start) = carry {
-        out.push((start, last_end)); // the turn has only short pieces
-    }
-    out
+    out.extend(carry); // the turn ends in short pieces that fitted nowhere
+    out.into_iter().map(|(s, e, _)| (s, e)).collect()
 }
 
 /// Converts increasing byte offsets to character offsets in one pass.
@@ -264,7 +291,7 @@ mod tests {
     #[test]
     fn short_sentences_merge_into_neighbours() {
         let body = "כן. אני עובדת במחלקה כבר שנים. נכון. ועוד משפט ארוך מספיק כאן.";
-        let r = merge_short(body, sentence_ranges(body), 3);
+        let r = merge_short(body, sentence_ranges(body), 3, 50);
         let got: Vec<&str> = r.iter().map(|&(s, e)| &body[s..e]).collect();
         assert_eq!(
             got,
@@ -276,10 +303,33 @@ mod tests {
     }
 
     #[test]
+    fn a_run_of_short_sentences_is_cut_at_max_words() {
+        // 40 sentences of 2 words, at most 50 + 3 words a unit: 26 of them (52
+        // words) make the first unit, the other 14 (28 words) the second.
+        let body = "כן לא. ".repeat(40);
+        let body = body.trim_end();
+        let r = merge_short(body, sentence_ranges(body), 3, 50);
+        let words: Vec<usize> = r.iter().map(|&(s, e)| count_words(&body[s..e])).collect();
+        assert_eq!(words, vec![52, 28]);
+        assert_eq!(r[0].0, 0);
+        assert_eq!(r[1].1, body.len());
+        assert_eq!(&body[r[0].1..r[1].0], " ");
+        // A short sentence joins a long one even past max_words.
+        let body = format!(
+            "{} {}",
+            "כן לא.".repeat(1),
+            "מילה ".repeat(49).trim_end().to_string() + "."
+        );
+        let r = merge_short(&body, sentence_ranges(&body), 3, 50);
+        let words: Vec<usize> = r.iter().map(|&(s, e)| count_words(&body[s..e])).collect();
+        assert_eq!(words, vec![51]);
+    }
+
+    #[test]
     fn a_turn_of_one_short_sentence_is_one_unit() {
         let body = "כן.";
         assert_eq!(
-            merge_short(body, sentence_ranges(body), 3),
+            merge_short(body, sentence_ranges(body), 3, 50),
             vec![(0, body.len())]
         );
     }
