@@ -227,12 +227,12 @@ fn merge_short(
     for (s, e) in pieces {
         let w = count_words(&body[s..e]);
         if w < min_words {
-            if carry.is_none() {
-                if let Some(last) = out.last_mut().filter(|l| l.2 + w <= max_words) {
-                    last.1 = e;
-                    last.2 += w;
-                    continue;
-                }
+            if carry.is_none()
+                && let Some(last) = out.last_mut().filter(|l| l.2 + w <= max_words)
+            {
+                last.1 = e;
+                last.2 += w;
+                continue;
             }
             carry = match carry {
                 Some((cs, _, cw)) if cw + w <= max_words => Some((cs, e, cw + w)),
@@ -317,7 +317,7 @@ mod tests {
         // A short sentence joins a long one even past max_words.
         let body = format!(
             "{} {}",
-            "כן לא.".repeat(1),
+            "כן לא.",
             "מילה ".repeat(49).trim_end().to_string() + "."
         );
         let r = merge_short(&body, sentence_ranges(&body), 3, 50);
