@@ -360,9 +360,14 @@ pub fn permutation_chi_square(
         return result;
     }
     let nc = cols_used.len();
+    let largest = (0..n_groups)
+        .max_by_key(|&g| (sizes[g], usize::MAX - g))
+        .unwrap_or(0);
     let layout = Layout {
         n_groups,
         n_cols: nc,
+        largest,
+        col_totals: cols_used.iter().map(|&j| col_sums[j]).collect(),
         counts: counts
             .iter()
             .flat_map(|r| cols_used.iter().map(|&j| r[j]))
@@ -417,6 +422,11 @@ pub fn permutation_chi_square(
 struct Layout {
     n_groups: usize,
     n_cols: usize,
+    /// The group with the most interviews: its row is the column totals minus the
+    /// other rows, so its interviews are never summed (counts are whole numbers, so
+    /// the subtraction is exact).
+    largest: usize,
+    col_totals: Vec<f64>,
     /// Row-major interviews x used columns.
     counts: Vec<f64>,
     interview_totals: Vec<f64>,
@@ -446,13 +456,29 @@ impl Layout {
         let nc = self.n_cols;
         s.table.fill(0.0);
         s.row_totals.fill(0.0);
+        let big = self.largest;
         for (k, &g) in labels.iter().enumerate() {
+            if g == big {
+                continue;
+            }
             let row = &mut s.table[g * nc..(g + 1) * nc];
             for (t, &c) in row.iter_mut().zip(&self.counts[k * nc..(k + 1) * nc]) {
                 *t += c;
             }
             s.row_totals[g] += self.interview_totals[k];
         }
+        for j in 0..nc {
+            let others: f64 = (0..self.n_groups)
+                .filter(|&g| g != big)
+                .map(|g| s.table[g * nc + j])
+                .sum();
+            s.table[big * nc + j] = self.col_totals[j] - others;
+        }
+        let others: f64 = (0..self.n_groups)
+            .filter(|&g| g != big)
+            .map(|g| s.row_totals[g])
+            .sum();
+        s.row_totals[big] = self.total - others;
         let mut sum = 0.0;
         for (row, &r) in s.table.chunks_exact(nc).zip(&s.row_totals) {
             if r > 0.0 {
