@@ -724,19 +724,23 @@ mod tests {
         }
         let direct = chi_square(&table).test.unwrap().statistic;
         assert_eq!(r.statistic, Some(direct));
-        let layout = Layout {
-            n_groups: 3,
-            n_cols: 4,
-            counts: counts.concat(),
-            interview_totals: counts.iter().map(|r| r.iter().sum()).collect(),
-            inv_col: (0..4)
-                .map(|j| 1.0 / table.iter().map(|r| r[j]).sum::<f64>())
-                .collect(),
-            total: counts.iter().flatten().sum(),
-        };
-        // The allocation-free formula used for permutations agrees with it.
-        let mut s = Scratch::new(&layout);
-        assert!((layout.statistic(&groups, &mut s) - direct).abs() < 1e-9 * direct);
+        // The allocation-free formula used for permutations agrees with it, whichever
+        // group's row is taken as the rest.
+        let col_totals: Vec<f64> = (0..4).map(|j| table.iter().map(|r| r[j]).sum()).collect();
+        for largest in 0..3 {
+            let layout = Layout {
+                n_groups: 3,
+                n_cols: 4,
+                largest,
+                col_totals: col_totals.clone(),
+                counts: counts.concat(),
+                interview_totals: counts.iter().map(|r| r.iter().sum()).collect(),
+                inv_col: col_totals.iter().map(|c| 1.0 / c).collect(),
+                total: counts.iter().flatten().sum(),
+            };
+            let mut s = Scratch::new(&layout);
+            assert!((layout.statistic(&groups, &mut s) - direct).abs() < 1e-9 * direct);
+        }
     }
 
     #[test]
