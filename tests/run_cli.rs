@@ -330,3 +330,56 @@ fn ctrl_c_leaves_the_previous_outputs() {
         "no staging folders left behind"
     );
 }
+
+#[test]
+fn run_json_lets_a_reader_rerun_exactly() {
+    let dir = TempDir::new("provenance");
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    let o = run_tiny(
+        &a,
+        &[
+            "--unit",
+            "paragraph",
+            "--seed",
+            "7",
+            "--by",
+            "sector",
+            "--no-cache",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let run: serde_json::Value = serde_json::from_str(&read(&a.join("run.json"))).unwrap();
+    assert_eq!(run["version"], env!("CARGO_PKG_VERSION"));
+    let codebook = fixtures().join("tiny-codebook.toml");
+    assert_eq!(
+        run["codebook"]["sha256"],
+        tamlil::hash::sha256_hex(&std::fs::read(&codebook).unwrap())
+    );
+    for input in run["inputs"].as_array().unwrap() {
+        let bytes = std::fs::read(input["file"].as_str().unwrap()).unwrap();
+        assert_eq!(input["sha256"], tamlil::hash::sha256_hex(&bytes));
+    }
+    assert_eq!(run["options"]["segmentation"]["unit"], "paragraph");
+    assert_eq!(run["options"]["seed"], 7);
+    assert_eq!(run["options"]["permutations"], 199);
+    // The recorded command, with another output folder, gives the same outputs.
+    let argv: Vec<String> = run["command"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let out_at = argv.iter().position(|x| x == "--out").unwrap() + 1;
+    let mut args = argv[1..].to_vec();
+    args[out_at - 1] = b.display().to_string();
+    let o = std::process::Command::new(&argv[0])
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (mut sa, mut sb) = (snapshot(&a), snapshot(&b));
+    sa.remove("run.json");
+    sb.remove("run.json");
+    assert_eq!(sa.len(), 15);
+    assert!(sa == sb, "the re-run from run.json differs");
+}
