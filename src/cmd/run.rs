@@ -17,8 +17,10 @@ use std::path::PathBuf;
 /// With no arguments, runs on the bundled synthetic sample (`data-sample/`) with
 /// the default rights-realization codebook and writes everything into `out/`:
 /// units.csv, codings.csv, tables/ (CSV and Parquet), stats.json, charts/ (SVG and
-/// PNG), report.html and run.json. The output folder is replaced only when the
-/// run succeeds, so a failed run leaves the previous results as they were.
+/// PNG), report.html, project.qdpx (for MAXQDA, ATLAS.ti, NVivo) and run.json. The
+/// output folder is replaced only when the run succeeds, so a failed run leaves the
+/// previous results as they were. A cache beside it (OUT.cache) lets a re-run skip
+/// the transcripts that did not change.
 ///
 /// Example:
 ///
