@@ -21,10 +21,34 @@ python3 "$root/scripts/codebook_terms.py" "$root/codebooks/rights-realization.to
 bytes=$(find "$work/corpus/t" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
 mb=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1e6}')
 
-# A codebook that differs from the default by one term, and the manifest without its
-# last interview: the re-runs after a codebook change or an added interview.
-sed 's/^name = "\(.*\)"/name = "\1-edited"/' "$root/codebooks/rights-realization.toml" > "$work/edited.toml"
+# The manifest without its last interview, and a codebook that differs from the
+# default in its name, made anew before each timed run (the cache keeps the codings
+# of the previous codebook, so an edit it has seen would be served from it): the
+# re-runs after an added interview or a codebook change.
+edit="sed 's/^name = .*/name = \"edit-'\$(date +%s%N)'\"/' $root/codebooks/rights-realization.toml > $work/edited.toml"
+# The interview added: a .txt transcript of the corpus with a line that makes it new
+# to the cache each time, listed after the others.
 head -n -1 "$work/corpus/manifest.csv" > "$work/corpus/manifest-minus-one.csv"
+# (a copy of the first UTF-8 .txt transcript with no declared encoding).
+txt_file=$(python3 - "$work/corpus" <<'PY'
+import csv, os, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(os.path.join(d, "manifest.csv"), encoding="utf-8")))
+def utf8(r):
+    try:
+        open(os.path.join(d, r["file"]), encoding="utf-8").read()
+        return True
+    except UnicodeDecodeError:
+        return False
+src = next(r for r in rows if r["file"].endswith(".txt") and not r.get("encoding") and utf8(r))
+with open(os.path.join(d, "manifest-added.csv"), "w", encoding="utf-8", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows[:-1] + [dict(src, id="added", file="t/added.txt")])
+print(src["file"])
+PY
+)
+add="{ cat $work/corpus/$txt_file; echo \"ת: ועוד משהו \$(date +%s%N).\"; } > $work/corpus/t/added.txt"
 run="$bin run --corpus $work/corpus --out $work/out --cache $work/cache"
 
 # name | command run before each timed run (untimed; may be empty) | timed command
@@ -35,8 +59,8 @@ cases=(
   "tamlil code||$bin code --units $work/units.csv --out $work/codings.csv"
   "tamlil run (end to end, no cache)||$bin run --corpus $work/corpus --out $work/out --no-cache"
   "tamlil run, cache warm, nothing changed|$run|$run"
-  "tamlil run after a codebook change|$run|$run --codebook $work/edited.toml"
-  "tamlil run after adding one interview|$run --manifest $work/corpus/manifest-minus-one.csv|$run"
+  "tamlil run after a codebook change|$run && $edit|$run --codebook $work/edited.toml"
+  "tamlil run after adding one interview|$run --manifest $work/corpus/manifest-minus-one.csv && $add|$run --manifest $work/corpus/manifest-added.csv"
 )
 
 # One run to produce units.csv for `code`, and its unit count.

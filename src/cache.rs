@@ -12,10 +12,11 @@
 //!   key, the codebook's sha256 and the interview's attribute values.
 //!
 //! Changing a transcript, the segmentation options or the codebook changes the key,
-//! so stale entries are never read; entries a successful run did not use are
-//! removed. Entries are written under temporary names and renamed; an entry that
-//! does not decode (a truncated or foreign file) is ignored and recomputed. The
-//! cache holds the transcripts' text: keep it where the transcripts are kept.
+//! so stale entries are never read. Of the entries a successful run did not use,
+//! the most recent are kept up to the size of those it used; older ones are
+//! removed. An entry that does not decode (a truncated or foreign file) is ignored
+//! and recomputed. The cache holds the transcripts' text: keep it where the
+//! transcripts are kept.
 
 use crate::coding::{Coding, Evidence};
 use crate::corpus::Entry;
@@ -159,7 +160,7 @@ impl Cache {
 
     /// Stores a segmentation (a failure to write only costs the next run time).
     pub fn store_segmentation(&self, key: &str, text: &str, units: &[Unit]) {
-        self.store(&format!("seg/{key}"), &encode_segmentation(text, units));
+        self.store_entry(&format!("seg/{key}"), &encode_segmentation(text, units));
     }
 
     /// The cached codings under `key` for `n_units` units, if any.
@@ -174,7 +175,7 @@ impl Cache {
 
     /// Stores the codings of a document's units.
     pub fn store_codings(&self, key: &str, codings: &[Vec<Coding>]) {
-        self.store(&format!("code/{key}"), &encode_codings(codings));
+        self.store_entry(&format!("code/{key}"), &encode_codings(codings));
     }
 
     /// The counts of this run so far.
@@ -189,8 +190,10 @@ impl Cache {
         }
     }
 
-    /// After a successful run: records the files seen and removes the entries
-    /// this run did not use.
+    /// After a successful run: records the files seen, and keeps of the entries
+    /// this run did not use only the most recent, up to as many bytes as it used
+    /// (so going back to the previous codebook or options is still cached, and the
+    /// cache stays within twice what one run needs).
     pub fn finish(&self) {
         let seen = self.seen.lock().unwrap();
         let mut lines: Vec<String> = seen
@@ -213,10 +216,26 @@ impl Cache {
             let Ok(dir) = std::fs::read_dir(self.dir.join(sub)) else {
                 continue;
             };
+            let (mut used_bytes, mut unused) = (0u64, Vec::new());
             for e in dir.flatten() {
                 let name = format!("{sub}/{}", e.file_name().to_string_lossy());
-                if !used.contains(&name) {
-                    let _ = std::fs::remove_file(e.path());
+                let meta = e.metadata().ok();
+                let size = meta.as_ref().map_or(0, |m| m.len());
+                if used.contains(&name) {
+                    used_bytes += size;
+                } else {
+                    let mtime = meta.and_then(|m| m.modified().ok());
+                    unused.push((mtime, e.file_name(), size, e.path()));
+                }
+            }
+            // Newest first; keep what fits in as many bytes as this run used.
+            unused.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            let mut kept = 0u64;
+            for (_, _, size, path) in unused {
+                if kept + size <= used_bytes {
+                    kept += size;
+                } else {
+                    let _ = std::fs::remove_file(path);
                 }
             }
         }
@@ -224,6 +243,16 @@ impl Cache {
 
     fn bump(&self, i: usize) {
         self.counts[i].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Writes an entry in place: a partly written entry is shorter than its lengths
+    /// say and does not decode, so it is recomputed; the content under a key is
+    /// always the same, so two runs writing it at once write the same bytes.
+    fn store_entry(&self, name: &str, bytes: &[u8]) {
+        let dest = self.dir.join(name);
+        if std::fs::write(&dest, bytes).is_err() {
+            let _ = std::fs::remove_file(&dest);
+        }
     }
 
     fn store(&self, name: &str, bytes: &[u8]) {

@@ -135,6 +135,15 @@ fn reused_when_nothing_changed_and_invalidated_by_each_input() {
         "the new term codes a unit"
     );
 
+    // Back to the first codebook: its codings were kept, nothing is coded.
+    let first_codebook = dir.join("first.toml");
+    std::fs::write(&first_codebook, &cb).unwrap();
+    assert_eq!(
+        counts(&run(&corpus, &first_codebook, &out, Some(&cache), &[])),
+        (3, 3, 0, 3, 0)
+    );
+    assert_eq!(outputs(&out)["codings.csv"], first["codings.csv"]);
+
     // Other segmentation options: every document segmented (and so coded) again.
     let turn = ["--unit", "turn"];
     assert_eq!(
@@ -183,7 +192,7 @@ fn reused_when_nothing_changed_and_invalidated_by_each_input() {
 }
 
 #[test]
-fn a_broken_entry_is_recomputed_and_unused_entries_are_removed() {
+fn a_broken_entry_is_recomputed_and_old_entries_are_bounded() {
     let dir = TempDir::new("cache-broken");
     let (corpus, codebook) = corpus(&dir);
     let (out, cache) = (dir.join("out"), dir.join("cache"));
@@ -209,16 +218,40 @@ fn a_broken_entry_is_recomputed_and_unused_entries_are_removed() {
     assert!(c.4 >= 1, "the garbled coding is redone: {c:?}");
     assert_eq!(outputs(&out), first);
 
-    // After a run with other options only that run's entries are kept.
+    // After runs with other options the cache keeps this run's entries and at
+    // most as many bytes again of older ones.
+    let bytes = |dir: &Path| -> u64 {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().metadata().unwrap().len())
+            .sum()
+    };
+    for unit in ["paragraph", "turn"] {
+        run(&corpus, &codebook, &out, Some(&cache), &["--unit", unit]);
+    }
+    let fresh = dir.join("fresh-cache");
     run(
+        &corpus,
+        &codebook,
+        &dir.join("o2"),
+        Some(&fresh),
+        &["--unit", "turn"],
+    );
+    for sub in ["seg", "code"] {
+        let (all, used) = (bytes(&cache.join(sub)), bytes(&fresh.join(sub)));
+        assert!(
+            used > 0 && all >= used && all <= 2 * used,
+            "{sub}: {all} of {used}"
+        );
+    }
+    let c = counts(&run(
         &corpus,
         &codebook,
         &out,
         Some(&cache),
-        &["--unit", "paragraph"],
-    );
-    assert_eq!(entries("seg").len(), 3);
-    assert_eq!(entries("code").len(), 3);
+        &["--unit", "turn"],
+    ));
+    assert_eq!(c, (3, 3, 0, 3, 0));
 }
 
 #[test]
