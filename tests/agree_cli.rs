@@ -10,19 +10,7 @@ fn run_tiny(dir: &TempDir) -> PathBuf {
     let out = dir.join("out");
     let corpus = fixtures().join("tiny");
     let codebook = fixtures().join("tiny-codebook.toml");
-    let o = tamlil(&[
-        "run",
-        "--corpus",
-        corpus.to_str().unwrap(),
-        "--codebook",
-        codebook.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--permutations",
-        "99",
-        "--bootstrap",
-        "99",
-    ]);
+    let o = run_quick(&corpus, &codebook, &out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     out
 }

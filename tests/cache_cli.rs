@@ -27,25 +27,12 @@ fn run(
     cache: Option<&Path>,
     extra: &[&str],
 ) -> BTreeMap<String, u64> {
-    let mut args = vec![
-        "run",
-        "--corpus",
-        corpus.to_str().unwrap(),
-        "--codebook",
-        codebook.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--permutations",
-        "99",
-        "--bootstrap",
-        "99",
-    ];
-    match cache {
-        Some(c) => args.extend_from_slice(&["--cache", c.to_str().unwrap()]),
-        None => args.push("--no-cache"),
-    }
+    let mut args = match cache {
+        Some(c) => vec!["--cache", c.to_str().unwrap()],
+        None => vec!["--no-cache"],
+    };
     args.extend_from_slice(extra);
-    let o = tamlil(&args);
+    let o = run_quick(corpus, codebook, out, &args);
     assert!(o.status.success(), "{}", stderr(&o));
     let run: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
@@ -71,19 +58,8 @@ fn counts(c: &BTreeMap<String, u64>) -> (u64, u64, u64, u64, u64) {
 
 /// Every output but run.json, relative path -> bytes.
 fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.file_name().unwrap() != "run.json" {
-                let k = p.strip_prefix(dir).unwrap().display().to_string();
-                out.insert(k, std::fs::read(&p).unwrap());
-            }
-        }
-    }
+    let mut out = snapshot(dir);
+    assert!(out.remove("run.json").is_some());
     out
 }
 

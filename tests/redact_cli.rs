@@ -25,52 +25,29 @@ fn run_redact(out: &Path, extra: &[&str]) -> std::process::Output {
     let corpus = fixtures().join("redact");
     let codebook = fixtures().join("tiny-codebook.toml");
     let names = corpus.join("names.txt");
-    let mut args = vec![
-        "run",
-        "--corpus",
-        corpus.to_str().unwrap(),
-        "--codebook",
-        codebook.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--permutations",
-        "99",
-        "--bootstrap",
-        "99",
-    ];
-    args.extend_from_slice(extra);
+    let mut args = extra.to_vec();
     if extra.contains(&"--redact") {
         args.extend_from_slice(&["--names", names.to_str().unwrap()]);
     }
-    tamlil(&args)
+    run_quick(&corpus, &codebook, out, &args)
 }
 
 /// Every file under `dir` (and every entry of every .qdpx in it), name -> text.
 fn all_text(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
+    for p in files_in(dir) {
+        let bytes = std::fs::read(&p).unwrap();
+        if p.extension().is_some_and(|x| x == "qdpx") {
+            let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+            for i in 0..z.len() {
+                let mut f = z.by_index(i).unwrap();
+                let mut s = String::new();
+                f.read_to_string(&mut s).unwrap();
+                out.push((format!("{}!{}", p.display(), f.name().unwrap()), s));
             }
-            let bytes = std::fs::read(&p).unwrap();
-            if p.extension().is_some_and(|x| x == "qdpx") {
-                let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-                for i in 0..z.len() {
-                    let mut f = z.by_index(i).unwrap();
-                    let mut s = String::new();
-                    f.read_to_string(&mut s).unwrap();
-                    out.push((format!("{}!{}", p.display(), f.name().unwrap()), s));
-                }
-            } else {
-                out.push((
-                    p.display().to_string(),
-                    String::from_utf8_lossy(&bytes).into_owned(),
-                ));
-            }
+        } else {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            out.push((p.display().to_string(), text));
         }
     }
     out

@@ -129,26 +129,6 @@ fn tiny_corpus_tables_by_hand() {
     assert_eq!(run["inputs"].as_array().unwrap().len(), 3);
 }
 
-/// Every file under `dir`, relative path -> bytes.
-fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let mut out = std::collections::BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(
-                    p.strip_prefix(dir).unwrap().display().to_string(),
-                    std::fs::read(&p).unwrap(),
-                );
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn byte_identical_on_one_or_two_threads() {
     let dir = TempDir::new("determinism");

@@ -76,3 +76,51 @@ pub fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> 
         })
         .collect()
 }
+
+/// Every file under `dir` (recursively), in no particular order.
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// Every file under `dir`, relative path -> bytes.
+pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    files_in(dir)
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p.strip_prefix(dir).unwrap().display().to_string(), bytes)
+        })
+        .collect()
+}
+
+/// Runs `tamlil run` on `corpus` with `codebook` into `out`, with few permutations
+/// and bootstrap resamples (99 each) so tests stay fast, then `extra`.
+pub fn run_quick(corpus: &Path, codebook: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--codebook",
+        codebook.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--permutations",
+        "99",
+        "--bootstrap",
+        "99",
+    ];
+    args.extend_from_slice(extra);
+    tamlil(&args)
+}
