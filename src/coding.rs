@@ -300,28 +300,13 @@ impl Coder {
                     // first slot only those within reach are looked at.
                     let mut matched = false;
                     let occs = &s.occs;
-                    s.order.clear();
-                    s.order.extend(
-                        (at..end)
-                            .filter(|&i| s.hits[i].1 == 1 && counts(&&s.hits[i]))
-                            .map(|i| i as u32),
-                    );
-                    s.order.sort_unstable_by_key(|&i| s.hits[i as usize].2);
-                    let span = s
-                        .order
-                        .iter()
-                        .map(|&i| {
-                            let o = occs[s.hits[i as usize].2 as usize];
-                            o.last - o.first
-                        })
-                        .max()
-                        .unwrap_or(0);
+                    let span = by_position(&mut s.order, &s.hits, occs, at..end, |i| {
+                        s.hits[i].1 == 1 && counts(&&s.hits[i])
+                    });
                     for a in group.iter().filter(|h| h.1 == 0 && counts(h)) {
                         let oa = occs[a.2 as usize];
                         let lo = oa.first.saturating_sub(within.saturating_add(span));
-                        let from = s
-                            .order
-                            .partition_point(|&i| occs[s.hits[i as usize].2 as usize].first < lo);
+                        let from = first_at(&s.order, &s.hits, occs, lo);
                         for &bi in &s.order[from..] {
                             let b = &s.hits[bi as usize];
                             let ob = occs[b.2 as usize];
@@ -424,29 +409,14 @@ impl Coder {
             };
             // A hit can only be covered by one that starts at most `span` words
             // before its end: look at those alone, in position order.
-            s.order.clear();
-            s.order
-                .extend((at..end).filter(|&i| eligible(i)).map(|i| i as u32));
-            s.order.sort_unstable_by_key(|&i| s.hits[i as usize].2);
             let occs = &s.occs;
-            let first_of = |i: u32| occs[s.hits[i as usize].2 as usize].first;
-            let span = s
-                .order
-                .iter()
-                .map(|&i| {
-                    let o = occs[s.hits[i as usize].2 as usize];
-                    o.last - o.first
-                })
-                .max()
-                .unwrap_or(0);
+            let span = by_position(&mut s.order, &s.hits, occs, at..end, eligible);
             for i in at..end {
                 if !eligible(i) {
                     continue;
                 }
                 let oi = occs[s.hits[i].2 as usize];
-                let from = s
-                    .order
-                    .partition_point(|&j| first_of(j) < oi.last.saturating_sub(span));
+                let from = first_at(&s.order, &s.hits, occs, oi.last.saturating_sub(span));
                 for &j in &s.order[from..] {
                     let j = j as usize;
                     let oj = occs[s.hits[j].2 as usize];
@@ -492,6 +462,35 @@ impl Coder {
             })
             .collect()
     }
+}
+
+/// Fills `order` with the hits of `range` that `keep` accepts (indices into `hits`),
+/// sorted by position (occurrences are in text order), and returns their longest
+/// occurrence in words minus one.
+fn by_position(
+    order: &mut Vec<u32>,
+    hits: &[(u32, u16, u32)],
+    occs: &[Occurrence],
+    range: std::ops::Range<usize>,
+    keep: impl Fn(usize) -> bool,
+) -> u32 {
+    order.clear();
+    order.extend(range.filter(|&i| keep(i)).map(|i| i as u32));
+    order.sort_unstable_by_key(|&i| hits[i as usize].2);
+    order
+        .iter()
+        .map(|&i| {
+            let o = occs[hits[i as usize].2 as usize];
+            o.last - o.first
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// The first place in `order` (sorted by position) whose occurrence starts at or
+/// after word `lo`.
+fn first_at(order: &[u32], hits: &[(u32, u16, u32)], occs: &[Occurrence], lo: u32) -> usize {
+    order.partition_point(|&i| occs[hits[i as usize].2 as usize].first < lo)
 }
 
 /// The header of `codings.csv`.

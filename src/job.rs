@@ -131,7 +131,6 @@ pub fn process_document(
             let doc = corpus::document_from_bytes(entry, &raw)?;
             let units = segment_document(&doc.id, &doc.text, &entry.interviewer_labels, seg);
             if let Some(c) = cache {
-                c.note_file(&entry.path, &sha256);
                 c.store_segmentation(&seg_key, &doc.text, &units);
             }
             (doc.text, units)

@@ -224,3 +224,18 @@ fn redaction_options_need_redact() {
     assert!(stderr(&o).contains("--redact"), "{}", stderr(&o));
     assert!(!out.exists());
 }
+
+#[test]
+fn a_names_column_asked_for_must_be_in_the_manifest() {
+    let dir = TempDir::new("redact-column");
+    let out = dir.join("out");
+    let o = run_redact(&out, &["--redact", "--names-column", "people"]);
+    assert_eq!(o.status.code(), Some(65), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the manifest has no column 'people' for the names to redact"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+    assert!(!dir.join("out.redaction.csv").exists());
+}

@@ -3,7 +3,10 @@
 use crate::corpus::Manifest;
 use crate::error::{InputError, Kind};
 use crate::output::{absolute, beside, write_atomic};
-use crate::redact::{Lang, MappingEntry, NameEntry, Redactor, read_names_file, write_mapping_csv};
+use crate::redact::{
+    Lang, MappingEntry, NameEntry, Redactor, names_from_manifest, read_names_file,
+    write_mapping_csv,
+};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -47,20 +50,10 @@ impl RedactArgs {
             names.extend(read_names_file(f)?);
         }
         let column = self.names_column.as_deref().unwrap_or(DEFAULT_NAMES_COLUMN);
-        match manifest.remove_attribute(column) {
-            Some(values) => names.extend(values.iter().flat_map(|v| NameEntry::parse_field(v))),
-            None if self.names_column.is_some() => {
-                let path = manifest
-                    .path
-                    .clone()
-                    .unwrap_or_else(|| PathBuf::from("manifest.csv"));
-                return Err(InputError::file(
-                    &path,
-                    format!("the manifest has no column '{column}' for the names to redact"),
-                )
-                .into());
-            }
-            None => {}
+        // The default column is optional; a column asked for must be there.
+        if self.names_column.is_some() || manifest.attribute_index(column).is_some() {
+            names.extend(names_from_manifest(manifest, column)?);
+            manifest.remove_attribute(column);
         }
         Ok(Some(Redactor::new(&names, lang)))
     }
