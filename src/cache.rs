@@ -255,17 +255,9 @@ impl Cache {
         }
     }
 
+    /// Replaces a file of the cache atomically (a failure only costs the next run time).
     fn store(&self, name: &str, bytes: &[u8]) {
-        let dest = self.dir.join(name);
-        let tmp = dest.with_file_name(format!(
-            ".{}.tmp-{}-{:?}",
-            dest.file_name().unwrap_or_default().to_string_lossy(),
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        if std::fs::write(&tmp, bytes).is_err() || std::fs::rename(&tmp, &dest).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        let _ = crate::output::write_atomic(&self.dir.join(name), bytes);
     }
 }
 
