@@ -41,6 +41,34 @@ pub struct GroupedBars {
     pub intervals: Vec<Vec<Option<(f64, f64)>>>,
 }
 
+/// An error unless `rows` rows of `what` match the clusters, each with a value per series.
+fn check_shape(
+    data: &GroupedBars,
+    what: &str,
+    rows: usize,
+    row_len: impl Fn(usize) -> usize,
+) -> anyhow::Result<()> {
+    if rows != data.clusters.len() {
+        bail!(
+            "grouped bars {:?}: {rows} rows of {what} for {} clusters",
+            data.title,
+            data.clusters.len()
+        );
+    }
+    for i in 0..rows {
+        if row_len(i) != data.series.len() {
+            bail!(
+                "grouped bars {:?}: cluster {:?} has {} {what} for {} series",
+                data.title,
+                data.clusters[i],
+                row_len(i),
+                data.series.len()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Writes `<out_base>.svg` and `<out_base>.png`.
 pub fn grouped_bars(out_base: &Path, data: &GroupedBars) -> anyhow::Result<()> {
     if data.clusters.is_empty() || data.series.is_empty() {
@@ -49,45 +77,11 @@ pub fn grouped_bars(out_base: &Path, data: &GroupedBars) -> anyhow::Result<()> {
             data.title
         );
     }
-    if data.values.len() != data.clusters.len() {
-        bail!(
-            "grouped bars {:?}: {} rows of values for {} clusters",
-            data.title,
-            data.values.len(),
-            data.clusters.len()
-        );
-    }
-    for (i, row) in data.values.iter().enumerate() {
-        if row.len() != data.series.len() {
-            bail!(
-                "grouped bars {:?}: cluster {:?} has {} values for {} series",
-                data.title,
-                data.clusters[i],
-                row.len(),
-                data.series.len()
-            );
-        }
-    }
+    check_shape(data, "values", data.values.len(), |i| data.values[i].len())?;
     if !data.intervals.is_empty() {
-        if data.intervals.len() != data.clusters.len() {
-            bail!(
-                "grouped bars {:?}: {} rows of intervals for {} clusters",
-                data.title,
-                data.intervals.len(),
-                data.clusters.len()
-            );
-        }
-        for (i, row) in data.intervals.iter().enumerate() {
-            if row.len() != data.series.len() {
-                bail!(
-                    "grouped bars {:?}: cluster {:?} has {} intervals for {} series",
-                    data.title,
-                    data.clusters[i],
-                    row.len(),
-                    data.series.len()
-                );
-            }
-        }
+        check_shape(data, "intervals", data.intervals.len(), |i| {
+            data.intervals[i].len()
+        })?;
     }
     for s in &data.series {
         parse_colour(&s.colour)?;
