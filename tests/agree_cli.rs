@@ -190,6 +190,54 @@ fn planted_disagreements_give_hand_computed_values() {
     close(p, "alpha", 0.82);
 }
 
+/// A reviewer who coded only documents A and B is compared on those two: their
+/// silence on C is not "not coded".
+#[test]
+fn a_coder_of_some_documents_is_compared_on_those() {
+    let dir = TempDir::new("agree-subsample");
+    let out = run_tiny(&dir);
+    // tamlil codes A-0002 knowledge, A-0003 networking, A-0004 power,
+    // B-0002 client_rights, B-0003 power, B-0004 knowledge, C-0003 networking.
+    // The reviewer agrees on A and B except B-0004, and did not read C.
+    let review = dir.write(
+        "rita.csv",
+        "unit_id,code_id,coder\n\
+         A-0002,keys.knowledge,rita\n\
+         A-0003,keys.networking,rita\n\
+         A-0004,keys.power,rita\n\
+         B-0002,goals.client_rights,rita\n\
+         B-0003,keys.power,rita\n",
+    );
+    let table = dir.join("agree.csv");
+    let o = agree(
+        &out,
+        &[s(&out.join("codings.csv")), s(&review), "--out", s(&table)],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_csv(&table);
+    // keys.knowledge over A's and B's 6 units: both 1 (A-0002), only A 1 (B-0004),
+    // neither 4. precision 1/1, recall 1/2; p_o = 5/6, p_A = 2/6, p_B = 1/6,
+    // p_e = 2/36 + 20/36 = 22/36, kappa = (30 - 22) / (36 - 22) = 4/7.
+    let k = row(&rows, "keys.knowledge", "");
+    assert_eq!(counts(k), ["6", "1", "1", "0", "4"]);
+    close(k, "precision", 1.0);
+    close(k, "recall", 0.5);
+    close(k, "kappa", 4.0 / 7.0);
+    // keys.networking: C-0003 is left out, so the reviewer misses nothing
+    // (recall 1, not the 1/2 that counting C as uncoded gave).
+    let n = row(&rows, "keys.networking", "");
+    assert_eq!(counts(n), ["6", "1", "0", "0", "5"]);
+    close(n, "recall", 1.0);
+    close(n, "kappa", 1.0);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains(
+            "6 interviewee units compared, in the 2 of 3 documents both coders covered; left out: C (not covered by B)"
+        ),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn breakdown_by_attribute() {
     let dir = TempDir::new("agree-by");
@@ -373,9 +421,10 @@ fn unknown_codes_units_and_bad_files_are_reported() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let rows = read_csv(&dir.join("y.csv"));
+    // y has rows in document A only: A's 3 units, A-0003 coded by both.
     assert_eq!(
         counts(row(&rows, "keys.networking", "")),
-        ["8", "1", "1", "0", "6"]
+        ["3", "1", "0", "0", "2"]
     );
 }
 

@@ -210,6 +210,8 @@ pub struct ReadOptions {
     /// A coder covers only the documents in which they have a row (a row with an
     /// empty `code_id` marks a unit seen without a code); otherwise a CSV coder
     /// covers every unit. tamlil's own codings.csv always covers every unit.
+    /// `tamlil agree` sets it in both modes, so a coder of a subsample is not
+    /// taken to have left the other documents uncoded.
     pub coverage_by_rows: bool,
 }
 

@@ -518,20 +518,105 @@ fn row_name(k: &RowKey) -> String {
     }
 }
 
+/// Which documents a comparison of A and B covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Documents with interviewee units, in order of first appearance.
+    pub documents: usize,
+    /// Documents both coders covered (compared), in that order.
+    pub compared: Vec<String>,
+    /// Documents left out, each with who did not cover it (`A`, `B` or `A and B`).
+    pub left_out: Vec<(String, &'static str)>,
+}
+
+/// The documents both coders covered and those left out: a document is covered
+/// by a coder who covered any of its compared units.
+pub fn coverage(units: &UnitTable, a: &CoderCodings, b: &CoderCodings) -> Coverage {
+    let mut docs: Vec<(&str, bool, bool)> = Vec::new();
+    for (u, row) in units.units.iter().enumerate() {
+        if !units.is_compared(u) {
+            continue;
+        }
+        let at = match docs.iter().position(|d| d.0 == row.doc_id) {
+            Some(i) => i,
+            None => {
+                docs.push((&row.doc_id, false, false));
+                docs.len() - 1
+            }
+        };
+        docs[at].1 |= a.covers(u);
+        docs[at].2 |= b.covers(u);
+    }
+    let mut c = Coverage {
+        documents: docs.len(),
+        ..Coverage::default()
+    };
+    for (d, in_a, in_b) in docs {
+        match (in_a, in_b) {
+            (true, true) => c.compared.push(d.to_string()),
+            (false, true) => c.left_out.push((d.to_string(), "A")),
+            (true, false) => c.left_out.push((d.to_string(), "B")),
+            (false, false) => c.left_out.push((d.to_string(), "A and B")),
+        }
+    }
+    c
+}
+
+/// "in the 2 of 3 documents both coders covered; left out: C (not covered by B)".
+pub fn coverage_note(c: &Coverage) -> String {
+    if c.left_out.is_empty() {
+        return format!(
+            "in all {} document{} (both coders covered every one)",
+            c.documents,
+            input::plural(c.documents)
+        );
+    }
+    const SHOWN: usize = 20;
+    let mut by_who: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (d, who) in &c.left_out {
+        match by_who.iter_mut().find(|(w, _)| w == who) {
+            Some((_, ds)) => ds.push(d),
+            None => by_who.push((who, vec![d])),
+        }
+    }
+    let parts: Vec<String> = by_who
+        .iter()
+        .map(|(who, ds)| {
+            let mut list = ds.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
+            if ds.len() > SHOWN {
+                let _ = write!(list, " and {} more", ds.len() - SHOWN);
+            }
+            format!("{list} (not covered by {who})")
+        })
+        .collect();
+    format!(
+        "in the {} of {} documents both coders covered; left out: {}",
+        c.compared.len(),
+        c.documents,
+        parts.join("; ")
+    )
+}
+
 /// The readable summary of a two-coder comparison: the whole set's table and,
 /// with a breakdown, kappa and alpha per group.
-pub fn pair_summary(a: &CoderCodings, b: &CoderCodings, rows: &[PairRow]) -> String {
+pub fn pair_summary(
+    units: &UnitTable,
+    a: &CoderCodings,
+    b: &CoderCodings,
+    rows: &[PairRow],
+) -> String {
     let mut out = String::new();
     let whole: Vec<&PairRow> = rows.iter().filter(|r| r.key.by.is_empty()).collect();
     let n = whole.first().map(|r| r.counts.n()).unwrap_or(0);
     let _ = writeln!(
         out,
-        "A (reference) = {} [{}]\nB             = {} [{}]\n{n} interviewee unit{} compared; families in [brackets]\n",
+        "A (reference) = {} [{}]\nB             = {} [{}]\n{n} interviewee unit{} compared, {}; families in [brackets]\n",
         a.source.display(),
         a.name,
         b.source.display(),
         b.name,
-        input::plural(n)
+        input::plural(n),
+        coverage_note(&coverage(units, a, b))
     );
     let header: Vec<String> = [
         "code",

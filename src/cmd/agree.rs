@@ -13,15 +13,18 @@ use std::path::{Path, PathBuf};
 /// `tamlil run`): CSV files with `unit_id,code_id` and optionally `coder` (tamlil's
 /// codings.csv is one), or REFI-QDA projects (.qdpx) from tamlil, MAXQDA, ATLAS.ti or
 /// NVivo, whose coded text selections are mapped to units by character overlap. A is
-/// the reference: precision and recall are B's against A. For every code, family
+/// the reference: precision and recall are B's against A. Only the documents both
+/// cover are compared: a CSV coder covers the documents they have rows in (a row
+/// with an empty code_id marks a unit seen and left uncoded), a .qdpx coder those
+/// of its sources, tamlil's codings.csv every document; the summary names the
+/// documents left out. For every code, family
 /// (any of its codes) and all codes pooled, over the interviewee units, it reports
 /// the counts (both, only A, only B, neither), agreement, precision, recall, F1,
 /// Cohen's kappa and Krippendorff's alpha (nominal). Sub-codes count as their code.
 ///
 /// With --multi, every coder in the files (a `coder` column, or the users of a
-/// .qdpx) is compared at once with Krippendorff's alpha, with missing data: in
-/// that mode a CSV coder covers only the documents they have rows in (a row with
-/// an empty code_id marks a unit seen and left uncoded).
+/// .qdpx) is compared at once with Krippendorff's alpha, with missing data (a
+/// coder's value is missing on the documents they did not cover).
 ///
 /// Examples:
 ///
@@ -70,7 +73,7 @@ pub fn run(args: Args) -> Result<()> {
     let names = CodeNames::new(&cb);
     let opts = ReadOptions {
         ignore_unknown: args.ignore_unknown,
-        coverage_by_rows: args.multi,
+        coverage_by_rows: true,
     };
     let mut loaded = Vec::new();
     for p in &args.inputs {
@@ -126,7 +129,7 @@ pub fn run(args: Args) -> Result<()> {
         )?;
         let rows = agree::compare_pair(&units, &cb, &a, &b, args.by.as_deref())?;
         agree::write_pair_csv(&args.out, &rows)?;
-        print!("{}", agree::pair_summary(&a, &b, &rows));
+        print!("{}", agree::pair_summary(&units, &a, &b, &rows));
     }
     eprintln!("tamlil: agreement table -> {}", args.out.display());
     Ok(())
