@@ -582,7 +582,12 @@ pub fn coverage_note(c: &Coverage) -> String {
     let parts: Vec<String> = by_who
         .iter()
         .map(|(who, ds)| {
-            let mut list = ds.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
+            let mut list = ds
+                .iter()
+                .take(SHOWN)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
             if ds.len() > SHOWN {
                 let _ = write!(list, " and {} more", ds.len() - SHOWN);
             }
