@@ -1,13 +1,15 @@
 //! A codebook's terms compiled into one matcher over folded tokens.
 //!
-//! Every distinct term word is a key of a hash map (wildcard stems in a second map);
-//! a token is looked up once per clitic stem ([`clitic_stems`]), so the prefix
-//! variants are generated on the token side and the lookups cost the same however
-//! many terms the codebook has. Phrases are chains of words matched on consecutive
+//! Every distinct term word is a key of a hash map (wildcard stems in a second map,
+//! inflecting stems in a third); a token is looked up once per clitic stem
+//! ([`clitic_stems`]), and for stems once per leading letter count, so the variants
+//! are generated on the token side and the lookups cost the same however many terms
+//! the codebook has. Phrases are chains of words matched on consecutive
 //! tokens. Nothing is allocated per token: the per-unit buffers live in
 //! [`MatchScratch`] and are reused.
 
-use super::pattern::{MIN_WILDCARD_LETTERS, PatternWord};
+use super::inflection::{PREFIX_LETTERS, is_ending};
+use super::pattern::{Ending, MIN_WILDCARD_LETTERS, PatternWord};
 use crate::text::normalize::{Tokenizer, Tokens, clitic_stems, folded_words};
 use foldhash::{HashMap, HashSet};
 
@@ -53,6 +55,8 @@ pub struct Matcher {
     exact: HashMap<Box<str>, u32>,
     prefix: HashMap<Box<str>, u32>,
     max_prefix_bytes: usize,
+    inflected: HashMap<Box<str>, u32>,
+    max_inflected_bytes: usize,
     word_terms: Vec<Vec<u32>>,
     terms: Vec<Box<[u32]>>,
     term_ids: HashMap<Vec<PatternWord>, u32>,
@@ -93,16 +97,16 @@ impl Matcher {
 
     fn word_id(&mut self, w: &PatternWord) -> u32 {
         let next = self.word_terms.len() as u32;
-        let map = if w.wildcard {
-            &mut self.prefix
-        } else {
-            &mut self.exact
+        let (map, max_bytes) = match w.ending {
+            Ending::None => (&mut self.exact, None),
+            Ending::Any => (&mut self.prefix, Some(&mut self.max_prefix_bytes)),
+            Ending::Inflected => (&mut self.inflected, Some(&mut self.max_inflected_bytes)),
         };
         let id = *map.entry(w.text.as_str().into()).or_insert(next);
         if id == next {
             self.word_terms.push(Vec::new());
-            if w.wildcard {
-                self.max_prefix_bytes = self.max_prefix_bytes.max(w.text.len());
+            if let Some(m) = max_bytes {
+                *m = (*m).max(w.text.len());
             }
         }
         id
@@ -132,18 +136,10 @@ impl Matcher {
                     push(id);
                 }
                 if !self.prefix.is_empty() {
-                    for (k, _) in stem
-                        .char_indices()
-                        .skip(MIN_WILDCARD_LETTERS)
-                        .chain(std::iter::once((stem.len(), ' ')))
-                    {
-                        if k > self.max_prefix_bytes {
-                            break;
-                        }
-                        if let Some(&id) = self.prefix.get(&stem[..k]) {
-                            push(id);
-                        }
-                    }
+                    keys_starting(stem, &self.prefix, self.max_prefix_bytes, |id, _| push(id));
+                }
+                if !self.inflected.is_empty() {
+                    self.inflected_ids(stem, &mut push);
                 }
             });
             s.ranges.push((start, s.word_ids.len() as u32));
@@ -179,6 +175,29 @@ impl Matcher {
         out[first_out..].sort_unstable();
     }
 
+    /// Pushes the inflecting stems `stem` (a token without its clitics) is a form of:
+    /// an optional [`PREFIX_LETTERS`] letter, the stem, and an inflectional ending.
+    fn inflected_ids(&self, stem: &str, mut push: impl FnMut(u32)) {
+        let mut check = |word: &str| {
+            keys_starting(
+                word,
+                &self.inflected,
+                self.max_inflected_bytes,
+                |id, rest| {
+                    if is_ending(rest) {
+                        push(id);
+                    }
+                },
+            )
+        };
+        check(stem);
+        if let Some(c) = stem.chars().next()
+            && PREFIX_LETTERS.contains(&c)
+        {
+            check(&stem[c.len_utf8()..]);
+        }
+    }
+
     /// Whether token `i` is negated: a negation word (לא, אין, בלי, אינו, אף פעם, ...)
     /// stands at most `window` tokens before it with no clause break in between,
     /// and is not part of לא רק, לא סתם, אין ספק, ...
@@ -197,6 +216,28 @@ impl Matcher {
             }
         }
         false
+    }
+}
+
+/// Calls `f(id, rest)` for every key of `map` that starts `word` (at least
+/// [`MIN_WILDCARD_LETTERS`] letters, at most `max_bytes`), `rest` being what follows it.
+fn keys_starting(
+    word: &str,
+    map: &HashMap<Box<str>, u32>,
+    max_bytes: usize,
+    mut f: impl FnMut(u32, &str),
+) {
+    for (k, _) in word
+        .char_indices()
+        .skip(MIN_WILDCARD_LETTERS)
+        .chain(std::iter::once((word.len(), ' ')))
+    {
+        if k > max_bytes {
+            break;
+        }
+        if let Some(&id) = map.get(&word[..k]) {
+            f(id, &word[k..]);
+        }
     }
 }
 
@@ -259,6 +300,84 @@ mod tests {
             ["קשרים", "קשרי", "הקשרים", "קשר"]
         );
         assert!(surfaces(&["קשר*"], "התקשרתי ובהתקשרות").is_empty());
+    }
+
+    /// The surfaces each of `terms` matches in `text`, one list per term.
+    fn by_term(terms: &[&str], text: &str) -> Vec<Vec<String>> {
+        let mut v = vec![Vec::new(); terms.len()];
+        for (t, s) in found(terms, text) {
+            v[t].push(s);
+        }
+        v
+    }
+
+    #[test]
+    fn inflecting_stems_match_their_paradigm() {
+        let text = "ליוויתי מלווה נלווה ללוות ליוותה ילוו ליוויתם שליווינו והליווי";
+        assert_eq!(
+            by_term(&["לוו~", "ליוו~"], text),
+            [
+                // מ/נ/י + לוו + ה/-; ל (clitic) + לוו + ת.
+                vec!["מלווה", "נלווה", "ללוות", "ילוו"],
+                // ליוו + יתי, תה, יתם (ם folds to מ), ינו after ש, י after וה.
+                vec!["ליוויתי", "ליוותה", "ליוויתם", "שליווינו", "והליווי"],
+            ]
+        );
+    }
+
+    #[test]
+    fn inflecting_stems_with_prefix_letters() {
+        assert_eq!(
+            surfaces(&["גיש~"], "אגיש מגישים תגישי יגישו להגיש הגישה נגיש שאגיש"),
+            [
+                "אגיש",
+                "מגישים",
+                "תגישי",
+                "יגישו",
+                "להגיש",
+                "הגישה",
+                "נגיש",
+                "שאגיש"
+            ]
+        );
+        assert_eq!(
+            surfaces(&["הגש~"], "הגשתי הגשנו כשהגשתם הגשה"),
+            ["הגשתי", "הגשנו", "כשהגשתם", "הגשה"]
+        );
+        // One ה-stem covers the התפעל paradigm: past, future, participle, infinitive.
+        assert_eq!(
+            surfaces(&["תקשר~"], "התקשרתי יתקשר מתקשרים להתקשר שהתקשרנו"),
+            ["התקשרתי", "יתקשר", "מתקשרים", "להתקשר", "שהתקשרנו"]
+        );
+        // One prefix letter at most, and only א ת י נ מ ה.
+        assert!(surfaces(&["לוו~"], "עלווה תילווה").is_empty());
+    }
+
+    #[test]
+    fn inflecting_stems_not_inside_unrelated_words() {
+        // Each continues with letters that are no inflectional ending.
+        assert!(surfaces(&["לוו~"], "לוויין הלוויינים לוויה").is_empty());
+        assert!(surfaces(&["ספר~"], "ספרדי ספרן ספרייה").is_empty());
+        assert!(surfaces(&["גיש~"], "גישור").is_empty());
+        assert!(surfaces(&["ידע~"], "מידעון").is_empty());
+        assert!(surfaces(&["עיר~"], "עיריה").is_empty());
+        // The same words' stems with real endings do match.
+        assert_eq!(surfaces(&["ספר~"], "ספרים ספרו"), ["ספרים", "ספרו"]);
+    }
+
+    #[test]
+    fn inflecting_stems_in_phrases_and_beside_other_terms() {
+        assert_eq!(
+            by_term(
+                &["הגש~ ערעור", "ערעור", "ליוו*"],
+                "והגשתי ערעור. הגשנו את הערעור. ליוויתי"
+            ),
+            [
+                vec!["והגשתי ערעור"],
+                vec!["ערעור", "הערעור"],
+                vec!["ליוויתי"],
+            ]
+        );
     }
 
     #[test]

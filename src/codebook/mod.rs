@@ -5,6 +5,7 @@
 //! problem at once. The default codebook is compiled into the binary.
 
 mod csv_format;
+pub mod inflection;
 pub mod matcher;
 mod model;
 pub mod pattern;

@@ -1,21 +1,35 @@
-//! Terms as patterns: a term's words folded for matching, `*` marking a wildcard ending.
+//! Terms as patterns: a term's words folded for matching, `*` marking any ending and
+//! `~` an inflecting stem.
 
 use crate::text::normalize::{Tokenizer, Tokens};
 
-/// One word of a term: its folded form, and whether any ending may follow it.
+/// What may follow a term word in a token (after its clitic prefixes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Ending {
+    /// Nothing: the token is the word (`ידע`).
+    None,
+    /// Any letters (`קשר*`).
+    Any,
+    /// An inflecting stem (`ליוו~`): one prefix letter may precede it and one of the
+    /// inflectional endings follow it (see [`super::inflection`]).
+    Inflected,
+}
+
+/// One word of a term: its folded form, and what may follow it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PatternWord {
     pub text: String,
-    pub wildcard: bool,
+    pub ending: Ending,
 }
 
-/// The fewest letters a wildcard stem may have (`קש*` would match half the language).
+/// The fewest letters a wildcard or inflecting stem may have (`קש*` would match half
+/// the language).
 pub const MIN_WILDCARD_LETTERS: usize = 2;
 
 /// Parses a codebook term into its folded words.
 ///
-/// Words are separated by spaces, maqaf or hyphens; a `*` may end a word (`קשר*`,
-/// `ועד* ערר`) and nowhere else. Folding is the one applied to texts (final
+/// Words are separated by spaces, maqaf or hyphens; a `*` (`קשר*`, `ועד* ערר`) or a
+/// `~` (`ליוו~`, `הגש~ ערעור`) may end a word and nowhere else. Folding is the one applied to texts (final
 /// letters, niqqud, gershayim spellings), so a term matches what it looks like.
 /// Errors say why the term is invalid or can never match.
 pub fn parse_term(term: &str) -> Result<Vec<PatternWord>, String> {
@@ -32,18 +46,13 @@ pub fn parse_term(term: &str) -> Result<Vec<PatternWord>, String> {
         })
         .collect();
     for raw in spaced.split_whitespace() {
-        let (body, wildcard) = match raw.strip_suffix('*') {
-            Some(b) => (b, true),
-            None => (raw, false),
-        };
-        if body.contains('*') {
-            return Err(format!("invalid pattern {term:?}: `*` may only end a word"));
-        }
+        let (body, ending) = split_ending(term, raw)?;
         Tokenizer::tokenize(body, &mut toks);
+        let mark = if ending == Ending::Any { '*' } else { '~' };
         if toks.is_empty() {
-            if wildcard {
+            if ending != Ending::None {
                 return Err(format!(
-                    "invalid pattern {term:?}: `*` needs a stem before it"
+                    "invalid pattern {term:?}: `{mark}` needs a stem before it"
                 ));
             }
             continue;
@@ -52,14 +61,14 @@ pub fn parse_term(term: &str) -> Result<Vec<PatternWord>, String> {
         for i in 0..n {
             let text = toks.text(i).to_string();
             let last = i + 1 == n;
-            if wildcard && last && text.chars().count() < MIN_WILDCARD_LETTERS {
+            if ending != Ending::None && last && text.chars().count() < MIN_WILDCARD_LETTERS {
                 return Err(format!(
-                    "invalid pattern {term:?}: a wildcard needs at least {MIN_WILDCARD_LETTERS} letters before `*`"
+                    "invalid pattern {term:?}: a stem needs at least {MIN_WILDCARD_LETTERS} letters before `{mark}`"
                 ));
             }
             words.push(PatternWord {
                 text,
-                wildcard: wildcard && last,
+                ending: if last { ending } else { Ending::None },
             });
         }
     }
@@ -71,47 +80,114 @@ pub fn parse_term(term: &str) -> Result<Vec<PatternWord>, String> {
     Ok(words)
 }
 
+/// A raw word without its final `*` or `~`, and the ending that mark stands for.
+fn split_ending<'a>(term: &str, raw: &'a str) -> Result<(&'a str, Ending), String> {
+    let (body, ending) = if let Some(b) = raw.strip_suffix('*') {
+        (b, Ending::Any)
+    } else if let Some(b) = raw.strip_suffix('~') {
+        (b, Ending::Inflected)
+    } else {
+        (raw, Ending::None)
+    };
+    if body.ends_with(['*', '~']) {
+        return Err(format!(
+            "invalid pattern {term:?}: a word ends in `*` (any ending) or `~` (inflections), not both"
+        ));
+    }
+    for mark in ['*', '~'] {
+        if body.contains(mark) {
+            return Err(format!(
+                "invalid pattern {term:?}: `{mark}` may only end a word"
+            ));
+        }
+    }
+    Ok((body, ending))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn w(text: &str, wildcard: bool) -> PatternWord {
+    fn w(text: &str, ending: Ending) -> PatternWord {
         PatternWord {
             text: text.into(),
-            wildcard,
+            ending,
         }
     }
+    use Ending::{Any, Inflected, None as Plain};
 
     #[test]
     fn words_and_wildcards() {
-        assert_eq!(parse_term("קשר*").unwrap(), [w("קשר", true)]);
+        assert_eq!(parse_term("קשר*").unwrap(), [w("קשר", Any)]);
         assert_eq!(
             parse_term("ועד* ערר").unwrap(),
-            [w("ועד", true), w("ערר", false)]
+            [w("ועד", Any), w("ערר", Plain)]
         );
         assert_eq!(
             parse_term("חד-הורי*").unwrap(),
-            [w("חד", false), w("הורי", true)]
+            [w("חד", Plain), w("הורי", Any)]
         );
         assert_eq!(
             parse_term("מקבלי ההחלטות").unwrap(),
-            [w("מקבלי", false), w("ההחלטות", false)]
+            [w("מקבלי", Plain), w("ההחלטות", Plain)]
         );
+    }
+
+    #[test]
+    fn inflecting_stems() {
+        assert_eq!(parse_term("ליוו~").unwrap(), [w("ליוו", Inflected)]);
+        assert_eq!(
+            parse_term("הגש~ ערעור").unwrap(),
+            [w("הגש", Inflected), w("ערעור", Plain)]
+        );
+        assert_eq!(
+            parse_term("ועד* התקשר~").unwrap(),
+            [w("ועד", Any), w("התקשר", Inflected)]
+        );
+        // Folded like any word: a final letter in the stem is its base letter.
+        assert_eq!(parse_term("חיפש~").unwrap(), [w("חיפש", Inflected)]);
+        assert_eq!(parse_term("שלם~").unwrap(), [w("שלמ", Inflected)]);
+        assert_ne!(parse_term("ליוו~").unwrap(), parse_term("ליוו").unwrap());
+        assert_ne!(parse_term("ליוו~").unwrap(), parse_term("ליוו*").unwrap());
     }
 
     #[test]
     fn folding_applies_to_terms() {
-        assert_eq!(parse_term("עו״ס").unwrap(), [w("עו\"ס", false)]);
-        assert_eq!(parse_term("זְכוּיוֹת").unwrap(), [w("זכויות", false)]);
-        assert_eq!(parse_term("WhatsApp").unwrap(), [w("whatsapp", false)]);
+        assert_eq!(parse_term("עו״ס").unwrap(), [w("עו\"ס", Plain)]);
+        assert_eq!(parse_term("זְכוּיוֹת").unwrap(), [w("זכויות", Plain)]);
+        assert_eq!(parse_term("WhatsApp").unwrap(), [w("whatsapp", Plain)]);
     }
 
     #[test]
     fn invalid_terms() {
-        assert!(parse_term("ק*ר").unwrap_err().contains("only end"));
+        assert!(parse_term("ק*ר").unwrap_err().contains("`*` may only end"));
         assert!(parse_term("*").unwrap_err().contains("stem"));
         assert!(parse_term("ב*").unwrap_err().contains("at least"));
         assert!(parse_term("?!").unwrap_err().contains("never match"));
         assert!(parse_term("\u{05B8}").unwrap_err().contains("never match"));
+    }
+
+    #[test]
+    fn invalid_inflecting_stems() {
+        assert!(parse_term("ל~וו").unwrap_err().contains("`~` may only end"));
+        assert!(
+            parse_term("~ליוו")
+                .unwrap_err()
+                .contains("`~` may only end")
+        );
+        assert!(parse_term("~").unwrap_err().contains("`~` needs a stem"));
+        assert!(
+            parse_term("ל~")
+                .unwrap_err()
+                .contains("at least 2 letters before `~`")
+        );
+        assert!(parse_term("ליוו*~").unwrap_err().contains("not both"));
+        assert!(parse_term("ליוו~*").unwrap_err().contains("not both"));
+        assert!(parse_term("ליוו~~").unwrap_err().contains("not both"));
+        assert!(
+            parse_term("ל*וו~")
+                .unwrap_err()
+                .contains("`*` may only end")
+        );
     }
 }
