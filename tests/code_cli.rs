@@ -201,6 +201,69 @@ fn codebook_check_reports_every_problem() {
 }
 
 #[test]
+fn inflecting_stems_in_a_csv_codebook() {
+    let dir = temp_dir("inflect");
+    let (cb, units, out) = (
+        dir.join("cb.csv"),
+        dir.join("units.csv"),
+        dir.join("codings.csv"),
+    );
+    std::fs::write(
+        &cb,
+        "code_id,terms,exclude\n\
+         support.accompany,ליוו~; לוו~,\n\
+         power.appeal,הגש~ ערעור|גיש~ ערעור,נגיש~\n",
+    )
+    .unwrap();
+    let o = tamlil(&["codebook", "check", s(&cb)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("2 codes in 2 families, 4 terms"));
+    std::fs::write(
+        &units,
+        "id,text\n\
+         u1,ליוויתי אותו לוועדה\n\
+         u2,אני מלווה אותם\n\
+         u3,ראינו לוויין\n\
+         u4,הם הגישו ערעור\n\
+         u5,והגשתי ערעור נגיש\n",
+    )
+    .unwrap();
+    let o = tamlil(&[
+        "code",
+        "--units",
+        s(&units),
+        "--codebook",
+        s(&cb),
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Offsets counted by hand; לוויין (satellite) is no form of לוו~; נגיש vetoes u5.
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "unit_id,code_id,family,score,evidence\n\
+         u1,support.accompany,support,1,0-7:ליוויתי\n\
+         u2,support.accompany,support,1,4-9:מלווה\n\
+         u4,power.appeal,power,1,3-14:הגישו ערעור\n"
+    );
+
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "code_id,terms\na.b,ליוו~\na.c,ל~וו|ליוו*~\n").unwrap();
+    let o = tamlil(&["codebook", "check", s(&bad)]);
+    assert_eq!(o.status.code(), Some(65));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let b = bad.display();
+    for want in [
+        format!("{b}:3: code a.c: invalid pattern \"ל~וו\": `~` may only end a word"),
+        format!("{b}:3: code a.c: invalid pattern \"ליוו*~\": a word ends in `*`"),
+    ] {
+        assert!(err.contains(&want), "missing {want} in {err}");
+    }
+    assert!(err.contains("2 problems found"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn codebook_show_prints_the_default_tree() {
     let o = tamlil(&["codebook", "show", "--lang", "en"]);
     assert!(o.status.success());
