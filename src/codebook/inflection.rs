@@ -76,6 +76,24 @@ mod tests {
     }
 
     #[test]
+    fn codebook_readme_lists_exactly_these_endings() {
+        let readme = include_str!("../../codebooks/README.md");
+        let table = readme
+            .split("| inflection | endings |")
+            .nth(1)
+            .and_then(|t| t.split("\n\n").next())
+            .expect("the endings table in codebooks/README.md");
+        let documented: HashSet<&str> = table
+            .lines()
+            .skip(2)
+            .filter_map(|row| row.split('|').nth(2))
+            .flat_map(str::split_whitespace)
+            .collect();
+        let listed: HashSet<&str> = ENDINGS.iter().copied().collect();
+        assert_eq!(documented, listed);
+    }
+
+    #[test]
     fn endings_fold_final_letters() {
         assert!(is_ending(""));
         assert!(is_ending("ימ"));
