@@ -19,6 +19,9 @@ use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::path::Path;
 
+mod explain;
+pub use explain::{Explanation, TermOccurrence, TermUse, UseStatus};
+
 /// What a unit is besides its text: the speaker's role and the document attributes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UnitContext<'a> {
@@ -91,6 +94,8 @@ pub struct Scratch {
     slots: Vec<u16>,
     /// Hits of one rule or code ordered by position (indices into `hits`).
     order: Vec<u32>,
+    /// A term left out of the next unit (see [`Coder::code_unit_without`]).
+    without: Option<u32>,
 }
 
 /// A codebook compiled for coding.
@@ -227,6 +232,9 @@ impl Coder {
         let n_codes = self.thresholds.len();
         s.occs.clear();
         self.matcher.find(text, &mut s.m, &mut s.occs);
+        if let Some(t) = s.without.take() {
+            s.occs.retain(|o| o.term != t);
+        }
         if s.occs.is_empty() {
             return;
         }

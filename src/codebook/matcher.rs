@@ -112,6 +112,11 @@ impl Matcher {
         id
     }
 
+    /// The id of a term added before (its parsed words), if any.
+    pub fn term_id(&self, words: &[PatternWord]) -> Option<u32> {
+        self.term_ids.get(words).copied()
+    }
+
     /// The number of distinct terms.
     pub fn term_count(&self) -> usize {
         self.terms.len()
