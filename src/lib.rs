@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod codebook;
 pub mod coding;
 pub mod corpus;
+pub mod diagnose;
 pub mod error;
 pub mod hash;
 pub mod job;

@@ -136,7 +136,7 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 /// Adds `c`'s codings and coverage to `into` (the same coder in two files).
-fn merge_coder(into: &mut CoderCodings, c: CoderCodings) {
+pub(crate) fn merge_coder(into: &mut CoderCodings, c: CoderCodings) {
     into.codings.extend(c.codings);
     into.covered = match (into.covered.take(), c.covered) {
         (Some(mut x), Some(y)) => {
@@ -180,7 +180,10 @@ fn pick(l: Loaded, path: &Path, wanted: Option<&str>, flag: &str) -> Result<Code
 
 /// The codebook: `--codebook`, else the one a `tamlil run` recorded in run.json
 /// beside the units table (when it is still there, unchanged), else the built-in one.
-fn choose_codebook(given: Option<&Path>, units: &Path) -> Result<(Codebook, Option<String>)> {
+pub(crate) fn choose_codebook(
+    given: Option<&Path>,
+    units: &Path,
+) -> Result<(Codebook, Option<String>)> {
     if let Some(p) = given {
         return Ok((codebook::load(p)?, None));
     }

@@ -171,7 +171,9 @@ mod tests {
             .iter()
             .flat_map(|o| {
                 let surface = text[o.byte_start..o.byte_end].to_string();
-                o.uses.iter().map(move |u| (surface.clone(), u.rule, u.status))
+                o.uses
+                    .iter()
+                    .map(move |u| (surface.clone(), u.rule, u.status))
             })
             .collect();
         (v, e)
@@ -219,7 +221,11 @@ mod tests {
         c.code_unit_without("ידע וקשרים", &ctx, yeda, &mut s, &mut out);
         assert!(out.is_empty());
         c.code_unit("ידע וקשרים", &ctx, &mut s, &mut out);
-        assert_eq!(out.len(), 1, "the left-out term is forgotten after one unit");
+        assert_eq!(
+            out.len(),
+            1,
+            "the left-out term is forgotten after one unit"
+        );
         // Leaving out the exclusion lets the code through.
         let veto = c.term_id("קשר שתיקה").unwrap();
         c.code_unit_without("ידע וקשר שתיקה", &ctx, veto, &mut s, &mut out);
