@@ -33,7 +33,6 @@ pub struct JobConfig {
     pub lang: Lang,
     pub labels: ValueLabels,
     pub permutations: usize,
-    pub bootstrap: usize,
     pub seed: u64,
     /// Called after each document with (documents done, documents in all, bytes read).
     pub progress: Option<Progress>,
@@ -317,7 +316,6 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
         mix_family: spec.mix_family.clone(),
         continua: continua(&spec, &tally.tree),
         permutations: cfg.permutations,
-        bootstrap: cfg.bootstrap,
         seed: cfg.seed,
     };
     let result = analysis::analyse(&tally, attributes, &opts);
@@ -329,7 +327,7 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
     }
     let stats = serde_json::json!({
         "permutations": cfg.permutations,
-        "bootstrap": cfg.bootstrap,
+        "key_mix_interval": "95% Student t on interview shares, clipped to [0, 1]",
         "seed": cfg.seed,
         "tests": result.tests,
         "key_mix": result.mix,

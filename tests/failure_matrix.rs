@@ -31,7 +31,7 @@ fn run(corpus: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     if !extra.contains(&"--out") {
         args.extend(["--out", out.to_str().unwrap()]);
     }
-    args.extend(["--permutations", "99", "--bootstrap", "99"]);
+    args.extend(["--permutations", "99"]);
     args.extend_from_slice(extra);
     tamlil(&args)
 }

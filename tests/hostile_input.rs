@@ -156,8 +156,6 @@ fn run_in(cwd: &Path, corpus: &Path, out: &Path) -> Output {
             s(out),
             "--permutations",
             "99",
-            "--bootstrap",
-            "99",
         ])
         .output()
         .expect("run tamlil")
@@ -440,8 +438,6 @@ fn tiny_run(dir: &TempDir) -> PathBuf {
         "--out",
         s(&out),
         "--permutations",
-        "99",
-        "--bootstrap",
         "99",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));

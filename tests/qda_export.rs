@@ -172,8 +172,6 @@ fn tiny_corpus_project() {
         s(&out),
         "--permutations",
         "99",
-        "--bootstrap",
-        "99",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let exported = dir.join("tiny.qdpx");

@@ -271,5 +271,23 @@ fn english_report_wording() {
     assert_ticks_read_true("keys_heatmap", &ticks);
     let svg = read(&out.join("charts/goals_by_sector.svg"));
     assert!(svg.contains(">\nGoals by sector\n</text>"));
-    assert!(html.contains("<figcaption>Key mix by sector (mean [95% CI])</figcaption>"));
+    let caption = html
+        .split("<figcaption>Key mix by sector (mean [95% CI])")
+        .nth(1)
+        .and_then(|c| c.split("</figcaption>").next())
+        .expect("key mix caption");
+    // The caption names exactly the groups whose interval rests on fewer than 5
+    // interviews, with their number; the table flags the same groups.
+    let mix = read_csv(&out.join("tables/key_mix_groups.csv"));
+    for row in mix.iter().filter(|r| r["attribute"] == "sector") {
+        let n: usize = row["interviews"].parse().unwrap();
+        assert_eq!(row["few_interviews"], if n < 5 { "yes" } else { "no" });
+        let named = caption.contains(&format!("(n={n})"));
+        assert_eq!(named, n < 5, "{row:?} in caption {caption:?}");
+        assert_eq!(
+            row["ci95_low"].is_empty(),
+            n < 2,
+            "interval iff two interviews or more: {row:?}"
+        );
+    }
 }

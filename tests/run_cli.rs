@@ -17,8 +17,6 @@ fn run_tiny(out: &Path, extra: &[&str]) -> std::process::Output {
         out.to_str().unwrap(),
         "--permutations",
         "199",
-        "--bootstrap",
-        "199",
     ];
     args.extend_from_slice(extra);
     tamlil(&args)
@@ -196,8 +194,6 @@ fn the_sample_corpus() {
         "--out",
         out.to_str().unwrap(),
         "--permutations",
-        "199",
-        "--bootstrap",
         "199",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -7,7 +7,7 @@ use crate::job::{self, JobConfig};
 use crate::output::{StagedDir, write_atomic};
 use crate::pipeline;
 use crate::report::charts::Lang;
-use crate::tally::stats::{DEFAULT_BOOTSTRAP, DEFAULT_PERMUTATIONS};
+use crate::tally::stats::DEFAULT_PERMUTATIONS;
 use anyhow::Result;
 use std::path::PathBuf;
 
@@ -57,10 +57,7 @@ pub struct Args {
     /// Permutations for the interview-level tests.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_PERMUTATIONS)]
     pub permutations: usize,
-    /// Bootstrap resamples for the intervals of the key mix.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_BOOTSTRAP)]
-    pub bootstrap: usize,
-    /// Seed of the permutations and the bootstrap.
+    /// Seed of the permutations.
     #[arg(long, value_name = "N", default_value_t = 20180101)]
     pub seed: u64,
     /// Worker threads (default: one per core).
@@ -174,7 +171,6 @@ pub fn run(args: Args) -> Result<()> {
         lang,
         labels,
         permutations: args.permutations,
-        bootstrap: args.bootstrap.max(1),
         seed: args.seed,
         progress: progress_bar(),
         redactor,
@@ -204,7 +200,6 @@ pub fn run(args: Args) -> Result<()> {
             "by": cfg.by,
             "lang": if cfg.lang == Lang::He { "he" } else { "en" },
             "permutations": cfg.permutations,
-            "bootstrap": cfg.bootstrap,
             "seed": cfg.seed,
             "threads": rayon::current_num_threads(),
         },

@@ -6,7 +6,7 @@ use super::words::w;
 use crate::codebook::Codebook;
 use crate::corpus::labels::ValueLabels;
 use crate::tally::Tally;
-use crate::tally::analysis::{Analysis, ContinuumSpec, FamilyTest};
+use crate::tally::analysis::{Analysis, ContinuumSpec, FEW_INTERVIEWS, FamilyTest};
 use crate::tally::quotes::QuoteBook;
 use crate::tally::tree::Level;
 use crate::text::SegmentOptions;
@@ -60,6 +60,43 @@ impl ReportContext<'_> {
     }
     fn groups(&self, k: usize) -> &[crate::tally::tables::Group] {
         &self.analysis.groups[k]
+    }
+    /// Interviews of a group that the key-mix means and intervals rest on.
+    fn mix_interviews(&self, attr: &str, value: &str) -> usize {
+        self.analysis
+            .mix
+            .iter()
+            .find(|m| m.attribute == attr && m.group == value)
+            .map_or(0, |m| m.interviews)
+    }
+    /// The sentence naming the groups whose key-mix interval rests on few interviews
+    /// (or has none); empty when every group has enough.
+    fn few_interviews_note(&self, attr: &str) -> String {
+        let few: Vec<String> = self
+            .groups(0)
+            .iter()
+            .filter(|g| self.mix_interviews(attr, &g.value) < FEW_INTERVIEWS)
+            .map(|g| {
+                format!(
+                    "{} (n={})",
+                    self.value_label(attr, &g.value),
+                    self.mix_interviews(attr, &g.value)
+                )
+            })
+            .collect();
+        if few.is_empty() {
+            return String::new();
+        }
+        let list = few.join(", ");
+        if self.he() {
+            format!(
+                " הרווחים של קבוצות עם פחות מ-{FEW_INTERVIEWS} ראיונות נשענים על ראיונות מעטים, ולראיון יחיד אין רווח: {list}."
+            )
+        } else {
+            format!(
+                " Intervals of groups with fewer than {FEW_INTERVIEWS} interviews rest on few interviews, and a single interview has none: {list}."
+            )
+        }
     }
 }
 
@@ -190,7 +227,11 @@ pub fn charts(ctx: &ReportContext, dir: &Path) -> Result<Vec<ChartFile>> {
                 title: title.clone(),
                 value_title: w(ctx.lang, "share").to_string(),
                 cluster_title: attr_label.clone(),
-                clusters: group_names.clone(),
+                clusters: groups
+                    .iter()
+                    .zip(&group_names)
+                    .map(|(g, name)| format!("{name} (n={})", ctx.mix_interviews(attr, &g.value)))
+                    .collect(),
                 series,
                 values,
                 intervals,
@@ -198,7 +239,12 @@ pub fn charts(ctx: &ReportContext, dir: &Path) -> Result<Vec<ChartFile>> {
         )?;
         save(
             &name,
-            format!("{title} ({})", mid_sentence(w(ctx.lang, "mean_ci"))),
+            match ctx.few_interviews_note(attr) {
+                note if note.is_empty() => {
+                    format!("{title} ({})", mid_sentence(w(ctx.lang, "mean_ci")))
+                }
+                note => format!("{title} ({}).{note}", mid_sentence(w(ctx.lang, "mean_ci"))),
+            },
         )?;
     }
 
@@ -643,19 +689,7 @@ fn mix_table(ctx: &ReportContext, attr: &str) -> HtmlTable {
                         ctx.analysis.mix.iter().find(|m| {
                             m.attribute == attr && m.group == g.value && m.code_id == *id
                         });
-                    row.push(Cell::Num(match m {
-                        Some(m) => match (m.mean, m.ci_low, m.ci_high) {
-                            (Some(a), Some(l), Some(h)) => format!(
-                                "{:.0}% [{:.0}–{:.0}] (n={})",
-                                a * 100.0,
-                                l * 100.0,
-                                h * 100.0,
-                                m.interviews
-                            ),
-                            _ => "–".into(),
-                        },
-                        None => "–".into(),
-                    }));
+                    row.push(Cell::Num(m.map_or("–".into(), mix_cell)));
                 }
                 row
             })
@@ -669,12 +703,39 @@ fn mix_table(ctx: &ReportContext, attr: &str) -> HtmlTable {
             w(ctx.lang, "mean_ci")
         ),
         note: if ctx.he() {
-            "לכל ראיון חושב חלקו של כל מפתח מתוך יחידות המפתחות שלו; מוצג הממוצע בקבוצה ורווח בר-סמך 95% בשיטת bootstrap (דגימה חוזרת של ראיונות).".into()
+            format!(
+                "לכל ראיון חושב חלקו של כל מפתח מתוך יחידות המשמעות שלו שקודדו במפתח כלשהו; מוצג הממוצע בקבוצה ורווח בר-סמך t של 95% על חלקי הראיונות (n = מספר הראיונות). † פחות מ-{FEW_INTERVIEWS} ראיונות: הרווח נשען על ראיונות מעטים.{}",
+                ctx.few_interviews_note(attr)
+            )
         } else {
-            "Each interview's share of each key among its key-coded units; the group mean with a 95% bootstrap interval (resampling interviews).".into()
+            format!(
+                "Each interview's share of each key among its key-coded units; the group mean with a 95% Student t interval on the interviews' shares (n = interviews). † fewer than {FEW_INTERVIEWS} interviews: the interval rests on few interviews.{}",
+                ctx.few_interviews_note(attr)
+            )
         },
         header,
         rows,
+    }
+}
+
+/// "43% [20–66] (n=7)", with † when the interval rests on few interviews, and no
+/// interval for a single interview.
+fn mix_cell(m: &crate::tally::analysis::MixSummary) -> String {
+    let few = if m.interviews < FEW_INTERVIEWS {
+        " †"
+    } else {
+        ""
+    };
+    match (m.mean, m.ci_low, m.ci_high) {
+        (Some(a), Some(l), Some(h)) => format!(
+            "{:.0}% [{:.0}–{:.0}] (n={}){few}",
+            a * 100.0,
+            l * 100.0,
+            h * 100.0,
+            m.interviews
+        ),
+        (Some(a), _, _) => format!("{:.0}% (n={}){few}", a * 100.0, m.interviews),
+        _ => "–".into(),
     }
 }
 

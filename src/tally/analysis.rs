@@ -26,11 +26,15 @@ pub struct AnalysisOptions {
     pub mix_family: Option<String>,
     pub continua: Vec<ContinuumSpec>,
     pub permutations: usize,
-    pub bootstrap: usize,
     pub seed: u64,
 }
 
-/// The mean share of one code of the mix family in one group, with its bootstrap interval.
+/// Groups with fewer interviews than this have an interval flagged as resting on few
+/// interviews (its width is itself poorly estimated).
+pub const FEW_INTERVIEWS: usize = 5;
+
+/// The mean share of one code of the mix family in one group, with its 95% t interval
+/// (none for a single interview).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MixSummary {
     pub attribute: String,
@@ -101,13 +105,7 @@ pub fn analyse(tally: &Tally, attributes: &[String], opts: &AnalysisOptions) -> 
         for g in &all_groups {
             for (k, &code) in mix_codes.iter().enumerate() {
                 let values: Vec<f64> = g.docs.iter().filter_map(|&d| shares[d][k]).collect();
-                let (mean, lo, hi) = if values.is_empty() {
-                    (None, None, None)
-                } else {
-                    let (m, l, h) =
-                        stats::bootstrap_mean_ci(&values, opts.bootstrap, opts.seed, 0.95);
-                    (Some(m), Some(l), Some(h))
-                };
+                let (mean, lo, hi) = share_interval(&values);
                 mix.push(MixSummary {
                     attribute: g.attribute.clone(),
                     group: g.value.clone(),
@@ -165,6 +163,15 @@ pub fn analyse(tally: &Tally, attributes: &[String], opts: &AnalysisOptions) -> 
         mix_codes,
         mix,
         positions,
+    }
+}
+
+/// Mean of interview shares with its 95% t interval clipped to [0, 1]; a single
+/// interview has a mean and no interval, none has neither.
+fn share_interval(values: &[f64]) -> (Option<f64>, Option<f64>, Option<f64>) {
+    match stats::t_mean_ci(values, 0.95) {
+        Some((m, l, h)) => (Some(m), Some(l.max(0.0)), Some(h.min(1.0))),
+        None => (values.first().copied(), None, None),
     }
 }
 
@@ -268,6 +275,22 @@ fn mix_table(mix: &[MixSummary]) -> Table {
         .float("mean_share", mix.iter().map(|m| m.mean).collect())
         .float("ci95_low", mix.iter().map(|m| m.ci_low).collect())
         .float("ci95_high", mix.iter().map(|m| m.ci_high).collect())
+        .str(
+            "few_interviews",
+            mix.iter()
+                .map(|m| few_flag(m.interviews).to_string())
+                .collect(),
+        )
+}
+
+/// "yes" when an interval rests on fewer than [`FEW_INTERVIEWS`] interviews (or
+/// there is no interval), "no" otherwise.
+pub fn few_flag(interviews: usize) -> &'static str {
+    if interviews < FEW_INTERVIEWS {
+        "yes"
+    } else {
+        "no"
+    }
 }
 
 /// Distribution of continuum positions per group: n, mean, median, sd, min, max.
@@ -371,7 +394,6 @@ mod tests {
                 right: 5,
             }],
             permutations: 999,
-            bootstrap: 999,
             seed: 7,
         };
         let a = analyse(&t, &["sector".into()], &opts);
@@ -401,7 +423,16 @@ mod tests {
             .unwrap();
         assert_eq!(m.interviews, 2);
         assert!((m.mean.unwrap() - 5.0 / 6.0).abs() < 1e-12);
-        assert!(m.ci_low.unwrap() >= 2.0 / 3.0 - 1e-12 && m.ci_high.unwrap() <= 1.0 + 1e-12);
+        // t interval: sd of {2/3, 1} = sqrt(1/18), half width 12.7062 * sqrt(1/18) / sqrt(2)
+        // = 2.1177, clipped to [0, 1].
+        assert_eq!((m.ci_low, m.ci_high), (Some(0.0), Some(1.0)));
+        // business has one interview (C, k1 share 0): a mean and no interval.
+        let c = a
+            .mix
+            .iter()
+            .find(|m| m.group == "business" && m.code_id == "keys.k1")
+            .unwrap();
+        assert_eq!((c.interviews, c.mean, c.ci_low), (1, Some(0.0), None));
         // continuum k1 (-1) .. k2 (+1): A (1-2)/3, B -1, C +1, D -1.
         let pos: Vec<Option<f64>> = a.positions.iter().map(|p| p[0]).collect();
         assert_eq!(

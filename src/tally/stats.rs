@@ -1,4 +1,4 @@
-//! Statistics for contingency tables: chi-square, Cramér's V, residuals, permutation and bootstrap.
+//! Statistics for contingency tables and group means: chi-square, Cramér's V, residuals, permutation test, t intervals.
 //!
 //! Everything here is a pure function over plain Rust types. Tables are row-major
 //! `&[Vec<f64>]`: rows are groups (sectors, ...), columns are codes of one family,
@@ -10,8 +10,7 @@
 //! - [`permutation_chi_square`]: the same statistic, with the p-value from shuffling
 //!   group labels across *interviews*, because units of one interview are not
 //!   independent.
-//! - [`bootstrap_mean_ci`]: percentile bootstrap interval for a mean of
-//!   per-interview values.
+//! - [`t_mean_ci`]: Student's t interval for a mean of per-interview values.
 //!
 //! Randomness comes from a small xoshiro256++ generator seeded explicitly, so every
 //! result is a function of its inputs and seed only (whatever the thread count).
@@ -21,8 +20,6 @@ use serde::Serialize;
 
 /// Default number of permutations for [`permutation_chi_square`].
 pub const DEFAULT_PERMUTATIONS: usize = 9_999;
-/// Default number of bootstrap resamples for [`bootstrap_mean_ci`].
-pub const DEFAULT_BOOTSTRAP: usize = 9_999;
 
 /// Result of [`chi_square`] on one table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -494,52 +491,91 @@ impl Layout {
     }
 }
 
-/// Percentile bootstrap interval for the mean of `values` (one value per interview),
-/// resampling interviews with replacement: returns `(mean, lo, hi)`.
-///
-/// `b` resamples of size n are drawn (indices uniform on 0..n from xoshiro256++
-/// seeded with `seed`), their means sorted, m(1) <= ... <= m(b). With
-/// alpha = 1 - level and k = floor((b + 1) alpha / 2) (at least 1), the interval is
-/// [m(k), m(b + 1 - k)] (the (b+1)p order-statistic quantile; for b = 9,999 and
-/// level 0.95 that is m(250) and m(9750)). `mean` is the plain sample mean.
-/// Empty `values` give `(NaN, NaN, NaN)`.
+/// Student's t interval for the mean of `values` (one value per interview):
+/// returns `(mean, lo, hi)` with lo, hi = mean -/+ t(n-1, (1+level)/2) sd / sqrt(n),
+/// sd the sample standard deviation. `None` for fewer than two values (no spread to
+/// estimate). Unlike a percentile bootstrap, which covers the mean far less often
+/// than its nominal level with a handful of interviews, the t interval keeps close
+/// to its level for small groups (see the coverage test).
 ///
 /// # Panics
-/// If `b == 0` or `level` is not strictly between 0 and 1.
-pub fn bootstrap_mean_ci(values: &[f64], b: usize, seed: u64, level: f64) -> (f64, f64, f64) {
-    assert!(b > 0, "bootstrap needs at least one resample");
+/// If `level` is not strictly between 0 and 1.
+pub fn t_mean_ci(values: &[f64], level: f64) -> Option<(f64, f64, f64)> {
     assert!(
         level > 0.0 && level < 1.0,
         "confidence level must be in (0, 1), got {level}"
     );
-    if values.is_empty() {
-        return (f64::NAN, f64::NAN, f64::NAN);
-    }
     let n = values.len();
+    if n < 2 {
+        return None;
+    }
     let mean = values.iter().sum::<f64>() / n as f64;
-    let mut rng = Xoshiro256pp::seed_from(seed);
-    let mut means: Vec<f64> = (0..b)
-        .map(|_| {
-            let mut s = 0.0;
-            for _ in 0..n {
-                s += values[rng.below(n as u64) as usize];
-            }
-            s / n as f64
-        })
-        .collect();
-    means.sort_by(f64::total_cmp);
-    let (lo, hi) = percentile_interval(&means, level);
-    (mean, lo, hi)
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let half = student_t_quantile((1.0 + level) / 2.0, n as u32 - 1) * (var / n as f64).sqrt();
+    Some((mean, mean - half, mean + half))
 }
 
-/// [m(k), m(b+1-k)] of sorted `means` with k = floor((b+1)(1-level)/2), clamped to
-/// 1..=b/2 rounded up (1-based order statistics).
-fn percentile_interval(sorted: &[f64], level: f64) -> (f64, f64) {
-    let b = sorted.len();
-    let alpha_half = (1.0 - level) / 2.0;
-    // The small epsilon keeps e.g. 10000 * 0.025 at 250 despite rounding.
-    let k = (((b + 1) as f64 * alpha_half + 1e-9).floor() as usize).clamp(1, b.div_ceil(2));
-    (sorted[k - 1], sorted[b - k])
+/// Quantile of Student's t distribution with `df` (>= 1) degrees of freedom at
+/// probability `p` in (0, 1): the t with P(T <= t) = p, found by bisection on
+/// [`student_t_cdf`] to about 1e-12.
+pub fn student_t_quantile(p: f64, df: u32) -> f64 {
+    assert!(p > 0.0 && p < 1.0, "probability must be in (0, 1), got {p}");
+    assert!(df >= 1, "Student's t needs at least one degree of freedom");
+    if p < 0.5 {
+        return -student_t_quantile(1.0 - p, df);
+    }
+    let mut hi = 1.0;
+    while student_t_cdf(hi, df) < p {
+        hi *= 2.0;
+    }
+    let mut lo = 0.0;
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if student_t_cdf(mid, df) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo <= 1e-12 * hi {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// P(T <= t) for Student's t with an integer `df` >= 1, by the finite series in
+/// cos(θ), θ = atan(t / sqrt(df)) (Abramowitz and Stegun 26.7.3 and 26.7.4).
+pub fn student_t_cdf(t: f64, df: u32) -> f64 {
+    assert!(df >= 1, "Student's t needs at least one degree of freedom");
+    let theta = (t.abs() / f64::from(df).sqrt()).atan();
+    let (s, c2) = (theta.sin(), theta.cos().powi(2));
+    // A = P(|T| <= |t|).
+    let a = if df % 2 == 1 {
+        let mut sum = 0.0;
+        if df > 1 {
+            let (mut term, mut k) = (1.0, 1);
+            sum = term;
+            while k + 2 < df {
+                term *= c2 * f64::from(k + 1) / f64::from(k + 2);
+                sum += term;
+                k += 2;
+            }
+        }
+        2.0 / std::f64::consts::PI * (theta + s * theta.cos() * sum)
+    } else {
+        let (mut term, mut sum, mut k) = (1.0, 1.0, 1);
+        while k + 1 < df {
+            term *= c2 * f64::from(k) / f64::from(k + 1);
+            sum += term;
+            k += 2;
+        }
+        s * sum
+    };
+    if t >= 0.0 {
+        0.5 + 0.5 * a
+    } else {
+        0.5 - 0.5 * a
+    }
 }
 
 /// xoshiro256++ (Blackman and Vigna), seeded through SplitMix64.
@@ -817,45 +853,79 @@ mod tests {
     }
 
     #[test]
-    fn percentile_interval_order_statistics() {
-        // b = 19 sorted means 1..=19.
-        let m: Vec<f64> = (1..=19).map(f64::from).collect();
-        // level 0.9: k = floor(20 * 0.05) = 1 -> m(1), m(19).
-        assert_eq!(percentile_interval(&m, 0.9), (1.0, 19.0));
-        // level 0.8: k = floor(20 * 0.1) = 2 -> m(2), m(18).
-        assert_eq!(percentile_interval(&m, 0.8), (2.0, 18.0));
-        // level 0.99: k = floor(0.1) = 0, clamped to 1.
-        assert_eq!(percentile_interval(&m, 0.99), (1.0, 19.0));
-        // b = 9,999, level 0.95: k = 250 -> m(250), m(9750).
-        let m: Vec<f64> = (1..=9_999).map(f64::from).collect();
-        assert_eq!(percentile_interval(&m, 0.95), (250.0, 9_750.0));
+    fn student_t_known_values() {
+        // Two-sided 95% critical values from printed t tables (and scipy.stats.t.ppf).
+        for (df, want) in [
+            (1, 12.7062),
+            (2, 4.3027),
+            (3, 3.1824),
+            (4, 2.7764),
+            (7, 2.3646),
+            (12, 2.1788),
+            (30, 2.0423),
+        ] {
+            let got = student_t_quantile(0.975, df);
+            assert!(
+                (got - want).abs() < 5e-5,
+                "t({df}, 0.975) = {got}, want {want}"
+            );
+            assert!((student_t_cdf(got, df) - 0.975).abs() < 1e-10);
+            assert_eq!(student_t_quantile(0.025, df), -got);
+        }
+        // df = 1 is the Cauchy distribution: P(T <= 1) = 3/4; df = 2 has
+        // P(T <= t) = 1/2 + t / (2 sqrt(2 + t^2)).
+        assert!((student_t_cdf(1.0, 1) - 0.75).abs() < 1e-15);
+        assert!((student_t_cdf(-1.5, 2) - (0.5 - 1.5 / (2.0 * 4.25f64.sqrt()))).abs() < 1e-15);
+        assert_eq!(student_t_cdf(0.0, 5), 0.5);
     }
 
     #[test]
-    fn bootstrap_constant_two_point_and_determinism() {
-        let (mean, lo, hi) = bootstrap_mean_ci(&[0.4; 6], DEFAULT_BOOTSTRAP, 1, 0.95);
-        assert!((mean - 0.4).abs() < 1e-15);
-        assert_eq!((lo, hi), (mean, mean));
-        assert_eq!(
-            bootstrap_mean_ci(&[0.25; 5], 999, 2, 0.9),
-            (0.25, 0.25, 0.25)
-        );
-        // Values {0, 1}: resampled means are 0, 0.5, 1 with probabilities 1/4, 1/2, 1/4;
-        // at level 0.95 the 250th of 9,999 is 0 and the 9,750th is 1; at level 0.4
-        // (k = 3000) both ends fall in the middle half, 0.5.
-        assert_eq!(
-            bootstrap_mean_ci(&[0.0, 1.0], DEFAULT_BOOTSTRAP, 5, 0.95),
-            (0.5, 0.0, 1.0)
-        );
-        assert_eq!(
-            bootstrap_mean_ci(&[0.0, 1.0], DEFAULT_BOOTSTRAP, 5, 0.4),
-            (0.5, 0.5, 0.5)
-        );
-        let v = [0.1, 0.5, 0.2, 0.9, 0.3, 0.0, 0.4, 0.25];
-        let a = bootstrap_mean_ci(&v, DEFAULT_BOOTSTRAP, 99, 0.95);
-        assert_eq!(a, bootstrap_mean_ci(&v, DEFAULT_BOOTSTRAP, 99, 0.95));
-        assert_ne!(a, bootstrap_mean_ci(&v, DEFAULT_BOOTSTRAP, 100, 0.95));
-        assert!(a.1 < a.0 && a.0 < a.2, "{a:?}");
-        assert!(bootstrap_mean_ci(&[], 10, 1, 0.95).0.is_nan());
+    fn t_interval_by_hand() {
+        assert_eq!(t_mean_ci(&[], 0.95), None);
+        assert_eq!(t_mean_ci(&[0.4], 0.95), None);
+        // {0.2, 0.4, 0.6}: mean 0.4, sd 0.2, half width 4.302653 * 0.2 / sqrt(3).
+        let (m, lo, hi) = t_mean_ci(&[0.2, 0.4, 0.6], 0.95).unwrap();
+        let half = 4.302_652_73 * 0.2 / 3f64.sqrt();
+        assert!((m - 0.4).abs() < 1e-15);
+        assert!((lo - (0.4 - half)).abs() < 1e-8 && (hi - (0.4 + half)).abs() < 1e-8);
+        assert_eq!(t_mean_ci(&[0.3; 4], 0.95), Some((0.3, 0.3, 0.3)));
+    }
+
+    /// Coverage of the key-mix interval: interviews whose key share is a binomial
+    /// proportion (30 key-coded units) around an interview-level rate drawn from
+    /// {0.1, 0.2, 0.3, 0.4} (true mean share 0.25; spread and sizes like the sample's
+    /// interviews), groups of n interviews, 20,000 groups per n. The Monte Carlo
+    /// standard error is about 0.0016; the t interval lands at 0.93-0.95 and the band
+    /// asserted is 0.92..=0.97. (A 399-resample percentile bootstrap on the same
+    /// groups covers about 0.74 at n = 3, 0.82 at n = 4 and 0.89 at n = 8, measured
+    /// with a Python transcription of this simulation.)
+    #[test]
+    fn t_interval_covers_about_95_percent_for_small_groups() {
+        const RATES: [f64; 4] = [0.1, 0.2, 0.3, 0.4];
+        const UNITS: usize = 30;
+        let truth = RATES.iter().sum::<f64>() / 4.0;
+        let mut rng = Xoshiro256pp::seed_from(13);
+        let mut uniform = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        for n in [3, 4, 8] {
+            let reps = 20_000;
+            let mut covered = 0;
+            for _ in 0..reps {
+                let shares: Vec<f64> = (0..n)
+                    .map(|_| {
+                        let rate = RATES[(uniform() * 4.0) as usize];
+                        (0..UNITS).filter(|_| uniform() < rate).count() as f64 / UNITS as f64
+                    })
+                    .collect();
+                let (_, lo, hi) = t_mean_ci(&shares, 0.95).unwrap();
+                if lo.max(0.0) <= truth && truth <= hi.min(1.0) {
+                    covered += 1;
+                }
+            }
+            let coverage = f64::from(covered) / f64::from(reps);
+            assert!(
+                (0.92..=0.97).contains(&coverage),
+                "coverage at n = {n}: {coverage}"
+            );
+        }
     }
 }

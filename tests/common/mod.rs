@@ -106,7 +106,7 @@ pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 }
 
 /// Runs `tamlil run` on `corpus` with `codebook` into `out`, with few permutations
-/// and bootstrap resamples (99 each) so tests stay fast, then `extra`.
+/// (99) so tests stay fast, then `extra`.
 pub fn run_quick(corpus: &Path, codebook: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "run",
@@ -117,8 +117,6 @@ pub fn run_quick(corpus: &Path, codebook: &Path, out: &Path, extra: &[&str]) -> 
         "--out",
         out.to_str().unwrap(),
         "--permutations",
-        "99",
-        "--bootstrap",
         "99",
     ];
     args.extend_from_slice(extra);
