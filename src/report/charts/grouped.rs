@@ -1,6 +1,6 @@
 //! Grouped bars: one cluster per category (e.g. the four goals, or the sectors),
 //! one bar per series in each cluster, height a percentage, optionally with an
-//! interval (e.g. a 95% bootstrap interval) drawn as an error bar on each bar.
+//! interval (e.g. a 95% t interval) drawn as an error bar on each bar.
 
 use std::path::Path;
 
