@@ -13,7 +13,10 @@ pub struct DocTally {
     pub words: u64,
     /// Per tree node: interviewee units coded with the node or a descendant.
     pub unit_hits: Vec<u32>,
-    /// Per tree node: codings (unit, code) at the node or a descendant.
+    /// Per tree node: codings, counted once per unit and node. For a code or a
+    /// sub-code this equals `unit_hits` (a sub-code's coding and the coding of its
+    /// parent written beside it count once); for a family it is the number of
+    /// (unit, code) pairs with a code of the family, so a unit with two keys counts two.
     pub codings: Vec<u32>,
 }
 
@@ -89,7 +92,6 @@ impl Tally {
         for &c in codes {
             let node = self.tree.node_of_code[c];
             for n in std::iter::once(node).chain(self.tree.nodes[node].ancestors.iter().copied()) {
-                doc.codings[n] += 1;
                 if self.stamp[n] != clock {
                     self.stamp[n] = clock;
                     doc.unit_hits[n] += 1;
@@ -98,8 +100,16 @@ impl Tally {
             }
         }
         for &n in &self.touched {
+            let node = &self.tree.nodes[n];
+            if node.level != Level::Family {
+                doc.codings[n] += 1;
+            }
             if let Some(k) = self.slot[n] {
                 self.codes_in_unit.push(k);
+                // One coding of the family per distinct code of it in the unit.
+                if let Some(&family) = node.ancestors.last() {
+                    doc.codings[family] += 1;
+                }
             }
         }
         let m = self.code_nodes.len();
@@ -120,19 +130,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rollup_counts_units_once_and_codings_each() {
+    fn rollup_counts_units_and_codings_once_per_node() {
         // codebook indices: 0 goals.a, 1 keys.k1, 2 keys.k1.s, 3 keys.k2
         let mut t = Tally::new(small_tree());
         t.begin_doc("D1", &["public".into()]);
         t.add_unit(10, &[1, 2]); // k1 and its sub-code
         t.add_unit(5, &[0, 3]);
         t.add_unit(7, &[]);
+        t.add_unit(4, &[3, 2, 1]); // k2, and k1 with its sub-code
         let d = &t.docs[0];
-        assert_eq!((d.units, d.words), (3, 22));
+        assert_eq!((d.units, d.words), (4, 26));
         // nodes: goals, keys, goals.a, keys.k1, keys.k1.s, keys.k2
-        assert_eq!(d.unit_hits, vec![1, 2, 1, 1, 1, 1]);
-        assert_eq!(d.codings, vec![1, 3, 1, 2, 1, 1]);
+        assert_eq!(d.unit_hits, vec![1, 3, 1, 2, 2, 2]);
+        // Once per unit and node: k1 + k1.s in one unit is one coding of k1 (not two);
+        // keys: unit 1 one code (k1), unit 2 one (k2), unit 4 two (k1, k2) -> 4.
+        assert_eq!(d.codings, vec![1, 4, 1, 2, 2, 2]);
         // code nodes: goals.a, keys.k1, keys.k2 -> 3x3
-        assert_eq!(t.cooc, vec![1, 0, 1, 0, 1, 0, 1, 0, 1]);
+        assert_eq!(t.cooc, vec![1, 0, 1, 0, 2, 1, 1, 1, 2]);
     }
 }

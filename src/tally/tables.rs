@@ -35,7 +35,8 @@ fn ratio(num: f64, den: f64) -> Option<f64> {
 }
 
 /// Code (and family, sub-code) x group: units coded, % of the group's interviewee units,
-/// interviews with the code, % of the group's interviews, codings, codings per 1,000 words.
+/// interviews with the code, % of the group's interviews, codings (once per unit and
+/// node, see [`super::accumulate::DocTally::codings`]), codings per 1,000 words.
 pub fn code_by_attribute(tally: &Tally, groups: &[Group]) -> Table {
     let mut c = CodeByAttr::default();
     for g in groups {
@@ -259,16 +260,18 @@ mod tests {
         // 6 nodes x 2 groups.
         assert_eq!(table.rows(), 12);
         // public, keys.k1 (node 3): units A:2, C:0 -> 2 of 5 public units = 40%;
-        // interviews 1 of 2 = 50%; codings: A has k1 + k1.s in one unit -> 3; words 100.
+        // interviews 1 of 2 = 50%; codings: A has k1 alone and k1 + k1.s in one unit,
+        // k1 counted once per unit -> 2; words 100 -> 20 per 1,000.
         let r = 3;
         assert_eq!(table.cell(2, r), "keys.k1");
         assert_eq!(table.cell(7, r), "2");
         assert_eq!(table.cell(8, r), "40.0000");
         assert_eq!(table.cell(9, r), "1");
         assert_eq!(table.cell(10, r), "50.0000");
-        assert_eq!(table.cell(11, r), "3");
-        assert_eq!(table.cell(12, r), "30.0000");
-        // public, family keys (node 1): units A:2 + C:1 = 3 -> 60%; codings 3 + 1 = 4 -> 40 per 1000.
+        assert_eq!(table.cell(11, r), "2");
+        assert_eq!(table.cell(12, r), "20.0000");
+        // public, family keys (node 1): units A:2 + C:1 = 3 -> 60%; codings, one per
+        // unit and code of the family: A 2, C 1 = 3 -> 30 per 1000.
         assert_eq!(
             (
                 table.cell(7, 1),
@@ -276,7 +279,7 @@ mod tests {
                 table.cell(11, 1),
                 table.cell(12, 1)
             ),
-            ("3".into(), "60.0000".into(), "4".into(), "40.0000".into())
+            ("3".into(), "60.0000".into(), "3".into(), "30.0000".into())
         );
         // business, keys.k2 (row 6 + 5): 1 of 2 units = 50%, 1 of 1 interview, 1 per 50 words = 20.
         assert_eq!(
