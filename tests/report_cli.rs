@@ -291,3 +291,42 @@ fn english_report_wording() {
         );
     }
 }
+
+#[test]
+fn an_empty_attribute_value_is_labelled_missing() {
+    let dir = TempDir::new("report-missing");
+    let corpus = dir.join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    for f in ["a.txt", "b.txt", "c.txt"] {
+        std::fs::copy(fixtures().join("tiny").join(f), corpus.join(f)).unwrap();
+    }
+    std::fs::write(
+        corpus.join("manifest.csv"),
+        "id,file,sector\nA,a.txt,public\nB,b.txt,business\nC,c.txt,\n",
+    )
+    .unwrap();
+    let codebook = fixtures().join("tiny-codebook.toml");
+    for (lang, missing) in [("en", "(missing)"), ("he", "(ללא ערך)")] {
+        let out = dir.join(&format!("out-{lang}"));
+        let o = run_quick(&corpus, &codebook, &out, &["--lang", lang]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let html = read(&out.join("report.html"));
+        assert!(
+            html.contains(&format!("<th>{missing}")),
+            "{lang}: no column for the empty value"
+        );
+        let charts: Vec<String> = files_in(&out.join("charts"))
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+            .map(|p| read(&p))
+            .collect();
+        assert!(!charts.is_empty());
+        assert!(
+            charts.iter().all(|svg| svg.contains(missing)),
+            "{lang}: a chart without the empty value's label"
+        );
+        // The data tables keep the value empty (a missing value, not a label).
+        let rows = read_csv(&out.join("tables/code_by_attribute.csv"));
+        assert!(rows.iter().any(|r| r["group"].is_empty()));
+    }
+}

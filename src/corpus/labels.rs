@@ -80,7 +80,22 @@ impl ValueLabels {
             None => value_or_attr(attribute, value),
         }
     }
+
+    /// The label of one value of an attribute, as shown in tables and charts: an
+    /// empty value reads "(ללא ערך)" / "(missing)" (never the attribute's own label).
+    pub fn value(&self, attribute: &str, value: &str, hebrew: bool) -> String {
+        match (value.is_empty(), hebrew) {
+            (true, true) => MISSING_HE.to_string(),
+            (true, false) => MISSING_EN.to_string(),
+            (false, _) => self.label(attribute, value, hebrew),
+        }
+    }
 }
+
+/// How an empty attribute value (an interview with no value in the manifest) is shown.
+pub const MISSING_HE: &str = "(ללא ערך)";
+/// How an empty attribute value is shown in English.
+pub const MISSING_EN: &str = "(missing)";
 
 fn value_or_attr(attribute: &str, value: &str) -> String {
     if value.is_empty() {
@@ -108,6 +123,9 @@ mod tests {
         assert_eq!(l.label("sector", "", true), "מגזר");
         assert_eq!(l.label("sector", "public", false), "Public");
         assert_eq!(l.label("sector", "third", true), "third");
+        assert_eq!(l.value("sector", "public", true), "ציבורי");
+        assert_eq!(l.value("sector", "", true), "(ללא ערך)");
+        assert_eq!(l.value("sector", "", false), "(missing)");
         std::fs::write(&p, "attribute,value\n").unwrap();
         assert!(
             ValueLabels::read(&p)

@@ -56,7 +56,7 @@ impl ReportContext<'_> {
         mid_sentence(&self.attr_label(attr))
     }
     fn value_label(&self, attr: &str, value: &str) -> String {
-        self.labels.label(attr, value, self.he())
+        self.labels.value(attr, value, self.he())
     }
     fn groups(&self, k: usize) -> &[crate::tally::tables::Group] {
         &self.analysis.groups[k]
