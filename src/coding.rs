@@ -10,6 +10,7 @@
 
 use crate::codebook::matcher::{MatchScratch, Matcher, Occurrence};
 use crate::codebook::pattern::parse_term;
+use crate::codebook::stance;
 use crate::codebook::{Codebook, RuleKind};
 use crate::error::InputError;
 use crate::output::AtomicFile;
@@ -96,6 +97,41 @@ pub struct Scratch {
     order: Vec<u32>,
     /// A term left out of the next unit (see [`Coder::code_unit_without`]).
     without: Option<u32>,
+    /// Per token: inside a view the speaker reports of others.
+    reported: Vec<bool>,
+    /// Per occurrence: not counted at all (inside a reported view).
+    silenced: Vec<bool>,
+    cues: Vec<Cue>,
+    /// The occurrences of each cue (`Cue::occs` ranges into this).
+    cue_occs: Vec<u32>,
+    /// Distinct cue keys in the current stretch, with their counts.
+    keys: Vec<(u32, u32)>,
+    /// Own scores of every unit of a sequence (units x codes), and one unit's context.
+    seq_own: Vec<f32>,
+    seq_add: Vec<f32>,
+}
+
+/// One counted piece of evidence for a code: a term occurrence of an `any` rule, or
+/// a whole `all` or `near` rule. Cues with the same `key` count once in a stretch.
+#[derive(Debug, Clone, Copy)]
+struct Cue {
+    code: u32,
+    /// The first token of the cue's first occurrence.
+    first: u32,
+    /// The rule and term slot (`rule << 16 | slot`; slot 0xFFFF for a whole rule).
+    key: u32,
+    weight: f32,
+    /// Range of the cue's occurrences in `Scratch::cue_occs`.
+    occs: (u32, u32),
+}
+
+/// A unit of a document as [`Coder::code_sequence`] takes it: its text, its role and
+/// attributes, and its speaker turn (units of one turn share the number).
+#[derive(Debug, Clone, Copy)]
+pub struct SeqUnit<'a> {
+    pub text: &'a str,
+    pub ctx: UnitContext<'a>,
+    pub turn: u32,
 }
 
 /// A codebook compiled for coding.
@@ -110,6 +146,9 @@ pub struct Coder {
     /// Codes ordered deepest first, for rolling scores up.
     deepest_first: Vec<usize>,
     negation_window: usize,
+    reach: usize,
+    reported_speech: bool,
+    context: crate::codebook::Context,
 }
 
 impl Coder {
@@ -223,44 +262,138 @@ impl Coder {
             parent,
             deepest_first,
             negation_window: codebook.negation_window,
+            reach: codebook.scoring.reach,
+            reported_speech: codebook.scoring.reported_speech,
+            context: codebook.context.clone(),
         })
     }
 
-    /// Codes one unit: appends its codings to `out` (cleared first), in codebook order.
+    /// Codes one unit on its own: appends its codings to `out` (cleared first), in
+    /// codebook order. Context from other units is not used (see [`Coder::code_sequence`]).
     pub fn code_unit(&self, text: &str, ctx: &UnitContext, s: &mut Scratch, out: &mut Vec<Coding>) {
         out.clear();
+        if self.score_unit(text, s) {
+            self.decide(ctx, None, s, out);
+        }
+    }
+
+    /// Codes the units of one document in order, each with the evidence of the
+    /// question its turn answers and of its neighbours in the turn, as the codebook's
+    /// `[context]` says; `out` gets one list of codings per unit.
+    pub fn code_sequence(&self, units: &[SeqUnit], s: &mut Scratch, out: &mut Vec<Vec<Coding>>) {
+        out.clear();
+        out.resize_with(units.len(), Vec::new);
+        if !self.context.is_on() {
+            for (u, o) in units.iter().zip(out.iter_mut()) {
+                self.code_unit(u.text, &u.ctx, s, o);
+            }
+            return;
+        }
+        let n = self.thresholds.len();
+        // Pass 1: every unit's own score per code, sub-codes rolled up, conditions
+        // aside (a question is scored like an answer).
+        let mut own = std::mem::take(&mut s.seq_own);
+        own.clear();
+        own.resize(units.len() * n, 0.0);
+        for (i, u) in units.iter().enumerate() {
+            if u.ctx.role == Some(Role::Other) || !self.score_unit(u.text, s) {
+                continue;
+            }
+            let row = &mut own[i * n..(i + 1) * n];
+            row.copy_from_slice(&s.own);
+            for &c in &self.deepest_first {
+                if let Some(p) = self.parent[c] {
+                    row[p] += row[c];
+                }
+            }
+        }
+        // Pass 2: each unit with what its question and its neighbours add.
+        let mut add = std::mem::take(&mut s.seq_add);
+        let mut question: std::ops::Range<usize> = 0..0;
+        for (i, u) in units.iter().enumerate() {
+            if u.ctx.role == Some(Role::Interviewer) {
+                let continues = i > 0
+                    && units[i - 1].ctx.role == Some(Role::Interviewer)
+                    && units[i - 1].turn == u.turn;
+                question = if continues { question.start..i + 1 } else { i..i + 1 };
+            }
+            add.clear();
+            add.resize(n, 0.0);
+            if u.ctx.role != Some(Role::Interviewer) && u.ctx.role != Some(Role::Other) {
+                let cap = |c: usize, v: f32| v.min(self.thresholds[c]);
+                for c in 0..n {
+                    let q: f32 = question.clone().map(|j| own[j * n + c]).sum();
+                    add[c] += self.context.question * cap(c, q);
+                }
+                let lo = i.saturating_sub(self.context.story);
+                let hi = (i + self.context.story + 1).min(units.len());
+                for c in 0..n {
+                    let best = (lo..hi)
+                        .filter(|&j| {
+                            j != i
+                                && units[j].turn == u.turn
+                                && units[j].ctx.role == u.ctx.role
+                        })
+                        .map(|j| own[j * n + c])
+                        .fold(0.0_f32, f32::max);
+                    add[c] += self.context.turn * cap(c, best);
+                }
+            }
+            if self.score_unit(u.text, s) {
+                self.decide(&u.ctx, Some(&add), s, &mut out[i]);
+            }
+        }
+        s.seq_own = own;
+        s.seq_add = add;
+    }
+
+    /// Finds the cues of one unit and its own score per code (`s.own`, not rolled
+    /// up), the codes an exclusion vetoes (`s.veto`) and the cues each code's score
+    /// rests on (`s.contrib`). Returns false when no term occurs.
+    fn score_unit(&self, text: &str, s: &mut Scratch) -> bool {
         let n_codes = self.thresholds.len();
         s.occs.clear();
+        s.own.clear();
+        s.own.resize(n_codes, 0.0);
+        s.veto.clear();
+        s.veto.resize(n_codes, false);
+        s.contrib.clear();
         self.matcher.find(text, &mut s.m, &mut s.occs);
         if let Some(t) = s.without.take() {
             s.occs.retain(|o| o.term != t);
         }
         if s.occs.is_empty() {
-            return;
+            return false;
         }
-        // Negation, once per occurrence.
+        // Negation and reported views, once per occurrence.
+        if self.reported_speech {
+            stance::mark_reported(text, &s.m.tokens, &mut s.reported);
+        }
         s.negated.clear();
+        s.silenced.clear();
         for o in &s.occs {
             s.negated.push(self.matcher.is_negated(
                 &s.m.tokens,
                 o.first as usize,
                 self.negation_window,
             ));
+            s.silenced
+                .push(self.reported_speech && s.reported[o.first as usize]);
         }
         // Every (rule, slot, occurrence) hit, grouped by rule.
         s.hits.clear();
         for (k, o) in s.occs.iter().enumerate() {
+            if s.silenced[k] {
+                continue;
+            }
             for u in &self.uses[o.term as usize] {
                 s.hits.push((u.rule, u.slot, k as u32));
             }
         }
         s.hits.sort_unstable();
-        s.own.clear();
-        s.own.resize(n_codes, 0.0);
-        s.veto.clear();
-        s.veto.resize(n_codes, false);
-        s.contrib.clear();
         self.shadow_overlaps(s);
+        s.cues.clear();
+        s.cue_occs.clear();
         let mut at = 0;
         while at < s.hits.len() {
             let rule_ix = s.hits[at].0;
@@ -274,39 +407,57 @@ impl Coder {
             let shadow = &s.shadowed[at..end];
             let counts = |h: &&(u32, u16, u32)| rule.count_negated || !s.negated[h.2 as usize];
             let counts_at = |i: usize| !shadow[i] && counts(&&group[i]);
+            let whole_rule = rule_ix << 16 | 0xFFFF;
             match rule.kind {
                 Kind::Exclude => s.veto[code as usize] = true,
-                Kind::Any | Kind::All(_) => {
-                    s.slots.clear();
-                    let mut pushed = 0;
+                Kind::Any => {
+                    // Each counted occurrence is a cue; a term counts once per stretch.
                     for (i, h) in group.iter().enumerate() {
-                        if !counts_at(i) {
-                            continue;
+                        if counts_at(i) {
+                            let o = s.occs[h.2 as usize];
+                            s.cues.push(Cue {
+                                code,
+                                first: o.first,
+                                key: rule_ix << 16 | h.1 as u32,
+                                weight: rule.weight,
+                                occs: (s.cue_occs.len() as u32, s.cue_occs.len() as u32 + 1),
+                            });
+                            s.cue_occs.push(h.2);
                         }
-                        if s.slots.last() != Some(&h.1) {
-                            s.slots.push(h.1);
-                        }
-                        s.contrib.push((code, h.2));
-                        pushed += 1;
                     }
-                    let distinct = s.slots.len();
-                    let score = match rule.kind {
-                        Kind::Any => rule.weight * distinct as f32,
-                        Kind::All(n) if distinct == n as usize => rule.weight,
-                        _ => {
-                            // Not all there: take back the evidence pushed above.
-                            let keep = s.contrib.len() - pushed;
-                            s.contrib.truncate(keep);
-                            0.0
+                }
+                Kind::All(n) => {
+                    s.slots.clear();
+                    let from = s.cue_occs.len();
+                    for (i, h) in group.iter().enumerate() {
+                        if counts_at(i) {
+                            if s.slots.last() != Some(&h.1) {
+                                s.slots.push(h.1);
+                            }
+                            s.cue_occs.push(h.2);
                         }
-                    };
-                    s.own[code as usize] += score;
+                    }
+                    if s.slots.len() == n as usize {
+                        let first = s.cue_occs[from..]
+                            .iter()
+                            .map(|&k| s.occs[k as usize].first)
+                            .min()
+                            .unwrap_or(0);
+                        s.cues.push(Cue {
+                            code,
+                            first,
+                            key: whole_rule,
+                            weight: rule.weight,
+                            occs: (from as u32, s.cue_occs.len() as u32),
+                        });
+                    } else {
+                        s.cue_occs.truncate(from);
+                    }
                 }
                 Kind::Near(within) => {
                     // Occurrences are in text order, so the second slot's hits sorted
                     // by occurrence are sorted by position: for each hit of the
                     // first slot only those within reach are looked at.
-                    let mut matched = false;
                     let occs = &s.occs;
                     let span = by_position(&mut s.order, &s.hits, occs, at..end, |i| {
                         s.hits[i].1 == 1 && counts(&&s.hits[i])
@@ -330,20 +481,89 @@ impl Coder {
                                 ob.first.saturating_sub(oa.last)
                             };
                             if gap <= within {
-                                matched = true;
-                                s.contrib.push((code, a.2));
-                                s.contrib.push((code, b.2));
+                                s.cues.push(Cue {
+                                    code,
+                                    first: oa.first.min(ob.first),
+                                    key: whole_rule,
+                                    weight: rule.weight,
+                                    occs: (s.cue_occs.len() as u32, s.cue_occs.len() as u32 + 2),
+                                });
+                                s.cue_occs.push(a.2);
+                                s.cue_occs.push(b.2);
                             }
                         }
-                    }
-                    if matched {
-                        s.own[code as usize] += rule.weight;
                     }
                 }
             }
             at = end;
         }
-        // Eligibility, roll-up and thresholds.
+        self.best_stretches(s);
+        true
+    }
+
+    /// Scores each code by its best stretch of `reach` words (the whole unit when
+    /// reach is 0): the weights of the distinct cues (a term, a whole `all` or `near`
+    /// rule) in it. The stretch's cues become the code's evidence.
+    fn best_stretches(&self, s: &mut Scratch) {
+        s.cues.sort_unstable_by_key(|c| (c.code, c.first));
+        let reach = if self.reach == 0 {
+            u32::MAX
+        } else {
+            self.reach as u32
+        };
+        let mut at = 0;
+        while at < s.cues.len() {
+            let code = s.cues[at].code;
+            let mut end = at;
+            while end < s.cues.len() && s.cues[end].code == code {
+                end += 1;
+            }
+            // Two pointers over the code's cues in position order; `keys` counts
+            // each distinct cue in the current stretch.
+            s.keys.clear();
+            let (mut best, mut best_range) = (0.0_f32, at..at);
+            let mut sum = 0.0_f32;
+            let mut hi = at;
+            for lo in at..end {
+                while hi < end && s.cues[hi].first - s.cues[lo].first <= reach {
+                    let c = s.cues[hi];
+                    match s.keys.iter_mut().find(|(k, _)| *k == c.key) {
+                        Some((_, n)) => *n += 1,
+                        None => {
+                            s.keys.push((c.key, 1));
+                            sum += c.weight;
+                        }
+                    }
+                    hi += 1;
+                }
+                if sum > best {
+                    best = sum;
+                    best_range = lo..hi;
+                }
+                let c = s.cues[lo];
+                if let Some(p) = s.keys.iter().position(|(k, _)| *k == c.key) {
+                    s.keys[p].1 -= 1;
+                    if s.keys[p].1 == 0 {
+                        s.keys.swap_remove(p);
+                        sum -= c.weight;
+                    }
+                }
+            }
+            s.own[code as usize] = best;
+            for c in &s.cues[best_range] {
+                for &k in &s.cue_occs[c.occs.0 as usize..c.occs.1 as usize] {
+                    s.contrib.push((code, k));
+                }
+            }
+            at = end;
+        }
+    }
+
+    /// Turns the scores of [`Coder::score_unit`] (plus what the context adds per
+    /// code, rolled up) into codings: eligibility, roll-up and thresholds.
+    fn decide(&self, ctx: &UnitContext, add: Option<&[f32]>, s: &mut Scratch, out: &mut Vec<Coding>) {
+        out.clear();
+        let n_codes = self.thresholds.len();
         s.eligible.clear();
         s.eligible.extend(
             (0..n_codes).map(|c| !s.veto[c] && self.conditions[c].allows(ctx.role, ctx.attrs)),
@@ -353,9 +573,14 @@ impl Coder {
             .extend((0..n_codes).map(|c| if s.eligible[c] { s.own[c] } else { 0.0 }));
         s.fired.clear();
         s.fired.resize(n_codes, false);
+        let min_own = self.context.min_own;
+        let extra = |c: usize, total: f32| match add {
+            Some(a) if total >= min_own => a[c],
+            _ => 0.0,
+        };
         for &c in &self.deepest_first {
-            if s.eligible[c] && s.total[c] > 0.0 && (s.total[c] >= self.thresholds[c] || s.fired[c])
-            {
+            let t = s.total[c];
+            if s.eligible[c] && t > 0.0 && (t + extra(c, t) >= self.thresholds[c] || s.fired[c]) {
                 s.fired[c] = true;
             }
             if let Some(p) = self.parent[c]
@@ -390,7 +615,7 @@ impl Coder {
             evidence.dedup();
             out.push(Coding {
                 code: c,
-                score: s.total[c],
+                score: s.total[c] + extra(c, s.total[c]),
                 evidence,
             });
         }

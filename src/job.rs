@@ -2,7 +2,7 @@
 
 use crate::cache::Cache;
 use crate::codebook::Codebook;
-use crate::coding::{Coder, Coding, CodingWriter, Scratch, UnitContext};
+use crate::coding::{Coder, Coding, CodingWriter, Scratch, SeqUnit, UnitContext};
 use crate::corpus::labels::ValueLabels;
 use crate::corpus::{self, Entry, Manifest};
 use crate::output::write_atomic;
@@ -148,20 +148,25 @@ pub fn process_document(
         Some(hit) => hit,
         None => {
             let mut scratch = Scratch::default();
-            let codings: Vec<Vec<Coding>> = units
+            let seq: Vec<SeqUnit> = units
                 .iter()
-                .map(|u| {
-                    let mut v = Vec::new();
-                    if u.role == Role::Interviewee {
-                        let ctx = UnitContext {
-                            role: Some(u.role),
-                            attrs: &pairs,
-                        };
-                        coder.code_unit(&u.text, &ctx, &mut scratch, &mut v);
-                    }
-                    v
+                .map(|u| SeqUnit {
+                    text: &u.text,
+                    ctx: UnitContext {
+                        role: Some(u.role),
+                        attrs: &pairs,
+                    },
+                    turn: u.turn,
                 })
                 .collect();
+            let mut codings: Vec<Vec<Coding>> = Vec::new();
+            coder.code_sequence(&seq, &mut scratch, &mut codings);
+            // Only the interviewees' speech is coded, whatever the codebook's roles.
+            for (u, c) in units.iter().zip(codings.iter_mut()) {
+                if u.role != Role::Interviewee {
+                    c.clear();
+                }
+            }
             if let Some((c, k)) = &code_key {
                 c.store_codings(k, &codings);
             }

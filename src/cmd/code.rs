@@ -1,7 +1,7 @@
 //! `tamlil code`: code pre-segmented units from a CSV.
 
 use crate::codebook::{self, Codebook};
-use crate::coding::{Coder, Coding, CodingWriter, UnitContext};
+use crate::coding::{Coder, Coding, CodingWriter, SeqUnit, UnitContext};
 use crate::error::InputError;
 use crate::pipeline;
 use crate::text::Role;
@@ -57,6 +57,10 @@ struct Row {
     id: String,
     text: String,
     role: Option<Role>,
+    /// The document (from `doc_id`), empty when the file has no such column.
+    doc: String,
+    /// The speaker turn (from `turn`), 0 when the file has no such column.
+    turn: u32,
     attrs: Vec<String>,
 }
 
@@ -93,8 +97,11 @@ pub fn code_file(units_path: &Path, cb: &Codebook, out: &Path) -> Result<(usize,
         )
     })?;
     let role_col = find("role");
+    let doc_col = find("doc_id");
+    let turn_col = find("turn");
     let attr_cols: Vec<usize> = (0..headers.len())
         .filter(|&i| i != id_col && i != text_col && Some(i) != role_col)
+        .filter(|&i| Some(i) != doc_col && Some(i) != turn_col)
         .collect();
     let attr_names: Vec<&str> = attr_cols.iter().map(|&i| headers[i].as_str()).collect();
 
@@ -103,8 +110,10 @@ pub fn code_file(units_path: &Path, cb: &Codebook, out: &Path) -> Result<(usize,
     let mut n_units = 0;
     let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
     let mut records = rdr.into_records();
+    let mut pending: Option<Row> = None;
     loop {
         chunk.clear();
+        chunk.extend(pending.take());
         for rec in records.by_ref() {
             let rec = rec.map_err(|e| {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
@@ -122,35 +131,80 @@ pub fn code_file(units_path: &Path, cb: &Codebook, out: &Path) -> Result<(usize,
                     )
                 })?),
             };
-            chunk.push(Row {
+            let turn = match turn_col.map(field).map(str::trim) {
+                None | Some("") => 0,
+                Some(t) => t.parse().map_err(|_| {
+                    InputError::at(
+                        units_path,
+                        line,
+                        format!("turn {t:?} is not a whole number"),
+                    )
+                })?,
+            };
+            let doc = doc_col.map(field).unwrap_or("").to_string();
+            // A chunk ends between documents, so each document is coded whole.
+            let full = chunk.len() >= CHUNK
+                && (doc_col.is_none() || chunk.last().is_some_and(|r| r.doc != doc));
+            let row = Row {
                 id: field(id_col).to_string(),
                 text: field(text_col).to_string(),
                 role,
+                doc,
+                turn,
                 attrs: attr_cols.iter().map(|&i| field(i).to_string()).collect(),
-            });
-            if chunk.len() == CHUNK {
+            };
+            if full {
+                pending = Some(row);
                 break;
             }
+            chunk.push(row);
         }
         if chunk.is_empty() {
             break;
         }
-        let coded: Vec<Vec<Coding>> = chunk
+        // Units of one document are coded together (the context of a unit is its
+        // document); a file without `doc_id` is one document per unit.
+        let mut docs: Vec<&[Row]> = Vec::new();
+        let mut rest = chunk.as_slice();
+        while let Some(first) = rest.first() {
+            let n = if doc_col.is_some() {
+                rest.iter().take_while(|r| r.doc == first.doc).count()
+            } else {
+                1
+            };
+            docs.push(&rest[..n]);
+            rest = &rest[n..];
+        }
+        let coded: Vec<Vec<Coding>> = docs
             .par_iter()
-            .map_init(crate::coding::Scratch::default, |s, row| {
-                let attrs: Vec<(&str, &str)> = attr_names
+            .map_init(crate::coding::Scratch::default, |s, rows| {
+                let attrs: Vec<Vec<(&str, &str)>> = rows
                     .iter()
-                    .copied()
-                    .zip(row.attrs.iter().map(String::as_str))
+                    .map(|row| {
+                        attr_names
+                            .iter()
+                            .copied()
+                            .zip(row.attrs.iter().map(String::as_str))
+                            .collect()
+                    })
                     .collect();
-                let ctx = UnitContext {
-                    role: row.role,
-                    attrs: &attrs,
-                };
+                let seq: Vec<SeqUnit> = rows
+                    .iter()
+                    .zip(&attrs)
+                    .map(|(row, attrs)| SeqUnit {
+                        text: &row.text,
+                        ctx: UnitContext {
+                            role: row.role,
+                            attrs,
+                        },
+                        turn: row.turn,
+                    })
+                    .collect();
                 let mut out = Vec::new();
-                coder.code_unit(&row.text, &ctx, s, &mut out);
+                coder.code_sequence(&seq, s, &mut out);
                 out
             })
+            .flatten()
             .collect();
         for (row, codings) in chunk.iter().zip(&coded) {
             writer.write_unit(&row.id, &row.text, codings)?;

@@ -156,6 +156,8 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
         families,
         codes,
         negation_window: 3,
+        scoring: Default::default(),
+        context: Default::default(),
     })
 }
 

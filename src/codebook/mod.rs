@@ -9,10 +9,13 @@ pub mod inflection;
 pub mod matcher;
 mod model;
 pub mod pattern;
+pub mod stance;
 mod toml_format;
 mod validate;
 
-pub use model::{Code, Codebook, Conditions, Family, PALETTE, Rule, RuleKind, Term, is_hex_color};
+pub use model::{
+    Code, Codebook, Conditions, Context, Family, PALETTE, Rule, RuleKind, Scoring, Term, is_hex_color,
+};
 
 use crate::error::{ErrorList, InputError};
 use anyhow::Result;

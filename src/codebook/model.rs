@@ -19,6 +19,55 @@ pub struct Codebook {
     pub codes: Vec<Code>,
     /// How many words before a term a negation word (לא, אין, בלי, ...) reaches.
     pub negation_window: usize,
+    /// How the words of a unit are weighed: cue reach and reported speech.
+    pub scoring: Scoring,
+    /// How a unit's neighbours and the question it answers add to its codes.
+    pub context: Context,
+}
+
+/// How the cues of a unit are weighed (the `[codebook]` keys `reach` and
+/// `reported_speech`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scoring {
+    /// Cues of one code add up only when they lie within this many words of each
+    /// other (the best such stretch of the unit counts); 0 = anywhere in the unit.
+    pub reach: usize,
+    /// Whether words inside a view the speaker reports of others ("יש כאלה שאומרים
+    /// ש...", up to the end of the sentence or a contrast such as אבל) are ignored.
+    pub reported_speech: bool,
+}
+
+impl Default for Scoring {
+    fn default() -> Scoring {
+        Scoring {
+            reach: 0,
+            reported_speech: true,
+        }
+    }
+}
+
+/// Evidence a unit takes from around it (the `[context]` table). Context is weighted
+/// and never codes a unit alone: a code needs at least `min_own` of its own score
+/// in the unit before the context counts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Context {
+    /// Weight of the code's score in the interviewer's question the turn answers
+    /// (capped at the code's threshold); 0 = off.
+    pub question: f32,
+    /// Weight of the code's best score among the neighbouring sentences of the same
+    /// turn (capped at the code's threshold); 0 = off.
+    pub turn: f32,
+    /// How many sentences on each side are neighbours (a story's continuation).
+    pub story: usize,
+    /// The least score of its own a unit needs before context adds to a code.
+    pub min_own: f32,
+}
+
+impl Context {
+    /// Whether any context is used.
+    pub fn is_on(&self) -> bool {
+        self.question > 0.0 || (self.turn > 0.0 && self.story > 0)
+    }
 }
 
 /// A family of codes: the first segment of the code ids (`keys` for `keys.power`).

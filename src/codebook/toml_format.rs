@@ -1,6 +1,8 @@
 //! Reading a TOML codebook (the format researchers edit; see `codebooks/README.md`).
 
-use super::model::{Code, Codebook, Conditions, Family, PALETTE, Rule, RuleKind, Term};
+use super::model::{
+    Code, Codebook, Conditions, Context, Family, PALETTE, Rule, RuleKind, Scoring, Term,
+};
 use crate::error::InputError;
 use crate::text::Role;
 use serde::Deserialize;
@@ -20,6 +22,16 @@ struct RawFile {
     /// read by `crate::tally::spec`.
     #[allow(dead_code)]
     analysis: Option<toml::Value>,
+    context: Option<Spanned<RawContext>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawContext {
+    question: Option<f32>,
+    turn: Option<f32>,
+    story: Option<usize>,
+    min_own: Option<f32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -36,6 +48,8 @@ struct RawHeader {
     forbid: Option<Spanned<BTreeMap<String, OneOrMany>>>,
     threshold: Option<f32>,
     negation_window: Option<usize>,
+    reach: Option<usize>,
+    reported_speech: Option<bool>,
 }
 
 #[derive(Default)]
@@ -154,6 +168,30 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
         problems,
     );
     let default_threshold = header.threshold.unwrap_or(1.0);
+    let context = match raw.context {
+        Some(c) => {
+            let line = lines.line(c.span().start);
+            let c = c.into_inner();
+            let weight = |name: &str, v: Option<f32>, problems: &mut Vec<InputError>| {
+                let v = v.unwrap_or(0.0);
+                if !(v.is_finite() && v >= 0.0) {
+                    problems.push(InputError::at(
+                        path,
+                        line,
+                        format!("[context] {name} must be a number of at least 0"),
+                    ));
+                }
+                v
+            };
+            Context {
+                question: weight("question", c.question, problems),
+                turn: weight("turn", c.turn, problems),
+                story: c.story.unwrap_or(1),
+                min_own: weight("min_own", c.min_own, problems),
+            }
+        }
+        None => Context::default(),
+    };
     let name = header.name.unwrap_or_else(|| {
         path.file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -318,6 +356,11 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
         families,
         codes,
         negation_window: header.negation_window.unwrap_or(3),
+        scoring: Scoring {
+            reach: header.reach.unwrap_or(0),
+            reported_speech: header.reported_speech.unwrap_or(true),
+        },
+        context,
     })
 }
 

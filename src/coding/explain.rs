@@ -18,6 +18,8 @@ pub enum UseStatus {
     Counted,
     /// A negation before it stopped it (its rule does not count negated terms).
     Negated,
+    /// It lies inside a view the speaker reports of others: it counts for no code.
+    Reported,
     /// It matched and added nothing: a longer matched term of the code covers it,
     /// or its `all` or `near` rule was not complete.
     Unused,
@@ -119,6 +121,8 @@ impl Coder {
         let first = self.rules.partition_point(|r| (r.code as usize) < code);
         let (rule_pos, status) = if rule.kind == Kind::Exclude {
             (None, UseStatus::Vetoes)
+        } else if s.silenced[k] {
+            (Some(rule_ix - first), UseStatus::Reported)
         } else if s.contrib.contains(&(code as u32, k as u32)) {
             (Some(rule_ix - first), UseStatus::Counted)
         } else if s.negated[k] && !rule.count_negated {

@@ -363,7 +363,8 @@ pub fn analyse(
                 let status = match t.status {
                     UseStatus::Counted if vetoed => KwicStatus::Excluded,
                     UseStatus::Counted => KwicStatus::Fired,
-                    UseStatus::Negated => KwicStatus::Negated,
+                    // A reported view of others stops a term as a negation does.
+                    UseStatus::Negated | UseStatus::Reported => KwicStatus::Negated,
                     UseStatus::Unused => KwicStatus::Unused,
                     UseStatus::Vetoes => KwicStatus::Vetoes,
                 };

@@ -1,0 +1,145 @@
+//! Reported views: the words of a view the speaker attributes to others.
+//!
+//! Interviewees often report what others think before saying what they do: "יש
+//! עובדות שאומרות שזה רק ניירת, אבל אצלי...". The reported view is not the
+//! speaker's own stance, so its words should not code the unit. A reporting frame
+//! is a speech or thought verb of others: a plural participle with the relative
+//! ש (שאומרים, שחושבות, שטוענים: "יש כאלה שאומרים", "יש עובדות שחושבות"), an
+//! impersonal plural followed by ש ("אומרים ש...", "חושבים ש..."), or "in their
+//! view" (לדעתם, לטענתם, בעיניהם). The frame reaches to the end of its sentence
+//! (`.` `?` `!` `;`) or to a contrast word (אבל, אך, אולם, ואילו, אלא, בעוד), where
+//! the speaker's own voice comes back. The speaker's own frames (אני חושבת, אנחנו
+//! אומרים להם) are not reports.
+
+use crate::text::normalize::Tokens;
+
+/// Plural speech and thought participles (folded, without prefixes).
+const SAYING: &[&str] = &[
+    "אומרימ",
+    "אומרות",
+    "טוענימ",
+    "טוענות",
+    "חושבימ",
+    "חושבות",
+    "סבורימ",
+    "סבורות",
+    "מאמינימ",
+    "מאמינות",
+    "רואימ",
+    "רואות",
+];
+
+/// Words that open a report on their own: "in their view".
+const THEIR_VIEW: &[&str] = &[
+    "לדעתמ",
+    "לדעתנ",
+    "לטענתמ",
+    "לטענתנ",
+    "בעיניהמ",
+    "בעיניהנ",
+];
+
+/// Words that bring the speaker's own voice back.
+const CONTRAST: &[&str] = &["אבל", "אך", "אולמ", "ואילו", "אלא", "בעוד", "ואבל"];
+
+/// First-person pronouns: "אנחנו אומרים" is the speaker's own voice.
+const WE: &[&str] = &["אנחנו", "ואנחנו", "אנו", "ואנו", "אני", "ואני"];
+
+/// Sets `out[i]` for every token of `tokens` (the tokens of `text`) that lies inside
+/// a reported view.
+pub fn mark_reported(text: &str, tokens: &Tokens, out: &mut Vec<bool>) {
+    out.clear();
+    out.resize(tokens.len(), false);
+    let toks = tokens.tokens();
+    let mut inside = false;
+    for i in 0..toks.len() {
+        if i > 0 {
+            let gap = text
+                .get(toks[i - 1].byte_end as usize..toks[i].byte_start as usize)
+                .unwrap_or("");
+            if gap.contains(['.', '?', '!', ';']) {
+                inside = false;
+            }
+        }
+        let w = tokens.text(i);
+        if CONTRAST.contains(&w) {
+            inside = false;
+            continue;
+        }
+        out[i] = inside;
+        if !inside && opens_report(tokens, i) {
+            inside = true;
+        }
+    }
+}
+
+/// Whether token `i` is a reporting frame.
+fn opens_report(tokens: &Tokens, i: usize) -> bool {
+    let w = tokens.text(i);
+    if THEIR_VIEW.contains(&w) {
+        return true;
+    }
+    let after_we = i > 0 && WE.contains(&tokens.text(i - 1));
+    // שאומרים, ושחושבות: a relative clause of others' saying.
+    for pre in ["ש", "וש"] {
+        if let Some(rest) = w.strip_prefix(pre)
+            && SAYING.contains(&rest)
+            && !after_we
+        {
+            return true;
+        }
+    }
+    // אומרים ש...: an impersonal plural introducing what is said ("רואים ש" is the
+    // speaker's own observation, so only saying and thinking count here).
+    let bare = w.strip_prefix('ו').unwrap_or(w);
+    SAYING[..8].contains(&bare)
+        && !after_we
+        && i + 1 < tokens.len()
+        && tokens.text(i + 1).starts_with('ש')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::normalize::Tokenizer;
+
+    /// The surface words marked as reported.
+    fn reported(text: &str) -> Vec<String> {
+        let mut t = Tokens::new();
+        Tokenizer::tokenize(text, &mut t);
+        let mut out = Vec::new();
+        mark_reported(text, &t, &mut out);
+        let chars: Vec<char> = text.chars().collect();
+        t.tokens()
+            .iter()
+            .zip(&out)
+            .filter(|(_, r)| **r)
+            .map(|(tok, _)| chars[tok.start as usize..tok.end as usize].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_view_of_others_up_to_the_contrast() {
+        assert_eq!(
+            reported("יש מורים שאומרים שזה רק טפסים, אבל אני רואה בזה שיחה."),
+            ["שזה", "רק", "טפסים"]
+        );
+    }
+
+    #[test]
+    fn up_to_the_end_of_the_sentence() {
+        assert_eq!(
+            reported("חושבים שמספיק לדעת את החוק. אני יודעת שלא."),
+            ["שמספיק", "לדעת", "את", "החוק"]
+        );
+        assert_eq!(reported("לדעתם זו עבודה טכנית"), ["זו", "עבודה", "טכנית"]);
+    }
+
+    #[test]
+    fn the_speakers_own_voice_is_no_report() {
+        assert!(reported("אנחנו אומרים להם שזו זכות").is_empty());
+        assert!(reported("אני חושבת שזו זכות").is_empty());
+        // A plural participle not followed by ש reports nothing.
+        assert!(reported("הם רואים את המכתב ונבהלים").is_empty());
+    }
+}
