@@ -1000,4 +1000,132 @@ mod tests {
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    /// A codebook for the context tests: emotion needs 2, a weak cue gives 1.
+    const CONTEXT: &str = "[codebook]\nthreshold = 2\nroles = [\"interviewee\"]\n[context]\nquestion = 1\nturn = 1\nstory = 1\nmin_own = 1\n[[code]]\nid = \"keys.emotion\"\nterms = [\"כעס*\", \"כועס*\", \"להרגיע\", \"סבלנות\", \"לחכות\"]\n[[code]]\nid = \"keys.power\"\nterms = [\"עורך דין\", \"ערעור\"]\n";
+
+    /// Codes `(role, turn, text)` units as one document; the code ids per unit.
+    fn sequence(src: &str, units: &[(Role, u32, &str)]) -> Vec<Vec<String>> {
+        let (cb, c) = coder(src);
+        let seq: Vec<SeqUnit> = units
+            .iter()
+            .map(|&(role, turn, text)| SeqUnit {
+                text,
+                ctx: UnitContext {
+                    role: Some(role),
+                    attrs: &[],
+                },
+                turn,
+            })
+            .collect();
+        let mut out = Vec::new();
+        c.code_sequence(&seq, &mut Scratch::default(), &mut out);
+        out.iter()
+            .map(|v| v.iter().map(|x| cb.codes[x.code].id.clone()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn the_question_sets_the_context() {
+        use Role::*;
+        // "So I sit with him and wait" answers a question about anger: one weak cue
+        // of its own (לחכות) and the question's evidence code it.
+        let asked = sequence(
+            CONTEXT,
+            &[
+                (Interviewer, 1, "איך את מתמודדת עם לקוחות כועסים?"),
+                (Interviewee, 2, "אז אני יושבת איתו ומוכנה לחכות."),
+            ],
+        );
+        assert_eq!(asked[1], ["keys.emotion"]);
+        // The same answer to another question is not coded.
+        let other = sequence(
+            CONTEXT,
+            &[
+                (Interviewer, 1, "איך נראה יום עבודה?"),
+                (Interviewee, 2, "אז אני יושבת איתו ומוכנה לחכות."),
+            ],
+        );
+        assert!(other[1].is_empty());
+        // The question itself is never coded, and context alone codes nothing.
+        let alone = sequence(
+            CONTEXT,
+            &[
+                (Interviewer, 1, "ואיך את מרגיעה אותו כשהוא כועס?"),
+                (Interviewee, 2, "תלוי ביום."),
+            ],
+        );
+        assert_eq!(alone, [Vec::<String>::new(), vec![]]);
+    }
+
+    #[test]
+    fn a_story_continues_in_the_next_sentence() {
+        use Role::*;
+        let units = [
+            (Interviewee, 2, "הוא הגיע כועס וצעק, וניסיתי להרגיע אותו."),
+            (Interviewee, 2, "ביקשתי ממנו סבלנות."),
+            (Interviewee, 4, "ביקשתי ממנו סבלנות."),
+        ];
+        let got = sequence(CONTEXT, &units);
+        assert_eq!(got[0], ["keys.emotion"]);
+        // The next sentence of the story, with a weak cue of its own, shares the code;
+        // the same sentence in another turn does not.
+        assert_eq!(got[1], ["keys.emotion"]);
+        assert!(got[2].is_empty());
+    }
+
+    #[test]
+    fn context_is_off_unless_the_codebook_sets_it() {
+        use Role::*;
+        let off = CONTEXT.replace("question = 1\nturn = 1", "question = 0\nturn = 0");
+        let got = sequence(
+            &off,
+            &[
+                (Interviewer, 1, "איך את מתמודדת עם לקוחות כועסים?"),
+                (Interviewee, 2, "אז אני יושבת איתו ומוכנה לחכות."),
+            ],
+        );
+        assert!(got[1].is_empty());
+    }
+
+    #[test]
+    fn a_reported_view_does_not_code() {
+        let src = "[[code]]\nid = \"role.technical\"\nterms = [\"ניירת\"]\n";
+        assert_eq!(ids(src, "מבחינתי זו ניירת."), ["role.technical"]);
+        assert!(ids(src, "יש עובדים שאומרים שזו רק ניירת, אבל אני לא רואה את זה ככה.").is_empty());
+        // After the contrast the speaker's own words count again.
+        assert_eq!(
+            ids(src, "יש כאלה שחושבים שזה טיפול, אבל אצלי זו ניירת."),
+            ["role.technical"]
+        );
+        let off = format!("[codebook]\nreported_speech = false\n{src}");
+        assert_eq!(ids(&off, "יש עובדים שאומרים שזו רק ניירת."), ["role.technical"]);
+    }
+
+    #[test]
+    fn a_refused_strategy_is_absent() {
+        let src = "[[code]]\nid = \"keys.emotion\"\nterms = [\"להתחנן\", \"לבכות\"]\n[[code]]\nid = \"goals.civic_awareness\"\nterms = [\"זכות\"]\n";
+        assert_eq!(
+            ids(src, "אני לא אתחיל לבכות אצלם, זו זכות."),
+            ["goals.civic_awareness"]
+        );
+        assert!(ids(src, "אני מסרבת להתחנן בפני הפקידה").is_empty());
+        assert!(ids(src, "במקום לבכות אצל הפקידה").is_empty());
+    }
+
+    #[test]
+    fn weak_cues_combine_only_within_reach() {
+        let src = "[codebook]\nthreshold = 2\nreach = 5\n[[code]]\nid = \"keys.power\"\nterms = [\"מכתב\", \"חותמת\"]\n";
+        // Two weak cues three words apart add up...
+        assert_eq!(
+            codes_in(src, "שלחתי מכתב עם חותמת של המחלקה", UnitContext::default()),
+            [("keys.power".into(), 2.0)]
+        );
+        // ...but not when a long stretch lies between them.
+        let far = "שלחתי מכתב ואחר כך דיברנו הרבה על הילדים ועל הבית ועל העבודה ורק בסוף שמו חותמת";
+        assert!(ids(src, far).is_empty());
+        let anywhere = src.replace("reach = 5\n", "");
+        assert_eq!(ids(&anywhere, far), ["keys.power"]);
+    }
+
 }

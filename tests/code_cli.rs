@@ -277,3 +277,45 @@ fn codebook_show_prints_the_default_tree() {
     let o = tamlil(&["codebook", "show"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("מפתח הכוח"));
 }
+
+#[test]
+fn code_reads_documents_and_turns_for_context() {
+    // The answer's own weak cue (סבלנות) and the question's evidence (כועסים) code it;
+    // the same answer in a document whose question is about something else is not.
+    let dir = temp_dir("context");
+    let cb = dir.join("cb.toml");
+    std::fs::write(
+        &cb,
+        "[codebook]\nthreshold = 2\nroles = [\"interviewee\"]\n[context]\nquestion = 1\n\
+         [[code]]\nid = \"keys.emotion\"\nterms = [\"כועס*\", \"סבלנות\"]\n",
+    )
+    .unwrap();
+    let units = dir.join("units.csv");
+    std::fs::write(
+        &units,
+        "unit_id,doc_id,turn,role,text,sector\n\
+         A-1,A,1,interviewer,איך את עובדת עם לקוחות כועסים?,public\n\
+         A-2,A,2,interviewee,בעיקר עם הרבה סבלנות.,public\n\
+         B-1,B,1,interviewer,איך נראה יום עבודה?,public\n\
+         B-2,B,2,interviewee,בעיקר עם הרבה סבלנות.,public\n",
+    )
+    .unwrap();
+    let out = dir.join("codings.csv");
+    let o = tamlil(&["code", "--units", s(&units), "--codebook", s(&cb), "--out", s(&out)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "unit_id,code_id,family,score,evidence\nA-2,keys.emotion,keys,2,14-20:סבלנות\n"
+    );
+    // A bad turn number names the file and line.
+    std::fs::write(
+        &units,
+        "unit_id,doc_id,turn,role,text\nA-1,A,x,interviewee,טקסט\n",
+    )
+    .unwrap();
+    let o = tamlil(&["code", "--units", s(&units), "--codebook", s(&cb), "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(65));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("units.csv:2") && err.contains("turn"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

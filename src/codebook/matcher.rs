@@ -45,7 +45,16 @@ const NEGATORS: &[&str] = &[
     "אינך",
     "אינכם",
     "מעולם",
+    // Refusal: what the speaker refuses to do is not done (מסרבת להתחנן).
+    "מסרב",
+    "מסרבת",
+    "מסרבימ",
+    "מסרבות",
+    "סירבתי",
+    "סירבנו",
 ];
+/// "Instead of": what follows במקום ל... is set aside, not done (במקום לבכות, ...).
+const INSTEAD: &str = "במקומ";
 /// Words after a negator that make it no negation: לא רק, לא סתם, לא פעם, אין ספק, ...
 const NOT_NEGATING_NEXT: &[&str] = &["רק", "סתם", "פחות", "ספק", "בעיה", "מעט", "פעם", "כל כך"];
 
@@ -214,8 +223,11 @@ impl Matcher {
                 return false;
             }
             let w = tokens.text(j);
-            let negator =
-                self.negators.contains(w) || (w == "פעמ" && j > 0 && tokens.text(j - 1) == "אפ");
+            let instead = w.strip_prefix('ו').unwrap_or(w) == INSTEAD
+                && tokens.text(j + 1).starts_with('ל');
+            let negator = self.negators.contains(w)
+                || instead
+                || (w == "פעמ" && j > 0 && tokens.text(j - 1) == "אפ");
             if negator && !(j + 1 < toks.len() && self.not_negating.contains(tokens.text(j + 1))) {
                 return true;
             }
@@ -456,5 +468,9 @@ mod tests {
         assert!(!negated("אין ספק שהקשרים", "שהקשרימ"));
         // מלא (full) is not מ + לא.
         assert!(!negated("תיק מלא מסמכים", "מסמכימ"));
+        // A refusal, and "instead of" before an infinitive.
+        assert!(negated("אני מסרבת להתחנן בפניהם", "להתחננ"));
+        assert!(negated("במקום לבכות אצל הפקידה", "לבכות"));
+        assert!(!negated("הכל במקום אחד", "אחד"));
     }
 }
