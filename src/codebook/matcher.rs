@@ -28,6 +28,8 @@ pub struct MatchScratch {
     pub tokens: Tokens,
     word_ids: Vec<u32>,
     ranges: Vec<(u32, u32)>,
+    /// A stem with the definite article put back (בידע -> הידע).
+    article: String,
 }
 
 /// Words that negate what follows them (folded, with the clitics they take).
@@ -140,7 +142,9 @@ impl Matcher {
         for i in 0..s.tokens.len() {
             let start = s.word_ids.len() as u32;
             let ids = &mut s.word_ids;
-            clitic_stems(s.tokens.text(i), |stem| {
+            let article = &mut s.article;
+            let word = s.tokens.text(i);
+            clitic_stems(word, |stem| {
                 let mut push = |id: u32| {
                     if !ids[start as usize..].contains(&id) {
                         ids.push(id);
@@ -148,6 +152,17 @@ impl Matcher {
                 };
                 if let Some(&id) = self.exact.get(stem) {
                     push(id);
+                }
+                // After ב כ ל the definite article is not written (בידע = ב + הידע):
+                // a term word written with its article matches there too.
+                let chain = word.strip_suffix(stem).unwrap_or("");
+                if chain.ends_with(['ב', 'כ', 'ל']) && !stem.starts_with('ה') {
+                    article.clear();
+                    article.push('ה');
+                    article.push_str(stem);
+                    if let Some(&id) = self.exact.get(article.as_str()) {
+                        push(id);
+                    }
                 }
                 if !self.prefix.is_empty() {
                     keys_starting(stem, &self.prefix, self.max_prefix_bytes, |id, _| push(id));
@@ -423,6 +438,19 @@ mod tests {
         assert_eq!(surfaces(&["חד הורי*"], "אמהות חד־הוריות"), ["חד־הוריות"]);
         assert_eq!(surfaces(&["חד-הורית"], "חד הורית"), ["חד הורית"]);
         assert!(surfaces(&["ביטוח לאומי"], "ביטוח רכב לאומי").is_empty());
+    }
+
+    #[test]
+    fn article_elided_after_b_k_l() {
+        // הידע written with its article matches בידע and לידע (the ה is not written
+        // after ב כ ל), but not a bare ידע or an unrelated word.
+        assert_eq!(
+            surfaces(&["הידע שלי"], "משתמשת בידע שלי ולידע שלי"),
+            ["בידע שלי", "ולידע שלי"]
+        );
+        assert!(surfaces(&["הידע שלי"], "ידע שלי").is_empty());
+        assert!(surfaces(&["הנחה"], "היא נחה, ובנחת").is_empty());
+        assert_eq!(surfaces(&["הנחה"], "בהנחה ובנחה"), ["בהנחה", "ובנחה"]);
     }
 
     #[test]
