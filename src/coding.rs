@@ -315,7 +315,11 @@ impl Coder {
                 let continues = i > 0
                     && units[i - 1].ctx.role == Some(Role::Interviewer)
                     && units[i - 1].turn == u.turn;
-                question = if continues { question.start..i + 1 } else { i..i + 1 };
+                question = if continues {
+                    question.start..i + 1
+                } else {
+                    i..i + 1
+                };
             }
             add.clear();
             add.resize(n, 0.0);
@@ -330,9 +334,7 @@ impl Coder {
                 for c in 0..n {
                     let best = (lo..hi)
                         .filter(|&j| {
-                            j != i
-                                && units[j].turn == u.turn
-                                && units[j].ctx.role == u.ctx.role
+                            j != i && units[j].turn == u.turn && units[j].ctx.role == u.ctx.role
                         })
                         .map(|j| own[j * n + c])
                         .fold(0.0_f32, f32::max);
@@ -561,7 +563,13 @@ impl Coder {
 
     /// Turns the scores of [`Coder::score_unit`] (plus what the context adds per
     /// code, rolled up) into codings: eligibility, roll-up and thresholds.
-    fn decide(&self, ctx: &UnitContext, add: Option<&[f32]>, s: &mut Scratch, out: &mut Vec<Coding>) {
+    fn decide(
+        &self,
+        ctx: &UnitContext,
+        add: Option<&[f32]>,
+        s: &mut Scratch,
+        out: &mut Vec<Coding>,
+    ) {
         out.clear();
         let n_codes = self.thresholds.len();
         s.eligible.clear();
@@ -1092,14 +1100,23 @@ mod tests {
     fn a_reported_view_does_not_code() {
         let src = "[[code]]\nid = \"role.technical\"\nterms = [\"ניירת\"]\n";
         assert_eq!(ids(src, "מבחינתי זו ניירת."), ["role.technical"]);
-        assert!(ids(src, "יש עובדים שאומרים שזו רק ניירת, אבל אני לא רואה את זה ככה.").is_empty());
+        assert!(
+            ids(
+                src,
+                "יש עובדים שאומרים שזו רק ניירת, אבל אני לא רואה את זה ככה."
+            )
+            .is_empty()
+        );
         // After the contrast the speaker's own words count again.
         assert_eq!(
             ids(src, "יש כאלה שחושבים שזה טיפול, אבל אצלי זו ניירת."),
             ["role.technical"]
         );
         let off = format!("[codebook]\nreported_speech = false\n{src}");
-        assert_eq!(ids(&off, "יש עובדים שאומרים שזו רק ניירת."), ["role.technical"]);
+        assert_eq!(
+            ids(&off, "יש עובדים שאומרים שזו רק ניירת."),
+            ["role.technical"]
+        );
     }
 
     #[test]
@@ -1128,4 +1145,23 @@ mod tests {
         assert_eq!(ids(&anywhere, far), ["keys.power"]);
     }
 
+    #[test]
+    fn an_inflected_verb_codes_in_every_tense() {
+        // Two inflecting stems cover the paradigm of ליווה (to accompany): past
+        // (ליוויתי, ליווינו), present (מלווה), future (נלווה, אלווה), infinitive (ללוות).
+        let src = "[codebook]\nthreshold = 2\n[[code]]\nid = \"keys.power.backing\"\n[[code.rule]]\nweight = 2\nnear = [\"ליוו~\", \"לוו~\"]\nwith = [\"ועד*\", \"סניף\"]\nwithin = 3\n";
+        for text in [
+            "ליוויתי אותה לוועדה",
+            "ליווינו אותו לוועדה",
+            "אני מלווה אותם לוועדה",
+            "בשבוע הבא נלווה אותו לסניף",
+            "אני אלווה אותך לוועדה",
+            "הצעתי ללוות אותה לסניף",
+        ] {
+            assert_eq!(ids(src, text), ["keys.power.backing"], "{text}");
+        }
+        // A word that only starts like the stem is not a form of it.
+        assert!(ids(src, "ראינו לוויין ליד הוועדה").is_empty());
+        assert!(ids(src, "לא ליוויתי אותה לוועדה").is_empty());
+    }
 }

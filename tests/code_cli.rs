@@ -301,7 +301,15 @@ fn code_reads_documents_and_turns_for_context() {
     )
     .unwrap();
     let out = dir.join("codings.csv");
-    let o = tamlil(&["code", "--units", s(&units), "--codebook", s(&cb), "--out", s(&out)]);
+    let o = tamlil(&[
+        "code",
+        "--units",
+        s(&units),
+        "--codebook",
+        s(&cb),
+        "--out",
+        s(&out),
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
@@ -313,9 +321,68 @@ fn code_reads_documents_and_turns_for_context() {
         "unit_id,doc_id,turn,role,text\nA-1,A,x,interviewee,טקסט\n",
     )
     .unwrap();
-    let o = tamlil(&["code", "--units", s(&units), "--codebook", s(&cb), "--out", s(&out)]);
+    let o = tamlil(&[
+        "code",
+        "--units",
+        s(&units),
+        "--codebook",
+        s(&cb),
+        "--out",
+        s(&out),
+    ]);
     assert_eq!(o.status.code(), Some(65));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("units.csv:2") && err.contains("turn"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn default_codebook_reads_everyday_inflected_speech() {
+    // Sentences written for this test; the codes are those a reader gives from the
+    // codebook's definitions (accompanying is backing, a clerk one knows is a contact
+    // inside the authority, not knowing what is due is a knowledge barrier), and a
+    // view reported of others codes nothing.
+    let dir = temp_dir("default-inflected");
+    let units = dir.join("units.csv");
+    std::fs::write(
+        &units,
+        "id,text\n\
+         a,ליוויתי אותה לוועדה הרפואית.\n\
+         b,אני מלווה אותו לוועדה.\n\
+         c,נלווה אותו לוועדה בשבוע הבא.\n\
+         d,הרמתי טלפון לפקידה שאני מכירה בסניף.\n\
+         e,הוא לא ידע שמגיע לו.\n\
+         f,\"יש כאלה שאומרים שזה רק ניירת של פקידים, אבל אני לא חושבת ככה.\"\n",
+    )
+    .unwrap();
+    let out = dir.join("codings.csv");
+    let o = tamlil(&["code", "--units", s(&units), "--out", s(&out)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut got: Vec<(String, String)> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[1].to_string())
+        })
+        .collect();
+    got.sort();
+    let want: Vec<(String, String)> = [
+        ("a", "keys.power"),
+        ("a", "keys.power.backing"),
+        ("b", "keys.power"),
+        ("b", "keys.power.backing"),
+        ("c", "keys.power"),
+        ("c", "keys.power.backing"),
+        ("d", "keys.networking"),
+        ("d", "keys.networking.authority_contacts"),
+        ("d", "target.authority"),
+        ("e", "barriers.knowledge"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(got, want);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -644,7 +644,7 @@ fn hostile_transcript_text_in_report_and_units() {
     // the same codings byte for byte.
     let codings = std::fs::read_to_string(out.join("codings.csv")).unwrap();
     assert!(
-        codings.contains("H-0002,keys.knowledge,keys,2,11-15:בידע\n")
+        codings.contains("H-0002,keys.knowledge,keys,2,11-19:בידע שלי\n")
             && codings.contains("H-0002,goals.client_rights,goals,2,42-57:לממש את הזכויות\n"),
         "{codings}"
     );
@@ -681,7 +681,11 @@ fn hostile_transcript_text_in_report_and_units() {
         assert!(b.contains(quote), "{b}");
         assert!(!b.chars().any(is_bidi_control), "{b}");
     }
-    assert!(blockquotes.iter().any(|b| b.contains("<mark>בידע</mark>")));
+    assert!(
+        blockquotes
+            .iter()
+            .any(|b| b.contains("<mark>בידע שלי</mark>"))
+    );
     // The sector's name, escaped, in the tables.
     assert!(html.contains("&lt;script&gt;alert(2)&lt;/script&gt;ציבורי"));
     // Charts: the only isolates are the charts' own, one balanced pair per label.

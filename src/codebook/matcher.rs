@@ -238,8 +238,8 @@ impl Matcher {
                 return false;
             }
             let w = tokens.text(j);
-            let instead = w.strip_prefix('ו').unwrap_or(w) == INSTEAD
-                && tokens.text(j + 1).starts_with('ל');
+            let instead =
+                w.strip_prefix('ו').unwrap_or(w) == INSTEAD && tokens.text(j + 1).starts_with('ל');
             let negator = self.negators.contains(w)
                 || instead
                 || (w == "פעמ" && j > 0 && tokens.text(j - 1) == "אפ");

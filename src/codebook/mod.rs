@@ -14,7 +14,8 @@ mod toml_format;
 mod validate;
 
 pub use model::{
-    Code, Codebook, Conditions, Context, Family, PALETTE, Rule, RuleKind, Scoring, Term, is_hex_color,
+    Code, Codebook, Conditions, Context, Family, PALETTE, Rule, RuleKind, Scoring, Term,
+    is_hex_color,
 };
 
 use crate::error::{ErrorList, InputError};

@@ -30,14 +30,7 @@ const SAYING: &[&str] = &[
 ];
 
 /// Words that open a report on their own: "in their view".
-const THEIR_VIEW: &[&str] = &[
-    "לדעתמ",
-    "לדעתנ",
-    "לטענתמ",
-    "לטענתנ",
-    "בעיניהמ",
-    "בעיניהנ",
-];
+const THEIR_VIEW: &[&str] = &["לדעתמ", "לדעתנ", "לטענתמ", "לטענתנ", "בעיניהמ", "בעיניהנ"];
 
 /// Words that bring the speaker's own voice back.
 const CONTRAST: &[&str] = &["אבל", "אך", "אולמ", "ואילו", "אלא", "בעוד", "ואבל"];
