@@ -273,6 +273,7 @@ fn figures_against_a_planted_reference() {
         ),
         ("1", "רועדת", "word", "3", "0")
     );
+    assert_eq!(s["in_docs"], "2");
     close(&s["log_odds"], 1.014731);
     close(&s["z"], 1.435046);
     // The example is a unit the coder missed.

@@ -246,12 +246,13 @@ fn reference_parts(
         .map(|s| {
             let u = &units.units[s.example];
             format!(
-                "{}{}{}{}{}{}<td>{}</td>",
+                "{}{}{}{}{}{}{}<td>{}</td>",
                 num(s.rank),
                 format_args!("<td><b>{}</b></td>", escape(&s.text)),
                 td(if s.pair { "צמד" } else { "מילה" }),
                 num(s.in_code),
                 num(s.in_other),
+                num(s.in_docs),
                 num(format!("{:.2}", s.z)),
                 snippet(&u.text, &s.marks)
             )

@@ -19,8 +19,9 @@
 //!
 //! The prior shrinks a feature towards its corpus rate: a word seen in 3 of the
 //! code's units and nowhere else ranks above one in 5 of them and 22 others.
-//! Features in at least [`MIN_UNITS`] of the code's units are ranked by z; those the
-//! code's own terms (or its sub-codes') already match are left out.
+//! Features in at least [`MIN_UNITS`] of the code's units, from at least
+//! [`MIN_DOCS`] interviews, are ranked by z (ties: in more of the code's units
+//! first); those the code's own terms (or its sub-codes') already match are left out.
 
 use super::Reference;
 use crate::agree::input::UnitTable;
@@ -31,6 +32,10 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The fewest reference units of a code a suggestion must occur in.
 pub const MIN_UNITS: usize = 2;
+/// The fewest interviews those units must come from (when the code's reference
+/// units come from that many), so that one story told over several units does
+/// not make its words look like markers of the code.
+pub const MIN_DOCS: usize = 2;
 /// The prior's weight: 1 = the corpus counts themselves, as much weight as the data.
 pub const PRIOR_SCALE: f64 = 1.0;
 /// Suggestions kept per code.
@@ -59,6 +64,8 @@ pub struct Suggestion {
     /// Reference units of the code with it, and other evaluated units with it.
     pub in_code: usize,
     pub in_other: usize,
+    /// The interviews of the code's reference units with it.
+    pub in_docs: usize,
     pub log_odds: f64,
     pub z: f64,
     /// An example unit (one the coder missed when there is one) and the
@@ -242,17 +249,26 @@ pub fn suggest(
             continue;
         }
         let mut y: HashMap<u32, usize> = HashMap::new();
+        let mut docs: HashMap<u32, BTreeSet<&str>> = HashMap::new();
         for u in &mine {
             for &x in &f.units[u].features {
                 *y.entry(x).or_default() += 1;
+                docs.entry(x)
+                    .or_default()
+                    .insert(units.units[*u].doc_id.as_str());
             }
         }
+        let code_docs: BTreeSet<&str> = mine
+            .iter()
+            .map(|&u| units.units[u].doc_id.as_str())
+            .collect();
+        let min_docs = MIN_DOCS.min(code_docs.len());
         let n_i: usize = y.values().sum();
         let n_j = n_all - n_i;
         let a0 = n_all as f64 * PRIOR_SCALE;
         let mut ranked: Vec<(f64, f64, u32)> = y
             .iter()
-            .filter(|&(_, &yi)| yi >= MIN_UNITS)
+            .filter(|&(x, &yi)| yi >= MIN_UNITS && docs[x].len() >= min_docs)
             .map(|(&x, &yi)| {
                 let yj = total[x as usize] - yi;
                 let a = total[x as usize] as f64 * PRIOR_SCALE;
@@ -263,6 +279,7 @@ pub fn suggest(
             .collect();
         ranked.sort_by(|a, b| {
             b.0.total_cmp(&a.0)
+                .then_with(|| y[&b.2].cmp(&y[&a.2]))
                 .then_with(|| f.names[a.2 as usize].cmp(&f.names[b.2 as usize]))
         });
         let mut rank = 0;
@@ -290,6 +307,7 @@ pub fn suggest(
                 pair: *pair,
                 in_code: y[&x],
                 in_other: total[x as usize] - y[&x],
+                in_docs: docs[&x].len(),
                 log_odds: d,
                 z,
                 example,

@@ -43,7 +43,8 @@ pub fn write_all(
 fn write_csv(path: &Path, rows: &[Vec<String>]) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.write_record(r)?;
+        w.write_record(r)
+            .map_err(|e| InputError::with_kind(Kind::Io, path, format!("cannot write: {e}")))?;
     }
     let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
     std::fs::write(path, bytes)
@@ -242,6 +243,7 @@ pub const SUGGESTION_COLUMNS: &[&str] = &[
     "kind",
     "in_code",
     "in_other",
+    "in_docs",
     "log_odds",
     "z",
     "example_unit",
@@ -260,6 +262,7 @@ fn suggestions(d: &Diagnosis, cb: &Codebook, units: &UnitTable) -> Vec<Vec<Strin
             if s.pair { "pair" } else { "word" }.into(),
             s.in_code.to_string(),
             s.in_other.to_string(),
+            s.in_docs.to_string(),
             csv_number(Some(s.log_odds)),
             csv_number(Some(s.z)),
             u.unit_id.clone(),
