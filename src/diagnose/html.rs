@@ -174,7 +174,11 @@ fn term_table(h: &mut String, d: &Diagnosis, cb: &Codebook, terms: &[&TermRow]) 
     let rows: Vec<String> = terms
         .iter()
         .map(|t| {
-            let mut s = format!("{}{}", td(&t.text), td(&t.rule_name(cb)));
+            let mut s = format!(
+                "{}<td><span class=\"ltr\">{}</span></td>",
+                td(&t.text),
+                escape(&t.rule_name(cb))
+            );
             for v in [t.matched, t.fired, t.negated, t.excluded, t.only] {
                 s.push_str(&num(v));
             }
