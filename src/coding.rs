@@ -47,7 +47,8 @@ pub struct Evidence {
 pub struct Coding {
     /// Index into `codebook.codes`.
     pub code: usize,
-    /// The sum of the weights of the code's rules (and its sub-codes') that matched.
+    /// The sum of the weights of the code's rules (and its sub-codes') that matched
+    /// in the unit itself (what the context added to reach the threshold is not in it).
     pub score: f32,
     /// The matched terms, by position.
     pub evidence: Vec<Evidence>,
@@ -290,8 +291,8 @@ impl Coder {
             return;
         }
         let n = self.thresholds.len();
-        // Pass 1: every unit's own score per code, sub-codes rolled up, conditions
-        // aside (a question is scored like an answer).
+        // Pass 1: every unit coded on its own, and its own score per code with
+        // sub-codes rolled up, conditions aside (a question is scored like an answer).
         let mut own = std::mem::take(&mut s.seq_own);
         own.clear();
         own.resize(units.len() * n, 0.0);
@@ -299,6 +300,7 @@ impl Coder {
             if u.ctx.role == Some(Role::Other) || !self.score_unit(u.text, s) {
                 continue;
             }
+            self.decide(&u.ctx, None, s, &mut out[i]);
             let row = &mut own[i * n..(i + 1) * n];
             row.copy_from_slice(&s.own);
             for &c in &self.deepest_first {
@@ -307,7 +309,8 @@ impl Coder {
                 }
             }
         }
-        // Pass 2: each unit with what its question and its neighbours add.
+        // Pass 2: each unit with what its question and its neighbours add; only a
+        // unit where that can lift a code over its threshold is coded again.
         let mut add = std::mem::take(&mut s.seq_add);
         let mut question: std::ops::Range<usize> = 0..0;
         for (i, u) in units.iter().enumerate() {
@@ -341,7 +344,16 @@ impl Coder {
                     add[c] += self.context.turn * cap(c, best);
                 }
             }
-            if self.score_unit(u.text, s) {
+            let row = &own[i * n..(i + 1) * n];
+            // `row` is at least the unit's own total, so a code below `min_own` there
+            // stays below it, and a code already assigned stays assigned.
+            let can_change = (0..n).any(|c| {
+                add[c] > 0.0
+                    && row[c] > 0.0
+                    && row[c] >= self.context.min_own
+                    && !out[i].iter().any(|x| x.code == c)
+            });
+            if can_change && self.score_unit(u.text, s) {
                 self.decide(&u.ctx, Some(&add), s, &mut out[i]);
             }
         }
@@ -623,7 +635,7 @@ impl Coder {
             evidence.dedup();
             out.push(Coding {
                 code: c,
-                score: s.total[c] + extra(c, s.total[c]),
+                score: s.total[c],
                 evidence,
             });
         }

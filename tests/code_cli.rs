@@ -280,7 +280,8 @@ fn codebook_show_prints_the_default_tree() {
 
 #[test]
 fn code_reads_documents_and_turns_for_context() {
-    // The answer's own weak cue (סבלנות) and the question's evidence (כועסים) code it;
+    // The answer's own weak cue (סבלנות, score 1) and the question's evidence (כועסים)
+    // code it (the score column is the answer's own);
     // the same answer in a document whose question is about something else is not.
     let dir = temp_dir("context");
     let cb = dir.join("cb.toml");
@@ -313,7 +314,7 @@ fn code_reads_documents_and_turns_for_context() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
-        "unit_id,code_id,family,score,evidence\nA-2,keys.emotion,keys,2,14-20:סבלנות\n"
+        "unit_id,code_id,family,score,evidence\nA-2,keys.emotion,keys,1,14-20:סבלנות\n"
     );
     // A bad turn number names the file and line.
     std::fs::write(
