@@ -777,7 +777,7 @@ fn continua_table(ctx: &ReportContext, attr: &str) -> HtmlTable {
         id: "role-continua".into(),
         caption: format!("{}: {}", w(ctx.lang, "continuum"), w(ctx.lang, "position")),
         note: if ctx.he() {
-            "מיקום ראיון על רצף: (יחידות הקוטב הימני − יחידות הקוטב השמאלי) / סכומן, בין −1 ל-+1; ראיון בלי אף קוטב אינו נכלל.".into()
+            "מיקום ראיון על רצף: (יחידות הקוטב הימני − יחידות הקוטב השמאלי) / סכומן, בין −1 לבין +1; ראיון בלי אף קוטב אינו נכלל.".into()
         } else {
             "An interview's position: (units of the right pole − units of the left pole) / their sum, from −1 to +1; interviews with neither pole are left out.".into()
         },

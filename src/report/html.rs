@@ -21,6 +21,51 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Plain text for a right-to-left sentence, escaped, with every number (an optional
+/// sign, digits with `.` `,` `:` between them, a `%`, a `–` range) isolated left to
+/// right in `<bdi dir="ltr">`, so "−3.8" never reads "3.8−" and "(+1)" never "(1+)".
+/// A number is taken only at the start of the text or after a space or an opening
+/// bracket: "n=4" is one left-to-right word already, and in "מ-5" the hyphen joins a
+/// prefix letter (isolating either would turn it round).
+pub fn rtl_prose(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let is_sign = |c: char| matches!(c, '-' | '+' | '−');
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut i = 0;
+    while i < chars.len() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let starts = prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '['));
+        let signed = is_sign(chars[i]) && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        if !(starts && (signed || chars[i].is_ascii_digit())) {
+            out.push_str(&escape(&chars[i].to_string()));
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        while i < chars.len() {
+            let joins = matches!(chars[i], '.' | ',' | ':' | '–')
+                && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+            if chars[i].is_ascii_digit() || joins {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if chars.get(i) == Some(&'%') {
+            i += 1;
+        }
+        let token: String = chars[start..i].iter().collect();
+        let _ = write!(out, "<bdi dir=\"ltr\">{}</bdi>", escape(&token));
+    }
+    out
+}
+
+/// Text of a right-to-left page with its numbers isolated; plain escaped text otherwise.
+fn prose(s: &str, rtl: bool) -> String {
+    if rtl { rtl_prose(s) } else { escape(s) }
+}
+
 /// A quote's text, escaped, with the character ranges in `marks` wrapped in `<mark>`.
 /// Overlapping or touching ranges are merged; ranges outside the text are clipped.
 /// Bidi control characters are shown as visible escapes, never obeyed.
@@ -162,6 +207,7 @@ impl Page {
     /// The whole page as HTML.
     pub fn render(&self) -> String {
         let dir = if self.lang == "he" { "rtl" } else { "ltr" };
+        let text = |s: &str| prose(s, self.lang == "he");
         let mut h = String::with_capacity(1 << 20);
         let _ = write!(
             h,
@@ -173,11 +219,11 @@ impl Page {
             h,
             "<h1>{}</h1>\n<p class=\"sub\">{}</p>",
             escape(&self.title),
-            escape(&self.subtitle)
+            text(&self.subtitle)
         );
         h.push_str("<dl class=\"summary\">\n");
         for (k, v) in &self.summary {
-            let _ = writeln!(h, "<div><dt>{}</dt><dd>{}</dd></div>", escape(k), escape(v));
+            let _ = writeln!(h, "<div><dt>{}</dt><dd>{}</dd></div>", text(k), text(v));
         }
         h.push_str("</dl>\n");
         let _ = writeln!(
@@ -195,12 +241,12 @@ impl Page {
                 h,
                 "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>",
                 strip_xml_prolog(svg),
-                escape(caption)
+                text(caption)
             );
         }
         let _ = writeln!(h, "<h2 id=\"tables\">{}</h2>", escape(&self.tables_title));
         for t in &self.tables {
-            render_table(&mut h, t);
+            render_table(&mut h, t, self.lang == "he");
         }
         let _ = writeln!(h, "<h2 id=\"quotes\">{}</h2>", escape(&self.quotes_title));
         for q in &self.quotes {
@@ -231,21 +277,22 @@ impl Page {
         let _ = writeln!(
             h,
             "<footer>{}</footer>\n</main>\n</body>\n</html>",
-            escape(&self.footer)
+            text(&self.footer)
         );
         h
     }
 }
 
-fn render_table(h: &mut String, t: &HtmlTable) {
+fn render_table(h: &mut String, t: &HtmlTable, rtl: bool) {
+    let text = |s: &str| prose(s, rtl);
     let _ = write!(
         h,
         "<div class=\"tablewrap\" id=\"{}\"><table>\n<caption>{}</caption>\n<thead><tr>",
         escape(&t.id),
-        escape(&t.caption)
+        text(&t.caption)
     );
     for c in &t.header {
-        let _ = write!(h, "<th>{}</th>", escape(c));
+        let _ = write!(h, "<th>{}</th>", text(c));
     }
     h.push_str("</tr></thead>\n<tbody>\n");
     for row in &t.rows {
@@ -253,13 +300,13 @@ fn render_table(h: &mut String, t: &HtmlTable) {
         for c in row {
             match c {
                 Cell::Text(s) => {
-                    let _ = write!(h, "<td>{}</td>", escape(s));
+                    let _ = write!(h, "<td>{}</td>", text(s));
                 }
                 Cell::Num(s) => {
                     let _ = write!(h, "<td class=\"num\">{}</td>", escape(s));
                 }
                 Cell::Head(s) => {
-                    let _ = write!(h, "<td class=\"head\">{}</td>", escape(s));
+                    let _ = write!(h, "<td class=\"head\">{}</td>", text(s));
                 }
                 Cell::Shaded(s, v) => {
                     let a = (v.clamp(0.0, 1.0) * 0.75 * 100.0).round() / 100.0;
@@ -275,7 +322,7 @@ fn render_table(h: &mut String, t: &HtmlTable) {
     }
     h.push_str("</tbody></table></div>\n");
     if !t.note.is_empty() {
-        let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(&t.note));
+        let _ = writeln!(h, "<p class=\"note\">{}</p>", text(&t.note));
     }
 }
 
@@ -293,6 +340,25 @@ fn strip_xml_prolog(svg: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_in_rtl_prose_are_isolated() {
+        let b = |n: &str| format!("<bdi dir=\"ltr\">{n}</bdi>");
+        assert_eq!(
+            rtl_prose("גישה (−1) ↔ גישה (+1)"),
+            format!("גישה ({}) ↔ גישה ({})", b("−1"), b("+1"))
+        );
+        assert_eq!(
+            rtl_prose("שארית -3.8, 95% [18–37] מ-5 (n=4) P01 & <x>"),
+            format!(
+                "שארית {}, {} [{}] מ-5 (n=4) P01 &amp; &lt;x&gt;",
+                b("-3.8"),
+                b("95%"),
+                b("18–37"),
+            )
+        );
+        assert_eq!(rtl_prose("ללא מספרים"), "ללא מספרים");
+    }
 
     #[test]
     fn escaping_neutralises_markup_and_bidi_overrides() {
