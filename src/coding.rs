@@ -747,7 +747,9 @@ fn first_at(order: &[u32], hits: &[(u32, u16, u32)], occs: &[Occurrence], lo: u3
 }
 
 /// The header of `codings.csv`.
-pub const CODING_COLUMNS: &[&str] = &["unit_id", "code_id", "family", "score", "evidence"];
+pub const CODING_COLUMNS: &[&str] = &[
+    "unit_id", "code_id", "family", "score", "evidence", "source",
+];
 
 /// Streams codings to `codings.csv`, which appears only when [`CodingWriter::finish`]
 /// succeeds. One row per (unit, code); the evidence column lists the matched
@@ -757,6 +759,7 @@ pub struct CodingWriter<'c> {
     codebook: &'c Codebook,
     rows: usize,
     buf: String,
+    source: &'static str,
 }
 
 impl<'c> CodingWriter<'c> {
@@ -769,7 +772,14 @@ impl<'c> CodingWriter<'c> {
             codebook,
             rows: 0,
             buf: String::new(),
+            source: "auto",
         })
+    }
+
+    /// Where the codings written next come from (the `source` column): `auto`
+    /// (tamlil's coder, the default) or `reviewed` (a reviewer's file).
+    pub fn set_source(&mut self, source: &'static str) {
+        self.source = source;
     }
 
     /// Writes the codings of one unit (nothing if it has none).
@@ -789,6 +799,7 @@ impl<'c> CodingWriter<'c> {
             self.csv.write_field(&code.family)?;
             self.csv.write_field(format_score(c.score))?;
             self.csv.write_field(&self.buf)?;
+            self.csv.write_field(self.source)?;
             self.csv.write_record(None::<&[u8]>)?;
             self.rows += 1;
         }

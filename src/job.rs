@@ -1,5 +1,7 @@
 //! The main job wired together: documents -> units -> codings -> tallies -> tables, stats, charts, report.
 
+use crate::agree::input::{UnitRow, UnitTable};
+use crate::agree::{CoderCodings, Target};
 use crate::cache::Cache;
 use crate::codebook::Codebook;
 use crate::coding::{Coder, Coding, CodingWriter, Scratch, SeqUnit, UnitContext};
@@ -11,6 +13,7 @@ use crate::qda::ProjectWriter;
 use crate::redact::{Detection, MappingEntry, Redactor};
 use crate::report::build::{self, ReportContext};
 use crate::report::charts::Lang;
+use crate::review::{self, Review};
 use crate::tally::analysis::{self, AnalysisOptions, ContinuumSpec};
 use crate::tally::quotes::{Quote, QuoteBook};
 use crate::tally::spec::AnalysisSpec;
@@ -19,7 +22,7 @@ use crate::text::units::segment_document;
 use crate::text::{Role, SegmentOptions, Unit};
 use crate::unitfile::UnitWriter;
 use anyhow::Result;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -40,6 +43,8 @@ pub struct JobConfig {
     pub redactor: Option<Redactor>,
     /// Reuses the reading, segmentation and coding of unchanged documents.
     pub cache: Option<Cache>,
+    /// The reviewed coding that replaces tamlil's on the documents it covers.
+    pub review: Option<Review>,
 }
 
 /// A progress callback: (documents done, documents in all, bytes read).
@@ -184,24 +189,113 @@ pub fn process_document(
     })
 }
 
+/// The units of the corpus and tamlil's automatic coding of their interviewee
+/// units, as `tamlil agree` reads a units table and a coder: what reviewed files
+/// are read against. The per-document stages run as in [`run_job`] (which then
+/// finds them in the cache, when there is one), pseudonymised the same way, so
+/// the units are those of the outputs a reviewer worked on.
+pub fn automatic_coding(cfg: &JobConfig) -> Result<(UnitTable, CoderCodings)> {
+    let coder = Coder::new(&cfg.codebook)?;
+    let detector = cfg.redactor.clone();
+    let mut redactor = cfg.redactor.clone();
+    let mut rows = Vec::new();
+    let mut codings = BTreeSet::new();
+    pipeline::process_corpus(
+        &cfg.manifest,
+        pipeline::default_chunk(),
+        |_, entry| {
+            process_document(
+                entry,
+                &coder,
+                &cfg.manifest.attributes,
+                &cfg.seg,
+                detector.as_ref(),
+                cfg.cache.as_ref(),
+            )
+        },
+        |_, entry, mut r| {
+            if let Some(rd) = redactor.as_mut() {
+                r.redact(rd, &entry.id);
+            }
+            for (u, cs) in r.units.into_iter().zip(r.codings) {
+                if u.role == Role::Interviewee {
+                    codings.extend(cs.iter().map(|c| (rows.len(), Target::Code(c.code))));
+                }
+                rows.push(UnitRow {
+                    unit_id: u.unit_id,
+                    doc_id: u.doc_id,
+                    role: u.role.as_str().to_string(),
+                    start: u.start,
+                    end: u.end,
+                    text: u.text,
+                    attrs: Vec::new(),
+                });
+            }
+            Ok(())
+        },
+    )?;
+    let auto = CoderCodings {
+        name: crate::qda::project::USER_NAME.to_string(),
+        source: PathBuf::from("codings.csv"),
+        covered: None,
+        codings,
+    };
+    Ok((UnitTable::from_rows(Vec::new(), rows), auto))
+}
+
+/// The attributes the tables and tests can use: the manifest's, and
+/// `coding_source` (reviewed / auto) when documents were reviewed or it is asked for.
+fn tally_attributes(cfg: &JobConfig) -> Result<Vec<String>> {
+    let mut names = cfg.manifest.attributes.clone();
+    let wanted = cfg.review.is_some() || cfg.by.iter().any(|b| b == review::SOURCE_ATTRIBUTE);
+    if wanted {
+        if names.iter().any(|a| a == review::SOURCE_ATTRIBUTE) {
+            anyhow::bail!(
+                "the manifest has a column {:?}, the attribute tamlil adds to say whether an interview's coding was reviewed; rename the column",
+                review::SOURCE_ATTRIBUTE
+            );
+        }
+        names.push(review::SOURCE_ATTRIBUTE.to_string());
+    }
+    Ok(names)
+}
+
+/// Where the coding of document `doc_id` comes from: `reviewed` or `auto`.
+fn coding_source(cfg: &JobConfig, doc_id: &str) -> &'static str {
+    match &cfg.review {
+        Some(r) if r.covers(doc_id) => review::REVIEWED,
+        _ => review::AUTO,
+    }
+}
+
 /// Runs the job, writing every output into `out` (an empty folder).
 pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
     let t0 = Instant::now();
     let mut seconds = HashMap::new();
+    let attr_names = tally_attributes(cfg)?;
+    let with_source = attr_names.len() > cfg.manifest.attributes.len();
+    let doc_attrs = |e: &Entry| -> Vec<String> {
+        let mut a = e.attrs.clone();
+        if with_source {
+            a.push(coding_source(cfg, &e.id).to_string());
+        }
+        a
+    };
     let by: Vec<(String, usize)> = cfg
         .by
         .iter()
         .map(|a| {
-            cfg.manifest
-                .attribute_index(a)
+            attr_names
+                .iter()
+                .position(|n| n == a)
                 .map(|i| (a.clone(), i))
                 .ok_or_else(|| {
                     anyhow::anyhow!(
                         "--by {a}: the manifest has no such column (its attributes: {})",
-                        if cfg.manifest.attributes.is_empty() {
+                        if attr_names.is_empty() {
                             "none".to_string()
                         } else {
-                            cfg.manifest.attributes.join(", ")
+                            attr_names.join(", ")
                         }
                     )
                 })
@@ -220,7 +314,7 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
     let mut group_index: HashMap<String, usize> = HashMap::new();
     let mut group_values: Vec<String> = Vec::new();
     for e in &cfg.manifest.entries {
-        let v = first_by.map(|i| e.attrs[i].clone()).unwrap_or_default();
+        let v = first_by.map(|i| doc_attrs(e)[i].clone()).unwrap_or_default();
         if !group_index.contains_key(&v) {
             group_index.insert(v.clone(), group_values.len());
             group_values.push(v);
@@ -260,10 +354,16 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
             if let Some(rd) = redactor.as_mut() {
                 r.redact(rd, &entry.id);
             }
+            let source = coding_source(cfg, &entry.id);
+            if let Some(rv) = cfg.review.as_ref().filter(|rv| rv.covers(&entry.id)) {
+                rv.replace(&r.units, &mut r.codings);
+            }
+            codings_out.set_source(source);
+            let attrs = doc_attrs(entry);
             units_out.write_document(&r.units, &entry.attrs)?;
             project.add_document(&entry.id, &r.text, &r.units, &r.codings)?;
-            tally.begin_doc(&entry.id, &entry.attrs);
-            let group = first_by.map(|i| group_index[&entry.attrs[i]]).unwrap_or(0);
+            tally.begin_doc(&entry.id, &attrs);
+            let group = first_by.map(|i| group_index[&attrs[i]]).unwrap_or(0);
             let mut codes = Vec::new();
             for (u, cs) in r.units.iter().zip(&r.codings) {
                 order += 1;
@@ -323,10 +423,14 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
         permutations: cfg.permutations,
         seed: cfg.seed,
     };
-    let result = analysis::analyse(&tally, attributes, &opts);
+    let result = analysis::analyse(&tally, &attr_names, &opts);
     let tables_dir = out.join("tables");
     create_dir(&tables_dir)?;
-    for t in &result.tables {
+    let trust = cfg
+        .review
+        .as_ref()
+        .map(|rv| review::trust::table(&rv.trust));
+    for t in result.tables.iter().chain(&trust) {
         write_atomic(&tables_dir.join(format!("{}.csv", t.name)), &t.to_csv()?)?;
         crate::tally::parquet::write_parquet(&tables_dir.join(format!("{}.parquet", t.name)), t)?;
     }
@@ -360,6 +464,8 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
         seg: &cfg.seg,
         units,
         codings,
+        review: cfg.review.as_ref(),
+        documents: cfg.manifest.entries.len(),
     };
     let charts = build::charts(&ctx, &charts_dir)?;
     let html = build::page(&ctx, &charts)?;

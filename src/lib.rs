@@ -20,6 +20,7 @@ pub mod pipeline;
 pub mod qda;
 pub mod redact;
 pub mod report;
+pub mod review;
 pub mod tally;
 pub mod text;
 pub mod unitfile;

@@ -182,7 +182,7 @@ fn csv_error(path: &Path, e: &csv::Error, line: usize) -> InputError {
 /// them, so a row of an Excel-saved CSV was reported a line (or more) early.
 /// Here a line ends at LF, CRLF or a lone CR, as editors count them, and a
 /// record's start is moved past the blank lines the reader skipped.
-fn physical_line(bytes: &[u8], pos: Option<&csv::Position>) -> usize {
+pub(crate) fn physical_line(bytes: &[u8], pos: Option<&csv::Position>) -> usize {
     let Some(pos) = pos else {
         return 0;
     };
@@ -213,6 +213,9 @@ pub struct ReadOptions {
     /// `tamlil agree` sets it in both modes, so a coder of a subsample is not
     /// taken to have left the other documents uncoded.
     pub coverage_by_rows: bool,
+    /// A `.qdpx` source that matches no document of the units table is an error
+    /// (as `tamlil run --reviewed` needs) instead of a note.
+    pub strict_sources: bool,
 }
 
 /// Codings read from one file, and notes for the user (skipped codes, units that

@@ -92,7 +92,7 @@ impl<'a> CodeNames<'a> {
 }
 
 /// One coder's codings of the units of a [`UnitTable`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CoderCodings {
     /// The coder's name (a `coder` column, a QDA user, or the file's stem).
     pub name: String,

@@ -74,6 +74,7 @@ pub fn run(args: Args) -> Result<()> {
     let opts = ReadOptions {
         ignore_unknown: args.ignore_unknown,
         coverage_by_rows: true,
+        strict_sources: false,
     };
     let mut loaded = Vec::new();
     for p in &args.inputs {

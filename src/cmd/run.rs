@@ -7,6 +7,7 @@ use crate::job::{self, JobConfig};
 use crate::output::{StagedDir, write_atomic};
 use crate::pipeline;
 use crate::report::charts::Lang;
+use crate::review::{Conflict, Review};
 use crate::tally::stats::DEFAULT_PERMUTATIONS;
 use anyhow::Result;
 use std::path::PathBuf;
@@ -73,6 +74,15 @@ pub struct Args {
     /// Read, segment and code every transcript afresh, with no cache.
     #[arg(long, conflicts_with = "cache")]
     pub no_cache: bool,
+    /// Reviewed codings (CSV unit_id,code_id[,coder] or .qdpx, read as `tamlil agree`
+    /// reads them): on every document a file covers, its codings replace tamlil's in
+    /// every output; the report compares the two per code. Repeat or list several.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub reviewed: Vec<PathBuf>,
+    /// When two reviewers code the same document differently: stop with an error,
+    /// take the first one's coding (files in the order given), or the union of both.
+    #[arg(long, value_enum, value_name = "RULE", default_value_t = Conflict::Error)]
+    pub reviewed_conflict: Conflict,
 }
 
 /// Label language on the command line.
@@ -175,12 +185,27 @@ pub fn run(args: Args) -> Result<()> {
         progress: progress_bar(),
         redactor,
         cache: None,
+        review: None,
     };
     let staged = StagedDir::create(&args.out)?;
     // Opened once the output is known to be usable, so a refused run leaves nothing.
     cfg.cache = cache_dir
         .as_deref()
         .and_then(|d| crate::cache::Cache::open(d, &cfg.codebook.hash(), cfg.codebook.codes.len()));
+    if !args.reviewed.is_empty() {
+        let (units, auto) = job::automatic_coding(&cfg)?;
+        let review = Review::load(
+            &args.reviewed,
+            &units,
+            &auto,
+            &cfg.codebook,
+            args.reviewed_conflict,
+        )?;
+        for n in &review.notes {
+            eprintln!("tamlil: {n}");
+        }
+        cfg.review = Some(review);
+    }
     let summary = job::run_job(&cfg, staged.path())?;
     let provenance = serde_json::json!({
         "tool": "tamlil",
@@ -222,6 +247,11 @@ pub fn run(args: Args) -> Result<()> {
             "items": summary.redaction.as_ref().map(|m| m.len()).unwrap_or(0),
             "occurrences": summary.redaction.as_ref().map(|m| m.iter().map(|e| e.total()).sum::<usize>()).unwrap_or(0),
         })),
+        "reviewed": cfg.review.as_ref().map(|r| serde_json::json!({
+            "files": r.files.iter().map(|(p, h)| serde_json::json!({"file": p.display().to_string(), "sha256": h})).collect::<Vec<_>>(),
+            "conflict": args.reviewed_conflict,
+            "documents": r.documents,
+        })),
         "cache": cfg.cache.as_ref().map(|c| serde_json::json!({
             "dir": c.dir().display().to_string(),
             "counts": c.stats(),
@@ -238,6 +268,14 @@ pub fn run(args: Args) -> Result<()> {
     staged.commit()?;
     if let Some(c) = &cfg.cache {
         c.finish();
+    }
+    if let Some(r) = &cfg.review {
+        eprintln!(
+            "tamlil: {} of {} interviews reviewed ({}); their codings replace tamlil's",
+            r.documents.len(),
+            summary.documents,
+            r.coding.name
+        );
     }
     eprintln!(
         "tamlil: {} interviews, {} units ({} interviewee), {} codings -> {}",

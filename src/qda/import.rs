@@ -596,6 +596,17 @@ pub fn import_project(
     for s in &project.sources {
         let Some(doc) = match_document(s, &docs) else {
             let n: usize = s.selections.iter().map(|x| x.codings.len()).sum();
+            if opts.strict_sources {
+                return Err(data_err(
+                    path,
+                    format!(
+                        "source {:?} (with {n} coding{}) matches no document of the corpus (documents: {})",
+                        s.name,
+                        crate::agree::input::plural(n),
+                        docs.join(", ")
+                    ),
+                ));
+            }
             notes.push(format!(
                 "{shown}: source {:?} matches no document of the units table; its {n} coding{} skipped",
                 s.name,

@@ -28,6 +28,10 @@ pub struct ReportContext<'a> {
     pub seg: &'a SegmentOptions,
     pub units: usize,
     pub codings: usize,
+    /// The reviewed coding, if documents were reviewed.
+    pub review: Option<&'a crate::review::Review>,
+    /// Interviews in the corpus.
+    pub documents: usize,
 }
 
 /// Colours for groups (sectors, ...), in order; chosen to differ from code colours.
@@ -572,11 +576,15 @@ pub fn page(ctx: &ReportContext, charts: &[ChartFile]) -> Result<String> {
     tables.push(matrix_table(ctx));
 
     let quotes = quote_sections(ctx);
+    let trust = super::trust::section(lang, ctx.review, ctx.documents);
     let page = Page {
         lang: if he { "he".into() } else { "en".into() },
         title: w(lang, "title").to_string(),
         subtitle,
         summary,
+        trust_title: trust.title,
+        trust: trust.paragraphs,
+        trust_table: trust.table,
         findings_title: w(lang, "findings").to_string(),
         findings,
         charts_title: w(lang, "charts").to_string(),

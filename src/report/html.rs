@@ -125,6 +125,8 @@ pub enum Cell {
     Head(String),
     /// A number shaded by a value in [0, 1] (heat-map cells).
     Shaded(String, f64),
+    /// A short label on a coloured background (a CSS colour).
+    Tag(String, &'static str),
 }
 
 /// A code's quotes, grouped.
@@ -150,6 +152,10 @@ pub struct Page {
     pub title: String,
     pub subtitle: String,
     pub summary: Vec<(String, String)>,
+    /// How far the codes can be trusted: a title, paragraphs, and a table if any.
+    pub trust_title: String,
+    pub trust: Vec<String>,
+    pub trust_table: Option<HtmlTable>,
     pub findings_title: String,
     /// Sentences as HTML fragments (the builder escapes what it puts in them).
     pub findings: Vec<String>,
@@ -200,6 +206,8 @@ blockquote { margin:6px 0; padding:8px 14px; background:#fff; border:1px solid v
 blockquote mark { background:#ffe58a; padding:0 2px; border-radius:3px; }
 blockquote cite { display:block; color:var(--muted); font-style:normal; font-size:.8rem; margin-top:4px;
   direction:ltr; text-align:end; unicode-bidi:isolate; }
+span.tag { padding:1px 8px; border-radius:10px; white-space:nowrap; }
+p.trust { max-width:72em; }
 footer { color:var(--muted); font-size:.8rem; margin-top:48px; }
 "#;
 
@@ -226,6 +234,13 @@ impl Page {
             let _ = writeln!(h, "<div><dt>{}</dt><dd>{}</dd></div>", text(k), text(v));
         }
         h.push_str("</dl>\n");
+        let _ = writeln!(h, "<h2 id=\"trust\">{}</h2>", escape(&self.trust_title));
+        for p in &self.trust {
+            let _ = writeln!(h, "<p class=\"trust\">{}</p>", escape(p));
+        }
+        if let Some(t) = &self.trust_table {
+            render_table(&mut h, t);
+        }
         let _ = writeln!(
             h,
             "<h2 id=\"findings\">{}</h2>\n<ul class=\"findings\">",
@@ -307,6 +322,13 @@ fn render_table(h: &mut String, t: &HtmlTable, rtl: bool) {
                 }
                 Cell::Head(s) => {
                     let _ = write!(h, "<td class=\"head\">{}</td>", text(s));
+                }
+                Cell::Tag(s, colour) => {
+                    let _ = write!(
+                        h,
+                        "<td><span class=\"tag\" style=\"background:{colour}\">{}</span></td>",
+                        escape(s)
+                    );
                 }
                 Cell::Shaded(s, v) => {
                     let a = (v.clamp(0.0, 1.0) * 0.75 * 100.0).round() / 100.0;
@@ -391,6 +413,9 @@ mod tests {
             title: "דוח".into(),
             subtitle: String::new(),
             summary: vec![("ראיונות".into(), "25".into())],
+            trust_title: "אמון".into(),
+            trust: vec!["לא תוקף".into()],
+            trust_table: None,
             findings_title: "ממצאים".into(),
             findings: vec!["p &lt; 0.05".into()],
             charts_title: "תרשימים".into(),

@@ -3,4 +3,5 @@
 pub mod build;
 pub mod charts;
 pub mod html;
+pub mod trust;
 pub mod words;
