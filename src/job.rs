@@ -314,7 +314,9 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
     let mut group_index: HashMap<String, usize> = HashMap::new();
     let mut group_values: Vec<String> = Vec::new();
     for e in &cfg.manifest.entries {
-        let v = first_by.map(|i| doc_attrs(e)[i].clone()).unwrap_or_default();
+        let v = first_by
+            .map(|i| doc_attrs(e)[i].clone())
+            .unwrap_or_default();
         if !group_index.contains_key(&v) {
             group_index.insert(v.clone(), group_values.len());
             group_values.push(v);
@@ -324,11 +326,17 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
 
     let mut units_out = UnitWriter::create(&out.join("units.csv"), &cfg.manifest)?;
     let mut codings_out = CodingWriter::create(&out.join("codings.csv"), &cfg.codebook)?;
-    let mut project = ProjectWriter::create(
+    let reviewers: Vec<String> = cfg
+        .review
+        .as_ref()
+        .map(|r| r.reviewers())
+        .unwrap_or_default();
+    let mut project = ProjectWriter::create_with_users(
         &out.join("project.qdpx"),
         &crate::qda::project::project_name(&cfg.manifest, &cfg.codebook),
         &cfg.codebook,
         &cfg.manifest,
+        &reviewers,
     )?;
     let attributes = &cfg.manifest.attributes;
     let total_docs = cfg.manifest.entries.len();
@@ -361,6 +369,7 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
             codings_out.set_source(source);
             let attrs = doc_attrs(entry);
             units_out.write_document(&r.units, &entry.attrs)?;
+            project.set_user(cfg.review.as_ref().and_then(|rv| rv.reviewer_of(&entry.id)));
             project.add_document(&entry.id, &r.text, &r.units, &r.codings)?;
             tally.begin_doc(&entry.id, &attrs);
             let group = first_by.map(|i| group_index[&attrs[i]]).unwrap_or(0);

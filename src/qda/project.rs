@@ -34,6 +34,11 @@ pub fn user_guid() -> String {
     guid(Kind::User, &[USER_NAME])
 }
 
+/// The GUID of a reviewer named `name` (tamlil's own for the name tamlil).
+pub fn reviewer_guid(name: &str) -> String {
+    guid(Kind::User, &[name])
+}
+
 /// The GUID of the TextSource of interview `doc_id`.
 pub fn source_guid(doc_id: &str) -> String {
     guid(Kind::Source, &[doc_id])
@@ -141,6 +146,18 @@ impl<'c> ProjectWriter<'c> {
         codebook: &'c Codebook,
         manifest: &Manifest,
     ) -> Result<ProjectWriter<'c>> {
+        Self::create_with_users(dest, name, codebook, manifest, &[])
+    }
+
+    /// [`ProjectWriter::create`], with `reviewers` listed as users beside tamlil
+    /// (see [`ProjectWriter::set_user`]).
+    pub fn create_with_users(
+        dest: &Path,
+        name: &str,
+        codebook: &'c Codebook,
+        manifest: &Manifest,
+        reviewers: &[String],
+    ) -> Result<ProjectWriter<'c>> {
         let file_name = dest
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -171,11 +188,18 @@ impl<'c> ProjectWriter<'c> {
         };
         let spool = File::create(&w.spool_path).map_err(|e| cant(dest, e))?;
         w.spool = Some(BufWriter::with_capacity(1 << 16, spool));
-        w.write_head(name, manifest)?;
+        w.write_head(name, manifest, reviewers)?;
         Ok(w)
     }
 
-    fn write_head(&mut self, name: &str, manifest: &Manifest) -> Result<()> {
+    /// Attributes the codings of the documents added next to the user `name`
+    /// (one of the reviewers given to [`ProjectWriter::create_with_users`]), or
+    /// back to tamlil with `None`.
+    pub fn set_user(&mut self, name: Option<&str>) {
+        self.user = name.map_or_else(user_guid, reviewer_guid);
+    }
+
+    fn write_head(&mut self, name: &str, manifest: &Manifest, reviewers: &[String]) -> Result<()> {
         let s = &mut self.buf;
         s.clear();
         s.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
@@ -188,9 +212,18 @@ impl<'c> ProjectWriter<'c> {
         );
         let _ = writeln!(
             s,
-            "  <Users>\n    <User guid=\"{}\" name=\"{USER_NAME}\" id=\"{USER_NAME}\"/>\n  </Users>",
+            "  <Users>\n    <User guid=\"{}\" name=\"{USER_NAME}\" id=\"{USER_NAME}\"/>",
             self.user
         );
+        for r in reviewers.iter().filter(|r| r.as_str() != USER_NAME) {
+            let _ = writeln!(
+                s,
+                "    <User guid=\"{}\" name=\"{}\"/>",
+                reviewer_guid(r),
+                attr(&clean_name(r))
+            );
+        }
+        s.push_str("  </Users>\n");
         if !self.codebook.codes.is_empty() || !self.codebook.families.is_empty() {
             s.push_str("  <CodeBook>\n");
             qdc::write_codes(s, self.codebook, 2);

@@ -229,6 +229,17 @@ impl Review {
         }
     }
 
+    /// The reviewers' names (as a reviewed document's codings are attributed), each once, sorted.
+    pub fn reviewers(&self) -> Vec<String> {
+        let set: BTreeSet<&String> = self.documents.values().collect();
+        set.into_iter().cloned().collect()
+    }
+
+    /// The reviewer(s) of document `doc_id`, if it was reviewed.
+    pub fn reviewer_of(&self, doc_id: &str) -> Option<&str> {
+        self.documents.get(doc_id).map(String::as_str)
+    }
+
     /// Whether document `doc_id` was reviewed.
     pub fn covers(&self, doc_id: &str) -> bool {
         self.documents.contains_key(doc_id)
@@ -342,7 +353,11 @@ fn refuse_families(
             .join(", ")
     );
     let line = is_csv
-        .then(|| csv_line(path, |unit, code, _| unit == units.units[u].unit_id && code == fam))
+        .then(|| {
+            csv_line(path, |unit, code, _| {
+                unit == units.units[u].unit_id && code == fam
+            })
+        })
         .flatten();
     Err(match line {
         Some(l) => InputError::at(path, l, message),

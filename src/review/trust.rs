@@ -126,11 +126,8 @@ pub fn compare(
 /// The table `code_trust`: one row per code, family and the pooled codes.
 pub fn table(rows: &[TrustRow]) -> Table {
     let s = |f: &dyn Fn(&TrustRow) -> String| rows.iter().map(f).collect::<Vec<_>>();
-    let i = |f: &dyn Fn(&Counts) -> usize| {
-        rows.iter()
-            .map(|r| f(&r.counts) as i64)
-            .collect::<Vec<_>>()
-    };
+    let i =
+        |f: &dyn Fn(&Counts) -> usize| rows.iter().map(|r| f(&r.counts) as i64).collect::<Vec<_>>();
     let x = |f: &dyn Fn(&Counts) -> Option<f64>| {
         rows.iter()
             .map(|r| f(&r.counts).filter(|v| v.is_finite()))
