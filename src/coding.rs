@@ -1027,7 +1027,7 @@ mod tests {
         assert_eq!(rows, 2);
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
-            "unit_id,code_id,family,score,evidence\nu1,keys.knowledge,keys,1,0-5:שהידע\nu3,keys.knowledge,keys,1,0-5:קשרים\n"
+            "unit_id,code_id,family,score,evidence,source\nu1,keys.knowledge,keys,1,0-5:שהידע,auto\nu3,keys.knowledge,keys,1,0-5:קשרים,auto\n"
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -74,9 +74,9 @@ fn code_writes_rows_with_character_offsets() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
-        "unit_id,code_id,family,score,evidence\n\
-         u1,keys.knowledge,keys,4,9-14:שהידע; 25-31:הקשרים\n\
-         u4,keys.power,keys,2,6-11:ערעור\n"
+        "unit_id,code_id,family,score,evidence,source\n\
+         u1,keys.knowledge,keys,4,9-14:שהידע; 25-31:הקשרים,auto\n\
+         u4,keys.power,keys,2,6-11:ערעור,auto\n"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

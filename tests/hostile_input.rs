@@ -644,8 +644,8 @@ fn hostile_transcript_text_in_report_and_units() {
     // the same codings byte for byte.
     let codings = std::fs::read_to_string(out.join("codings.csv")).unwrap();
     assert!(
-        codings.contains("H-0002,keys.knowledge,keys,2,11-19:בידע שלי\n")
-            && codings.contains("H-0002,goals.client_rights,goals,2,42-57:לממש את הזכויות\n"),
+        codings.contains("H-0002,keys.knowledge,keys,2,11-19:בידע שלי,auto\n")
+            && codings.contains("H-0002,goals.client_rights,goals,2,42-57:לממש את הזכויות,auto\n"),
         "{codings}"
     );
     let again = dir.join("again.csv");

@@ -35,14 +35,14 @@ fn tiny_corpus_tables_by_hand() {
     // Units: A has 3 interviewee sentences, B 3, C 2 (the negated "ידע" in C is not coded).
     assert_eq!(
         read(&out.join("codings.csv")),
-        "unit_id,code_id,family,score,evidence\n\
-         A-0002,keys.knowledge,keys,1,11-15:בידע\n\
-         A-0003,keys.networking,keys,1,3-9:הקשרים\n\
-         A-0004,keys.power,keys,1,5-10:מלווה\n\
-         B-0002,goals.client_rights,goals,1,10-14:הכסף\n\
-         B-0003,keys.power,keys,1,13-18:ערעור\n\
-         B-0004,keys.knowledge,keys,1,0-4:הידע\n\
-         C-0003,keys.networking,keys,1,0-6:הקשרים\n"
+        "unit_id,code_id,family,score,evidence,source\n\
+         A-0002,keys.knowledge,keys,1,11-15:בידע,auto\n\
+         A-0003,keys.networking,keys,1,3-9:הקשרים,auto\n\
+         A-0004,keys.power,keys,1,5-10:מלווה,auto\n\
+         B-0002,goals.client_rights,goals,1,10-14:הכסף,auto\n\
+         B-0003,keys.power,keys,1,13-18:ערעור,auto\n\
+         B-0004,keys.knowledge,keys,1,0-4:הידע,auto\n\
+         C-0003,keys.networking,keys,1,0-6:הקשרים,auto\n"
     );
     assert_eq!(
         read(&out.join("tables/interview_by_code.csv")),

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 /// the default codebook codes interviewee units only (and units of unknown role).
 /// Every other column is a document attribute that codebook rules can require or
 /// forbid (e.g. `sector`). Writes one row per (unit, code):
-/// `unit_id,code_id,family,score,evidence`, where evidence lists the matched
+/// `unit_id,code_id,family,score,evidence,source`, where evidence lists the matched
 /// words as `start-end:word` with character offsets into the unit text. Example:
 ///
 ///   tamlil code --units answers.csv --codebook my-codebook.toml --out codings.csv
