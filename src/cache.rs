@@ -17,6 +17,9 @@
 //! removed. An entry that does not decode (a truncated or foreign file) is ignored
 //! and recomputed. The cache holds the transcripts' text: keep it where the
 //! transcripts are kept.
+//!
+//! Only tamlil's own work is cached: reviewed codings (`tamlil run --reviewed`)
+//! are applied after it, on every run, so a changed review is never served stale.
 
 use crate::coding::{Coding, Evidence};
 use crate::corpus::Entry;

@@ -241,10 +241,10 @@ fn inflecting_stems_in_a_csv_codebook() {
     // Offsets counted by hand; לוויין (satellite) is no form of לוו~; נגיש vetoes u5.
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
-        "unit_id,code_id,family,score,evidence\n\
-         u1,support.accompany,support,1,0-7:ליוויתי\n\
-         u2,support.accompany,support,1,4-9:מלווה\n\
-         u4,power.appeal,power,1,3-14:הגישו ערעור\n"
+        "unit_id,code_id,family,score,evidence,source\n\
+         u1,support.accompany,support,1,0-7:ליוויתי,auto\n\
+         u2,support.accompany,support,1,4-9:מלווה,auto\n\
+         u4,power.appeal,power,1,3-14:הגישו ערעור,auto\n"
     );
 
     let bad = dir.join("bad.csv");

@@ -194,6 +194,7 @@ fn reference_coder(a: &DiagnoseArgs, units: &UnitTable, cb: &Codebook) -> Result
     let opts = ReadOptions {
         ignore_unknown: a.ignore_unknown,
         coverage_by_rows: true,
+        strict_sources: false,
     };
     let mut coders: Vec<CoderCodings> = Vec::new();
     for p in &a.reference {
