@@ -314,7 +314,7 @@ fn code_reads_documents_and_turns_for_context() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
-        "unit_id,code_id,family,score,evidence\nA-2,keys.emotion,keys,1,14-20:סבלנות\n"
+        "unit_id,code_id,family,score,evidence,source\nA-2,keys.emotion,keys,1,14-20:סבלנות,auto\n"
     );
     // A bad turn number names the file and line.
     std::fs::write(
