@@ -353,7 +353,12 @@ pub fn render(d: &Diagnosis, cb: &Codebook, units: &UnitTable) -> String {
             term_table(&mut h, d, cb, &shown);
         }
         if d.reference.is_some() {
-            reference_parts(&mut h, d, units, r.code, &shown);
+            let judged: Vec<&TermRow> = d
+                .terms
+                .iter()
+                .filter(|t| t.judged == r.code && t.matched > 0)
+                .collect();
+            reference_parts(&mut h, d, units, r.code, &judged);
         }
         kwic_lines(&mut h, d, units, &shown);
         h.push_str("</section>\n");

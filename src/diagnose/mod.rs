@@ -100,11 +100,15 @@ pub struct TermRow {
     /// Units the code got only because of the term (for an `exclude` term: units
     /// the code lost only because of it).
     pub only: usize,
-    /// With a reference: fired units the reference coded with the code, and not.
+    /// The code the term's fired units are judged against: its own, or, when the
+    /// reference never gives it (a sub-code the reference does not use), the
+    /// nearest ancestor the reference gives.
+    pub judged: usize,
+    /// With a reference: fired units the reference coded with the judged code, and not.
     pub true_pos: usize,
     pub false_pos: usize,
-    /// Of the code's false positives (assigned, not in the reference): those in
-    /// which the term counted, and those the code got only because of it.
+    /// Of the judged code's false positives (assigned, not in the reference): those
+    /// in which the term counted, and those the code got only because of it.
     pub fp_units: usize,
     pub fp_only: usize,
     /// Keyword-in-context lines, balanced across documents.
@@ -234,6 +238,7 @@ fn term_rows(cb: &Codebook, coder: &Coder) -> Vec<TermRow> {
             negated: 0,
             excluded: 0,
             only: 0,
+            judged: code,
             true_pos: 0,
             false_pos: 0,
             fp_units: 0,
@@ -327,6 +332,22 @@ pub fn analyse(
         .map_init(Scratch::default, |s, &u| facts(&coder, units, u, s))
         .collect();
     let mut terms = term_rows(cb, &coder);
+    if let Some(r) = reference {
+        let used: BTreeSet<usize> = r
+            .has
+            .iter()
+            .filter(|p| r.evaluated[p.0])
+            .map(|p| p.1)
+            .collect();
+        for t in terms.iter_mut() {
+            let chain = self_and_ancestors(cb, t.code);
+            t.judged = chain
+                .iter()
+                .copied()
+                .find(|c| used.contains(c))
+                .unwrap_or(t.code);
+        }
+    }
     let index: HashMap<(usize, Option<usize>, u32), usize> = terms
         .iter()
         .enumerate()
@@ -403,14 +424,16 @@ pub fn analyse(
             };
             row.only += only as usize;
             if reference.is_some() && row.rule.is_some() && has(KwicStatus::Fired) {
-                if in_ref(code) {
+                let j = row.judged;
+                if in_ref(j) {
                     row.true_pos += 1;
                 } else {
                     row.false_pos += 1;
                 }
-                if assigned(code) && !in_ref(code) {
+                if assigned(j) && !in_ref(j) {
                     row.fp_units += 1;
-                    row.fp_only += only as usize;
+                    let lost = without(row.term).is_some_and(|w| !w.contains(&j));
+                    row.fp_only += lost as usize;
                 }
             }
         }

@@ -103,6 +103,7 @@ pub const TERM_COLUMNS: &[&str] = &[
     "negated",
     "excluded",
     "only_because",
+    "judged_against",
     "true_pos",
     "false_pos",
     "precision",
@@ -122,6 +123,11 @@ fn terms(d: &Diagnosis, cb: &Codebook) -> Vec<Vec<String>> {
             t.negated.to_string(),
             t.excluded.to_string(),
             t.only.to_string(),
+            if refd {
+                cb.codes[t.judged].id.clone()
+            } else {
+                String::new()
+            },
             opt(t.true_pos),
             opt(t.false_pos),
             csv_number(t.precision()),
@@ -190,8 +196,9 @@ pub const FP_COLUMNS: &[&str] = &[
     "share",
 ];
 
-/// Per code, its terms by the number of the code's false positives they counted
-/// in (most first); `share` is of the code's false positives.
+/// Per code, its terms (and those of its sub-codes judged against it) by the
+/// number of the code's false positives they counted in (most first); `share` is
+/// of the code's false positives.
 fn false_positives(d: &Diagnosis, cb: &Codebook) -> Vec<Vec<String>> {
     let mut rows = vec![strings(FP_COLUMNS)];
     for c in &d.codes {
@@ -199,7 +206,7 @@ fn false_positives(d: &Diagnosis, cb: &Codebook) -> Vec<Vec<String>> {
         let mut ts: Vec<_> = d
             .terms
             .iter()
-            .filter(|t| t.code == c.code && t.fp_units > 0)
+            .filter(|t| t.judged == c.code && t.fp_units > 0)
             .collect();
         ts.sort_by_key(|t| std::cmp::Reverse(t.fp_units));
         for t in ts {
