@@ -182,7 +182,10 @@ fn figures_against_a_planted_reference() {
     close(&find(&terms, &[("term", "פחד*")])["precision"], 2.0 / 3.0);
     assert_eq!(find(&terms, &[("term", "ידע כללי")])["rule"], "exclude");
     assert_eq!(find(&terms, &[("term", "ידע")])["rule"], "any 1");
-    assert_eq!(find(&terms, &[("term", "ידע")])["judged_against"], "keys.knowledge");
+    assert_eq!(
+        find(&terms, &[("term", "ידע")])["judged_against"],
+        "keys.knowledge"
+    );
     assert_eq!(find(&terms, &[("term", "ידע כללי")])["judged_against"], "");
 
     // The one false positive of knowledge (u4) is זכויות's, and only because of it.
