@@ -239,7 +239,7 @@ impl Page {
             let _ = writeln!(h, "<p class=\"trust\">{}</p>", escape(p));
         }
         if let Some(t) = &self.trust_table {
-            render_table(&mut h, t);
+            render_table(&mut h, t, self.lang == "he");
         }
         let _ = writeln!(
             h,
