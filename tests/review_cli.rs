@@ -338,3 +338,102 @@ fn without_a_review_the_report_says_the_codes_are_unvalidated() {
             .all(|(_, _, src)| src == "auto")
     );
 }
+
+/// On the sample: a review of three interviews derived from a plain run (every
+/// second automatic coding of theirs removed, one code added to units tamlil left
+/// uncoded). The reviewed interviews' codings equal the review, the others the
+/// plain run's, and the trust table equals `tamlil agree` on the same files.
+#[test]
+fn on_the_sample_reviewed_interviews_follow_the_review_and_the_rest_the_plain_run() {
+    let dir = TempDir::new("review-sample");
+    let codebook = Path::new(env!("CARGO_MANIFEST_DIR")).join("codebooks/rights-realization.toml");
+    let plain = dir.join("plain");
+    let o = run_quick(&sample(), &codebook, &plain, &["--no-cache"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let auto = coding_rows(&plain.join("codings.csv"));
+    let units = read_csv(&plain.join("units.csv"));
+    let reviewed_docs = ["P01", "B01", "T01"];
+    let mut review: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut body = String::from("unit_id,code_id,coder\n");
+    for doc in reviewed_docs {
+        let theirs: Vec<&(String, String, String)> = auto
+            .iter()
+            .filter(|(u, _, _)| u.starts_with(&format!("{doc}-")))
+            .collect();
+        for (i, (u, c, _)) in theirs.iter().enumerate() {
+            if i % 2 == 0 {
+                review.insert((u.clone(), c.clone()));
+            }
+        }
+        let coded: BTreeSet<&str> = theirs.iter().map(|(u, _, _)| u.as_str()).collect();
+        let added = units
+            .iter()
+            .filter(|r| r["doc_id"] == doc && r["role"] == "interviewee")
+            .filter(|r| !coded.contains(r["unit_id"].as_str()))
+            .take(3);
+        for r in added {
+            review.insert((r["unit_id"].clone(), "keys.knowledge".to_string()));
+        }
+        // Every unit of the document seen, so the document is covered even if
+        // nothing of it is coded.
+        let first = units.iter().find(|r| r["doc_id"] == doc).unwrap();
+        body.push_str(&format!("{},,rev\n", first["unit_id"]));
+    }
+    for (u, c) in &review {
+        body.push_str(&format!("{u},{c},rev\n"));
+    }
+    let file = dir.write("review.csv", body);
+    let out = dir.join("out");
+    let o = run_quick(
+        &sample(),
+        &codebook,
+        &out,
+        &["--no-cache", "--reviewed", s(&file)],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let is_reviewed = |u: &str| {
+        reviewed_docs
+            .iter()
+            .any(|d| u.starts_with(&format!("{d}-")))
+    };
+    let got = coding_rows(&out.join("codings.csv"));
+    let got_reviewed: BTreeSet<(String, String)> = got
+        .iter()
+        .filter(|(u, _, src)| is_reviewed(u) && src == "reviewed")
+        .map(|(u, c, _)| (u.clone(), c.clone()))
+        .collect();
+    assert_eq!(got_reviewed, review);
+    let rest: BTreeSet<_> = got.iter().filter(|(u, _, _)| !is_reviewed(u)).collect();
+    let plain_rest: BTreeSet<_> = auto.iter().filter(|(u, _, _)| !is_reviewed(u)).collect();
+    assert_eq!(rest, plain_rest);
+    assert_eq!(got.len(), review.len() + plain_rest.len());
+    // The per-interview table: unreviewed interviews as in the plain run.
+    let table = read_csv(&out.join("tables/interview_by_code.csv"));
+    let plain_table = read_csv(&plain.join("tables/interview_by_code.csv"));
+    for (mut r, p) in table.into_iter().zip(plain_table) {
+        let src = r.remove("coding_source").unwrap();
+        assert_eq!(
+            src == "reviewed",
+            reviewed_docs.contains(&r["doc_id"].as_str())
+        );
+        if src == "auto" {
+            assert_eq!(r, p);
+        }
+    }
+    // The trust table is `tamlil agree` with the review as A and the plain run as B.
+    let agree_csv = dir.join("agree.csv");
+    let o = tamlil(&[
+        "agree",
+        "--units",
+        s(&out.join("units.csv")),
+        s(&file),
+        s(&plain.join("codings.csv")),
+        "--out",
+        s(&agree_csv),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    same_as_agree(
+        &read_csv(&out.join("tables/code_trust.csv")),
+        &read_csv(&agree_csv),
+    );
+}
