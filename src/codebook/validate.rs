@@ -43,6 +43,8 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
         }
     }
 
+    duplicate_labels(cb, &mut at);
+
     let index: HashMap<&str, usize> = cb
         .codes
         .iter()
@@ -179,4 +181,83 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
     }
     out.sort_by_key(|e| e.line.unwrap_or(0));
     out
+}
+
+/// Two codes (or two families) with the same Hebrew or the same English label: a
+/// QDA project names codes by label, and there the second code of a name would lose
+/// its codings; readers of tables could not tell the two apart either.
+fn duplicate_labels(cb: &Codebook, at: &mut impl FnMut(usize, String)) {
+    for (lang, he) in [("Hebrew", true), ("English", false)] {
+        let pick = |he_label: &str, en_label: &str| {
+            let l = if he { he_label } else { en_label };
+            l.trim().to_string()
+        };
+        let mut seen: HashMap<String, (&str, usize)> = HashMap::new();
+        for f in &cb.families {
+            let l = pick(&f.label_he, &f.label_en);
+            if l.is_empty() {
+                continue;
+            }
+            match seen.get(&l) {
+                Some((other, line)) => at(
+                    f.line,
+                    format!(
+                        "family {}: {lang} label {l:?} is also the label of family {other} (line {line}); labels must differ (QDA tools join by name)",
+                        f.id
+                    ),
+                ),
+                None => {
+                    seen.insert(l, (&f.id, f.line));
+                }
+            }
+        }
+        let mut seen: HashMap<String, (&str, usize)> = HashMap::new();
+        for c in &cb.codes {
+            let l = pick(&c.label_he, &c.label_en);
+            if l.is_empty() {
+                continue;
+            }
+            match seen.get(&l) {
+                Some((other, line)) => at(
+                    c.line,
+                    format!(
+                        "code {}: {lang} label {l:?} is also the label of code {other} (line {line}); labels must differ (QDA tools join by name)",
+                        c.id
+                    ),
+                ),
+                None => {
+                    seen.insert(l, (&c.id, c.line));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn duplicate_labels_within_a_language_are_errors() {
+        let src = "[[code]]\nid = \"a.x\"\nlabel_he = \"כוח\"\nlabel_en = \"Power\"\nterms = [\"ידע\"]\n\
+                   [[code]]\nid = \"a.y\"\nlabel_he = \"כוח\"\nlabel_en = \"Might\"\nterms = [\"קשר\"]\n\
+                   [[code]]\nid = \"b.z\"\nlabel_he = \"עוצמה\"\nlabel_en = \"Power\"\nterms = [\"רגש\"]\n";
+        let (_, problems) = crate::codebook::parse_str(Path::new("dup.toml"), src);
+        let msgs: Vec<String> = problems.iter().map(|e| e.to_string()).collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(
+            msgs[0].contains(
+                "dup.toml:6: code a.y: Hebrew label \"כוח\" is also the label of code a.x (line 1)"
+            ),
+            "{msgs:?}"
+        );
+        assert!(msgs[1].contains("dup.toml:11: code b.z: English label \"Power\" is also the label of code a.x (line 1)"), "{msgs:?}");
+        let ok = "[[code]]\nid = \"a.x\"\nlabel_he = \"כוח\"\nterms = [\"ידע\"]\n\
+                  [[code]]\nid = \"a.y\"\nlabel_he = \"קשרים\"\nterms = [\"קשר\"]\n";
+        assert!(
+            crate::codebook::parse_str(Path::new("ok.toml"), ok)
+                .1
+                .is_empty()
+        );
+    }
 }

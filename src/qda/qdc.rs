@@ -43,6 +43,38 @@ pub fn code_name(cb: &Codebook, i: usize) -> String {
     first_name(&[&c.label_he, &c.label_en, &c.id])
 }
 
+/// The names of every family and code as written into a QDA file, unique across
+/// both (QDA tools join codings to codes by name, and a second code of the same name
+/// loses its codings there): the first holder keeps [`family_name`] / [`code_name`],
+/// a later one gets its id appended, "כוח (keys.power)". Families come first, then
+/// codes, in codebook order, so the result is deterministic.
+pub fn unique_names(cb: &Codebook) -> (Vec<String>, Vec<String>) {
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut take = |name: String, id: &str| {
+        let mut candidate = name.clone();
+        let mut k = 1;
+        while seen.contains(&candidate) {
+            candidate = if k == 1 {
+                format!("{name} ({})", clean_name(id))
+            } else {
+                format!("{name} ({} {k})", clean_name(id))
+            };
+            k += 1;
+        }
+        seen.insert(candidate.clone());
+        candidate
+    };
+    let families = cb
+        .families
+        .iter()
+        .map(|f| take(family_name(cb, &f.id), &f.id))
+        .collect();
+    let codes = (0..cb.codes.len())
+        .map(|i| take(code_name(cb, i), &cb.codes[i].id))
+        .collect();
+    (families, codes)
+}
+
 fn first_name(options: &[&str]) -> String {
     options
         .iter()
@@ -106,13 +138,14 @@ pub fn split_description(d: &str) -> (String, Option<String>, Option<String>) {
 /// by `depth` levels of two spaces.
 pub fn write_codes(out: &mut String, cb: &Codebook, depth: usize) {
     let pad = "  ".repeat(depth);
+    let (family_names, code_names) = unique_names(cb);
     let _ = writeln!(out, "{pad}<Codes>");
-    for f in &cb.families {
+    for (f, name) in cb.families.iter().zip(&family_names) {
         let _ = writeln!(
             out,
             "{pad}  <Code guid=\"{}\" name=\"{}\" isCodable=\"false\">",
             family_guid(&f.id),
-            attr(&family_name(cb, &f.id))
+            attr(name)
         );
         let _ = writeln!(
             out,
@@ -121,7 +154,7 @@ pub fn write_codes(out: &mut String, cb: &Codebook, depth: usize) {
         );
         for (i, c) in cb.codes.iter().enumerate() {
             if c.family == f.id && c.parent.is_none() {
-                write_code(out, cb, i, depth + 2, 0);
+                write_code(out, cb, &code_names, i, depth + 2, 0);
             }
         }
         let _ = writeln!(out, "{pad}  </Code>");
@@ -129,7 +162,14 @@ pub fn write_codes(out: &mut String, cb: &Codebook, depth: usize) {
     let _ = writeln!(out, "{pad}</Codes>");
 }
 
-fn write_code(out: &mut String, cb: &Codebook, i: usize, depth: usize, level: usize) {
+fn write_code(
+    out: &mut String,
+    cb: &Codebook,
+    names: &[String],
+    i: usize,
+    depth: usize,
+    level: usize,
+) {
     let c = &cb.codes[i];
     let pad = "  ".repeat(depth);
     let color = if crate::codebook::is_hex_color(&c.color) {
@@ -141,7 +181,7 @@ fn write_code(out: &mut String, cb: &Codebook, i: usize, depth: usize, level: us
         out,
         "{pad}<Code guid=\"{}\" name=\"{}\" isCodable=\"true\"{color}>",
         code_guid(&c.id),
-        attr(&code_name(cb, i))
+        attr(&names[i])
     );
     let _ = writeln!(
         out,
@@ -151,7 +191,7 @@ fn write_code(out: &mut String, cb: &Codebook, i: usize, depth: usize, level: us
     // A validated codebook has no parent cycles; the level bound only guards.
     if level <= cb.codes.len() {
         for j in cb.children(i) {
-            write_code(out, cb, j, depth + 1, level + 1);
+            write_code(out, cb, names, j, depth + 1, level + 1);
         }
     }
     let _ = writeln!(out, "{pad}</Code>");
@@ -621,6 +661,27 @@ mod tests {
             color: None,
             description: String::new(),
             children,
+        }
+    }
+
+    #[test]
+    fn names_written_are_unique() {
+        let src = "[[code]]\nid = \"a.x\"\nlabel_he = \"כוח\"\nterms = [\"ידע\"]\n\
+                   [[code]]\nid = \"a.y\"\nlabel_he = \"כוח\"\nterms = [\"קשר\"]\n\
+                   [[code]]\nid = \"b.z\"\nlabel_he = \"כוח\"\nterms = [\"רגש\"]\n\
+                   [[code]]\nid = \"c.w\"\nlabel_he = \"a\"\nterms = [\"כסף\"]\n";
+        let (cb, _) = crate::codebook::parse_str(Path::new("dup.toml"), src);
+        let cb = cb.expect("parsed");
+        let (families, codes) = unique_names(&cb);
+        assert_eq!(families, vec!["a", "b", "c"]);
+        assert_eq!(codes, vec!["כוח", "כוח (a.y)", "כוח (b.z)", "a (c.w)"]);
+        let xml = codebook_xml(&cb);
+        for name in families.iter().chain(&codes) {
+            assert_eq!(
+                xml.matches(&format!("name=\"{name}\"")).count(),
+                1,
+                "{name} in {xml}"
+            );
         }
     }
 
