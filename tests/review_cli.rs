@@ -437,3 +437,59 @@ fn on_the_sample_reviewed_interviews_follow_the_review_and_the_rest_the_plain_ru
         &read_csv(&agree_csv),
     );
 }
+
+/// The sample's own review (`data-sample/review/`): the CSV covers every
+/// interviewee unit of the interviews it names, and run with the CSV or with the
+/// `.qdpx` the reviewed interviews carry exactly the CSV's codings, the same
+/// either way; the others keep the automatic coding.
+#[test]
+fn the_sample_review_reads_the_same_as_csv_and_as_qdpx() {
+    let dir = TempDir::new("review-bundled");
+    let codebook = Path::new(env!("CARGO_MANIFEST_DIR")).join("codebooks/rights-realization.toml");
+    let csv = sample().join("review/review.csv");
+    let qdpx = sample().join("review/review.qdpx");
+    let rows = read_csv(&csv);
+    let docs: BTreeSet<String> = rows
+        .iter()
+        .map(|r| r["unit_id"].split('-').next().unwrap().to_string())
+        .collect();
+    assert_eq!(docs.len(), 2, "{docs:?}");
+    assert!(rows.iter().all(|r| r["coder"] == "reviewer"));
+    let want: BTreeSet<(String, String)> = rows
+        .iter()
+        .filter(|r| !r["code_id"].is_empty())
+        .map(|r| (r["unit_id"].clone(), r["code_id"].clone()))
+        .collect();
+    let seen: BTreeSet<&str> = rows.iter().map(|r| r["unit_id"].as_str()).collect();
+    let mut outs = Vec::new();
+    for (name, file) in [("csv", &csv), ("qdpx", &qdpx)] {
+        let out = dir.join(name);
+        let o = run_quick(
+            &sample(),
+            &codebook,
+            &out,
+            &["--no-cache", "--reviewed", s(file)],
+        );
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let units = read_csv(&out.join("units.csv"));
+        for u in units
+            .iter()
+            .filter(|u| docs.contains(&u["doc_id"]) && u["role"] == "interviewee")
+        {
+            assert!(seen.contains(u["unit_id"].as_str()), "{}", u["unit_id"]);
+        }
+        let got = coding_rows(&out.join("codings.csv"));
+        let in_docs = |u: &str| docs.contains(u.split('-').next().unwrap());
+        let reviewed: BTreeSet<(String, String)> = got
+            .iter()
+            .filter(|(u, _, src)| {
+                assert_eq!(src == "reviewed", in_docs(u), "{u} {src}");
+                src == "reviewed"
+            })
+            .map(|(u, c, _)| (u.clone(), c.clone()))
+            .collect();
+        assert_eq!(reviewed, want, "{name}");
+        outs.push((got, std::fs::read(out.join("tables/code_trust.csv")).unwrap()));
+    }
+    assert_eq!(outs[0], outs[1]);
+}
