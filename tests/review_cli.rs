@@ -489,7 +489,10 @@ fn the_sample_review_reads_the_same_as_csv_and_as_qdpx() {
             .map(|(u, c, _)| (u.clone(), c.clone()))
             .collect();
         assert_eq!(reviewed, want, "{name}");
-        outs.push((got, std::fs::read(out.join("tables/code_trust.csv")).unwrap()));
+        outs.push((
+            got,
+            std::fs::read(out.join("tables/code_trust.csv")).unwrap(),
+        ));
     }
     assert_eq!(outs[0], outs[1]);
 }
