@@ -115,6 +115,7 @@ pub fn split_turns(text: &str, extra_interviewer: &[String]) -> Vec<Turn> {
         INTERVIEWER_LABELS.iter().any(|k| l.eq_ignore_ascii_case(k))
             || INTERVIEWEE_LABELS.iter().any(|k| l.eq_ignore_ascii_case(k))
             || extra_interviewer.iter().any(|k| k == l)
+            || names_interviewer_role(l)
     };
     let labels: Vec<LabelAt> = candidates
         .into_iter()
@@ -150,7 +151,9 @@ pub fn split_turns(text: &str, extra_interviewer: &[String]) -> Vec<Turn> {
     turns
 }
 
-/// The role a speaker label stands for.
+/// The role a speaker label stands for. Besides the role words themselves, a label
+/// that combines an interviewer's role word with a name is the interviewer:
+/// `מראיינת איילת`, `מראיינת - איילת`, `איילת (מראיינת)`, `איילת, מראיינת`.
 pub fn role_of_label(label: &str, extra_interviewer: &[String]) -> Role {
     let l = label.trim();
     let base = l.split('(').next().unwrap_or(l).trim();
@@ -158,12 +161,21 @@ pub fn role_of_label(label: &str, extra_interviewer: &[String]) -> Role {
         .iter()
         .any(|k| base.eq_ignore_ascii_case(k))
         || extra_interviewer.iter().any(|k| k == l || k == base)
-        || l.contains("(מראיינ")
+        || names_interviewer_role(l)
     {
         Role::Interviewer
     } else {
         Role::Interviewee
     }
+}
+
+/// Whether one of the words of a label is an interviewer's role word of at least
+/// three letters (so a one-letter `ש` inside a name is not taken for one).
+fn names_interviewer_role(label: &str) -> bool {
+    label
+        .split(|c: char| c.is_whitespace() || matches!(c, '-' | '\u{05BE}' | ',' | '(' | ')'))
+        .filter(|w| w.chars().count() >= 3)
+        .any(|w| INTERVIEWER_LABELS.iter().any(|k| w.eq_ignore_ascii_case(k)))
 }
 
 /// If `line` starts with a speaker label, the label and the byte offset where the
@@ -196,7 +208,16 @@ fn label_of_line(line: &str) -> Option<(String, usize)> {
         (is_word_char(c) && !c.is_numeric())
             || matches!(
                 c,
-                ' ' | '"' | '\'' | '\u{05F3}' | '\u{05F4}' | '-' | '\u{05BE}' | '.' | '(' | ')'
+                ' ' | '"'
+                    | '\''
+                    | '\u{05F3}'
+                    | '\u{05F4}'
+                    | '-'
+                    | '\u{05BE}'
+                    | '.'
+                    | ','
+                    | '('
+                    | ')'
             )
     };
     if !label.chars().all(allowed) {
@@ -284,5 +305,43 @@ mod tests {
         assert!(label_of_line("נועה (מראיינת): כן").is_some());
         assert_eq!(role_of_label("נועה (מראיינת)", &[]), Role::Interviewer);
         assert_eq!(role_of_label("ד\"ר שרון", &[]), Role::Interviewee);
+    }
+
+    #[test]
+    fn a_role_word_with_a_name_marks_the_interviewer() {
+        // Each convention transcribers use for a named interviewer, with the
+        // interviewee's name as the other label; no manifest help.
+        for label in [
+            "מראיינת איילת",
+            "מראיינת - איילת",
+            "איילת (מראיינת)",
+            "איילת, מראיינת",
+            "המראיין יואב",
+        ] {
+            let text = format!(
+                "{label}: איך התחלת?\nרונית: בעירייה.\n{label}: ומה אחר כך?\nרונית: עברתי לעמותה.\n"
+            );
+            let got: Vec<(String, Role)> = split_turns(&text, &[])
+                .into_iter()
+                .map(|t| (t.speaker, t.role))
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    (label.to_string(), Role::Interviewer),
+                    ("רונית".to_string(), Role::Interviewee),
+                    (label.to_string(), Role::Interviewer),
+                    ("רונית".to_string(), Role::Interviewee),
+                ],
+                "{label}"
+            );
+        }
+        // Once is enough for a label with a role word.
+        let once = split_turns("מראיינת איילת: ספרי לי.\nבעיקר ניירת.\n", &[]);
+        assert_eq!(once[0].role, Role::Interviewer);
+        // A name with a one-letter ש in it, or a comma clause said once, is no label.
+        assert_eq!(role_of_label("ש רונית", &[]), Role::Interviewee);
+        let prose = split_turns("רונית: טוב, אז ככה: עבדתי שם.\n", &[]);
+        assert_eq!(prose.len(), 1);
     }
 }
