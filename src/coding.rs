@@ -2,11 +2,14 @@
 //!
 //! [`Coder::new`] compiles a [`Codebook`] once: its terms into one [`Matcher`], its
 //! rules into flat tables indexed by term. [`Coder::code_unit`] then finds the term
-//! occurrences of a unit, drops negated ones (unless a rule counts them), scores
-//! each rule, adds the rules' weights per code, vetoes codes whose exclusions occur,
+//! occurrences of a unit, drops negated ones (unless a rule counts them) and those
+//! inside a view reported of others, turns each rule's hits into cues, scores each
+//! code by its best stretch of cues (`reach`), vetoes codes whose exclusions occur,
 //! rolls sub-code scores up into their parents, and keeps the codes that reach
 //! their threshold and whose role and attribute conditions the unit meets.
-//! [`CodingWriter`] writes `codings.csv`.
+//! [`Coder::code_sequence`] codes the units of a document in order, adding the
+//! weighted evidence of the question a turn answers and of the neighbouring
+//! sentences (`[context]`). [`CodingWriter`] writes `codings.csv`.
 
 use crate::codebook::matcher::{MatchScratch, Matcher, Occurrence};
 use crate::codebook::pattern::parse_term;
