@@ -21,6 +21,19 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// `tamlil code --units UNITS --codebook CODEBOOK --out OUT`.
+fn code_with(units: &Path, codebook: &Path, out: &Path) -> Output {
+    tamlil(&[
+        "code",
+        "--units",
+        s(units),
+        "--codebook",
+        s(codebook),
+        "--out",
+        s(out),
+    ])
+}
+
 const CODEBOOK: &str = r#"
 [codebook]
 name = "small"
@@ -62,15 +75,7 @@ fn code_writes_rows_with_character_offsets() {
     );
     std::fs::write(&units, UNITS).unwrap();
     std::fs::write(&cb, CODEBOOK).unwrap();
-    let o = tamlil(&[
-        "code",
-        "--units",
-        s(&units),
-        "--codebook",
-        s(&cb),
-        "--out",
-        s(&out),
-    ]);
+    let o = code_with(&units, &cb, &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
@@ -228,15 +233,7 @@ fn inflecting_stems_in_a_csv_codebook() {
          u5,והגשתי ערעור נגיש\n",
     )
     .unwrap();
-    let o = tamlil(&[
-        "code",
-        "--units",
-        s(&units),
-        "--codebook",
-        s(&cb),
-        "--out",
-        s(&out),
-    ]);
+    let o = code_with(&units, &cb, &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // Offsets counted by hand; לוויין (satellite) is no form of לוו~; נגיש vetoes u5.
     assert_eq!(
@@ -302,15 +299,7 @@ fn code_reads_documents_and_turns_for_context() {
     )
     .unwrap();
     let out = dir.join("codings.csv");
-    let o = tamlil(&[
-        "code",
-        "--units",
-        s(&units),
-        "--codebook",
-        s(&cb),
-        "--out",
-        s(&out),
-    ]);
+    let o = code_with(&units, &cb, &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
@@ -322,15 +311,7 @@ fn code_reads_documents_and_turns_for_context() {
         "unit_id,doc_id,turn,role,text\nA-1,A,x,interviewee,טקסט\n",
     )
     .unwrap();
-    let o = tamlil(&[
-        "code",
-        "--units",
-        s(&units),
-        "--codebook",
-        s(&cb),
-        "--out",
-        s(&out),
-    ]);
+    let o = code_with(&units, &cb, &out);
     assert_eq!(o.status.code(), Some(65));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("units.csv:2") && err.contains("turn"), "{err}");
