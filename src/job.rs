@@ -65,6 +65,9 @@ pub struct JobSummary {
     /// The placeholders given and what they replaced, when redacting (private: never
     /// to be written inside the output folder).
     pub redaction: Option<Vec<MappingEntry>>,
+    /// Interviews whose interviewer no label named, with the label taken for the
+    /// interviewer (see [`crate::text::turns`]), in manifest order.
+    pub guessed_interviewers: Vec<(String, String)>,
 }
 
 /// One document after the per-document stages.
@@ -342,6 +345,7 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
     let total_docs = cfg.manifest.entries.len();
     let (mut docs, mut bytes, mut order) = (0usize, 0u64, 0u64);
     let mut inputs = Vec::with_capacity(total_docs);
+    let mut guessed_interviewers = Vec::new();
     // Detection runs in parallel on a copy; placeholders are numbered in corpus order.
     let detector = cfg.redactor.clone();
     let mut redactor = cfg.redactor.clone();
@@ -359,8 +363,17 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
             )
         },
         |_, entry, mut r| {
+            let guessed = guessed_unit(&r.units, &entry.interviewer_labels);
             if let Some(rd) = redactor.as_mut() {
                 r.redact(rd, &entry.id);
+            }
+            if let Some(i) = guessed {
+                let label = &r.units[i].speaker;
+                eprintln!(
+                    "tamlil: warning: {}: no speaker label says who the interviewer is; took {label:?}, who mostly asks questions (name the interviewer's label, or -, in the manifest's interviewer column to decide)",
+                    entry.id
+                );
+                guessed_interviewers.push((entry.id.clone(), label.clone()));
             }
             let source = coding_source(cfg, &entry.id);
             if let Some(rv) = cfg.review.as_ref().filter(|rv| rv.covers(&entry.id)) {
@@ -491,7 +504,14 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
         seconds,
         inputs,
         redaction: redactor.map(|r| r.mapping().to_vec()),
+        guessed_interviewers,
     })
+}
+
+/// The first unit of a guessed interviewer (see [`crate::text::turns::guessed_interviewer`]).
+fn guessed_unit(units: &[Unit], extra: &[String]) -> Option<usize> {
+    let label = crate::text::turns::guessed_interviewer(units, extra)?;
+    units.iter().position(|u| u.speaker == label)
 }
 
 fn create_dir(p: &Path) -> Result<()> {

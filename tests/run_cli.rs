@@ -359,3 +359,55 @@ fn run_json_lets_a_reader_rerun_exactly() {
     assert_eq!(sa.len(), 15);
     assert!(sa == sb, "the re-run from run.json differs");
 }
+
+#[test]
+fn an_unlabelled_interviewer_is_guessed_warned_and_recorded() {
+    // Two transcripts with first names only: in A, איילת asks; B is the same text
+    // with `-` in the manifest's interviewer column, which turns the guess off.
+    let dir = TempDir::new("guess-interviewer");
+    let text = "איילת: איך הגעת לעבודה הזאת?\nרונית: דרך חברה שעבדה בעירייה, היא סיפרה לי על המשרה.\nאיילת: ומה את עושה ביום רגיל?\nרונית: אני יושבת עם משפחות ומסבירה להן מה מגיע להן.\nאיילת: ספרי לי על מקרה. מה קרה?\nרונית: הייתה אישה שלא ידעה שמגיעה לה קצבה.\n";
+    std::fs::create_dir_all(dir.join("corpus")).unwrap();
+    dir.write("corpus/a.txt", text);
+    dir.write(
+        "corpus/manifest.csv",
+        "id,file,sector,interviewer\nA,a.txt,public,\nB,a.txt,public,-\n",
+    );
+    let out = dir.join("out");
+    let o = run_quick(
+        &dir.join("corpus"),
+        &fixtures().join("tiny-codebook.toml"),
+        &out,
+        &["--no-cache"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("warning: A: no speaker label says who the interviewer is; took \"איילת\""),
+        "{err}"
+    );
+    assert!(!err.contains("warning: B:"), "{err}");
+    let run: serde_json::Value = serde_json::from_str(&read(&out.join("run.json"))).unwrap();
+    assert_eq!(
+        run["guessed_interviewers"],
+        serde_json::json!([{"document": "A", "label": "איילת"}])
+    );
+    let units = read_csv(&out.join("units.csv"));
+    let roles = |doc: &str| -> Vec<(String, String)> {
+        units
+            .iter()
+            .filter(|u| u["doc_id"] == doc)
+            .map(|u| (u["speaker"].clone(), u["role"].clone()))
+            .collect()
+    };
+    let a = roles("A");
+    assert_eq!(a.len(), 6, "{a:?}");
+    for (speaker, role) in &a {
+        let want = if speaker == "איילת" {
+            "interviewer"
+        } else {
+            "interviewee"
+        };
+        assert_eq!(role, want, "{speaker}");
+    }
+    assert!(roles("B").iter().all(|(_, r)| r == "interviewee"));
+}

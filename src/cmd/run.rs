@@ -252,6 +252,7 @@ pub fn run(args: Args) -> Result<()> {
             "conflict": args.reviewed_conflict,
             "documents": r.documents,
         })),
+        "guessed_interviewers": summary.guessed_interviewers.iter().map(|(d, l)| serde_json::json!({"document": d, "label": l})).collect::<Vec<_>>(),
         "cache": cfg.cache.as_ref().map(|c| serde_json::json!({
             "dir": c.dir().display().to_string(),
             "counts": c.stats(),

@@ -2,6 +2,7 @@
 
 use crate::corpus::{self, Manifest};
 use crate::pipeline;
+use crate::text::turns::guessed_interviewer;
 use crate::text::units::segment_document;
 use crate::text::{SegmentOptions, UnitKind};
 use crate::unitfile::UnitWriter;
@@ -96,6 +97,12 @@ pub fn write_units(
             ))
         },
         |_, entry, units| {
+            if let Some(label) = guessed_interviewer(&units, &entry.interviewer_labels) {
+                eprintln!(
+                    "tamlil: warning: {}: no speaker label says who the interviewer is; took {label:?}, who mostly asks questions (name the interviewer's label, or -, in the manifest's interviewer column to decide)",
+                    entry.id
+                );
+            }
             docs += 1;
             writer.write_document(&units, &entry.attrs)
         },

@@ -122,6 +122,8 @@ pub fn split_turns(text: &str, extra_interviewer: &[String]) -> Vec<Turn> {
         .filter(|c| known(&c.label) || counts[&c.label] >= 2)
         .collect();
 
+    let guessed = guess_interviewer(text, &labels, extra_interviewer);
+
     let mut turns = Vec::with_capacity(labels.len() + 1);
     let first = labels.first().map(|l| l.line_start).unwrap_or(text.len());
     let (s, e) = trim_range(text, 0, first);
@@ -143,12 +145,90 @@ pub fn split_turns(text: &str, extra_interviewer: &[String]) -> Vec<Turn> {
         turns.push(Turn {
             index: i as u32 + 1,
             speaker: l.label.clone(),
-            role: role_of_label(&l.label, extra_interviewer),
+            role: if guessed.as_deref() == Some(l.label.as_str()) {
+                Role::Interviewer
+            } else {
+                role_of_label(&l.label, extra_interviewer)
+            },
             start: s,
             end: e.max(s),
         });
     }
     turns
+}
+
+/// The manifest's `interviewer` value that says a transcript has no interviewer to
+/// guess: every speaker without an interviewer's label is an interviewee.
+pub const NO_INTERVIEWER: &str = "-";
+
+/// When no label of a transcript says who the interviewer is (no role word, no
+/// manifest label), the speaker who asks: the one whose turns are mostly questions
+/// (at least half contain `?`, and at least twice the share of any other speaker)
+/// and shorter, on average, than the others' turns. There must be at least two
+/// speakers, and the asker must have at least two turns and a label that does not
+/// name an interviewee (`מרואיינת`, `ת`); otherwise nobody is guessed. `-` in the manifest's `interviewer` column turns the guess off.
+fn guess_interviewer(text: &str, labels: &[LabelAt], extra: &[String]) -> Option<String> {
+    if extra.iter().any(|l| l == NO_INTERVIEWER)
+        || labels
+            .iter()
+            .any(|l| role_of_label(&l.label, extra) == Role::Interviewer)
+    {
+        return None;
+    }
+    // label -> (turns, turns with a question, words)
+    let mut stats: Vec<(&str, usize, usize, usize)> = Vec::new();
+    for (i, l) in labels.iter().enumerate() {
+        let stop = labels.get(i + 1).map_or(text.len(), |n| n.line_start);
+        let body = &text[l.content_start..stop.max(l.content_start)];
+        let k = match stats.iter().position(|s| s.0 == l.label) {
+            Some(k) => k,
+            None => {
+                stats.push((l.label.as_str(), 0, 0, 0));
+                stats.len() - 1
+            }
+        };
+        stats[k].1 += 1;
+        stats[k].2 += usize::from(body.contains(['?', '\u{061F}']));
+        stats[k].3 += body.split_whitespace().count();
+    }
+    if stats.len() < 2 {
+        return None;
+    }
+    let share = |s: &(&str, usize, usize, usize)| s.2 as f64 / s.1 as f64;
+    // A label that names an interviewee (מרואיינת, ת, עו"ס) is never the asker.
+    let named_interviewee = |l: &str| INTERVIEWEE_LABELS.iter().any(|k| l.eq_ignore_ascii_case(k));
+    let best = (0..stats.len())
+        .filter(|&i| !named_interviewee(stats[i].0))
+        .max_by(|&a, &b| share(&stats[a]).total_cmp(&share(&stats[b])))?;
+    let asker = stats[best];
+    let (others_turns, others_words) = stats
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != best)
+        .fold((0, 0), |(t, w), (_, s)| (t + s.1, w + s.3));
+    let asks = asker.1 >= 2
+        && share(&asker) >= 0.5
+        && stats
+            .iter()
+            .enumerate()
+            .all(|(i, s)| i == best || share(&asker) >= 2.0 * share(s))
+        && (asker.3 as f64 / asker.1 as f64) < (others_words as f64 / others_turns as f64);
+    asks.then(|| asker.0.to_string())
+}
+
+/// The label tamlil took for the interviewer of a document's `units` by
+/// [`guess_interviewer`]'s rule: a speaker of interviewer units whose label does
+/// not say so itself.
+pub fn guessed_interviewer<'a>(
+    units: &'a [super::units::Unit],
+    extra: &[String],
+) -> Option<&'a str> {
+    units
+        .iter()
+        .find(|u| {
+            u.role == Role::Interviewer && role_of_label(&u.speaker, extra) != Role::Interviewer
+        })
+        .map(|u| u.speaker.as_str())
 }
 
 /// The role a speaker label stands for. Besides the role words themselves, a label
@@ -343,5 +423,57 @@ mod tests {
         assert_eq!(role_of_label("ש רונית", &[]), Role::Interviewee);
         let prose = split_turns("רונית: טוב, אז ככה: עבדתי שם.\n", &[]);
         assert_eq!(prose.len(), 1);
+    }
+
+    fn roles(text: &str, extra: &[&str]) -> Vec<(String, Role)> {
+        let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        split_turns(text, &extra)
+            .into_iter()
+            .filter(|t| t.role != Role::Other)
+            .map(|t| (t.speaker, t.role))
+            .collect()
+    }
+
+    #[test]
+    fn the_speaker_who_asks_is_guessed_to_be_the_interviewer() {
+        // Two first names, no role word: איילת asks (3 of 3 turns with a question,
+        // 6 words a turn), רונית answers (0 of 3, 9 words a turn).
+        let text = "איילת: איך הגעת לעבודה הזאת?\nרונית: דרך חברה שעבדה בעירייה, היא סיפרה לי על המשרה.\nאיילת: ומה את עושה ביום רגיל?\nרונית: בעיקר יושבת עם משפחות על הניירת ועל החובות שלהן.\nאיילת: ספרי לי על מקרה אחד. מה קרה שם?\nרונית: הייתה אישה שלא ידעה שמגיעה לה קצבה.\n";
+        let got = roles(text, &[]);
+        assert_eq!(got[0], ("איילת".to_string(), Role::Interviewer));
+        assert_eq!(got[1], ("רונית".to_string(), Role::Interviewee));
+        assert_eq!(got[4].1, Role::Interviewer);
+        let turns = split_turns(text, &[]);
+        let units = crate::text::units::segment_document("D", text, &[], &Default::default());
+        assert_eq!(turns.len(), 6);
+        assert_eq!(guessed_interviewer(&units, &[]), Some("איילת"));
+        // `-` in the manifest turns the guess off.
+        assert!(roles(text, &["-"]).iter().all(|r| r.1 == Role::Interviewee));
+        // A labelled interviewer is never second-guessed.
+        let labelled = text.replace("רונית", "מראיינת");
+        let got = roles(&labelled, &[]);
+        assert_eq!(got[0].1, Role::Interviewee);
+        assert_eq!(got[1].1, Role::Interviewer);
+        let units = crate::text::units::segment_document("D", &labelled, &[], &Default::default());
+        assert_eq!(guessed_interviewer(&units, &[]), None);
+    }
+
+    #[test]
+    fn nobody_is_guessed_when_no_speaker_mostly_asks() {
+        // Both ask as often (1 of 2 turns each): no guess.
+        let even = "דנה: מה דעתך?\nיוסי: לא יודע, אולי כדאי לחכות עוד שבוע ולראות.\nדנה: טוב, נחכה.\nיוסי: ומה את חושבת על זה?\n";
+        assert!(roles(even, &[]).iter().all(|r| r.1 == Role::Interviewee));
+        // Mostly questions but longer turns than the other's: no guess.
+        let long = "דנה: ספרי לי בבקשה איך נראה אצלכם יום עבודה רגיל מהבוקר ועד הערב?\nיוסי: עמוס.\nדנה: ואיך את מתמודדת עם כל הפניות שמגיעות אליכם בטלפון ובמייל?\nיוסי: לאט.\n";
+        assert!(roles(long, &[]).iter().all(|r| r.1 == Role::Interviewee));
+        // One speaker alone, or an asker with one turn: no guess.
+        assert!(
+            roles("דנה: מה?\nדנה: איך?\n", &[])
+                .iter()
+                .all(|r| r.1 == Role::Interviewee)
+        );
+        // A label that names an interviewee is never taken for the asker.
+        let named = "מרואיינת: אני?\nמרואיינת: באמת?\nעו\"ס: כן, ככה זה אצלנו כל יום.\n";
+        assert!(roles(named, &[]).iter().all(|r| r.1 == Role::Interviewee));
     }
 }
