@@ -19,7 +19,10 @@ use std::path::{Path, PathBuf};
 /// cover are compared: a CSV coder covers the documents they have rows in (a row
 /// with an empty code_id marks a unit seen and left uncoded), a .qdpx coder those
 /// of its sources, tamlil's codings.csv every document; the summary names the
-/// documents left out. For every code, family
+/// documents left out. A QDA tool's export of tamlil's project (another tool's
+/// .qdpx with codings by the user tamlil) is one reviewer, all users together, of
+/// the documents whose codings are no longer tamlil's automatic ones, as
+/// `tamlil run --reviewed` reads it. For every code, family
 /// (any of its codes) and all codes pooled, over the interviewee units, it reports
 /// the counts (both, only A, only B, neither), agreement, precision, recall, F1,
 /// Cohen's kappa and Krippendorff's alpha (nominal). Sub-codes count as their code.
