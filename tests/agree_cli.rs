@@ -685,3 +685,169 @@ fn tamlil_project_round_trip() {
     assert_eq!(counts(row(&rows, "*", "")), ["32", "7", "0", "0", "25"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("[tamlil]"));
 }
+
+/// A coding as QualCoder exports it: a selection of `needle` in `text` by `user`.
+fn qc_selection(text: &str, needle: &str, code: &str, user: &str, n: usize) -> String {
+    let (s, e) = span(text, needle);
+    format!(
+        "<PlainTextSelection guid=\"0c8f2d1e-7a4b-4c3d-9e2f-{n:012}\" startPosition=\"{s}\" endPosition=\"{e}\" name=\"{needle}\" creatingUser=\"{user}\" creationDateTime=\"2026-03-01T10:00:00Z\">\n<Coding guid=\"1d9e3f2a-8b5c-4d4e-8f3a-{n:012}\" creatingUser=\"{user}\" >\n<CodeRef targetGUID=\"{code}\" />\n</Coding>\n</PlainTextSelection>\n"
+    )
+}
+
+/// tamlil's project of the tiny corpus after a review in QualCoder, shaped as
+/// QualCoder exports it: its own GUIDs for users, codes and sources, the codes
+/// named by their Hebrew labels with tamlil's descriptions, source texts with a
+/// byte order mark, every source of the project. Document A is untouched (tamlil's
+/// three codings); in B the reviewer deleted tamlil's `keys.power` on B-0003; in C
+/// they kept tamlil's coding and added, as Dana, `keys.knowledge` on a phrase of C-0002.
+fn qualcoder_export(dir: &TempDir) -> PathBuf {
+    const TAMLIL: &str = "6f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
+    const DANA: &str = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+    let text = |f: &str| std::fs::read_to_string(fixtures().join("tiny").join(f)).unwrap();
+    let (a, b, c) = (text("a.txt"), text("b.txt"), text("c.txt"));
+    let code = |id: &str| match id {
+        "rights" => "e5a1c0de-0000-4000-8000-000000000001",
+        "knowledge" => "e5a1c0de-0000-4000-8000-000000000002",
+        "networking" => "e5a1c0de-0000-4000-8000-000000000003",
+        _ => "e5a1c0de-0000-4000-8000-000000000004",
+    };
+    let sel_a = qc_selection(
+        &a,
+        "אני משתמשת בידע שלי כל יום.",
+        code("knowledge"),
+        TAMLIL,
+        1,
+    ) + &qc_selection(
+        &a,
+        "גם הקשרים עם הפקידה עוזרים לי מאוד.",
+        code("networking"),
+        TAMLIL,
+        2,
+    ) + &qc_selection(&a, "ואני מלווה אותם לוועדה.", code("power"), TAMLIL, 3);
+    let sel_b = qc_selection(&b, "המטרה היא הכסף.", code("rights"), TAMLIL, 4)
+        + &qc_selection(
+            &b,
+            "הידע שלנו הוא סוד מקצועי.",
+            code("knowledge"),
+            TAMLIL,
+            5,
+        );
+    let sel_c = qc_selection(&c, "הקשרים שלי הם הכול.", code("networking"), TAMLIL, 6)
+        + &qc_selection(&c, "ידע מיוחד", code("knowledge"), DANA, 7);
+    let source = |name: &str, n: usize, sels: &str| {
+        format!(
+            "<TextSource guid=\"5e0c0000-0000-4000-8000-00000000000{n}\" name=\"{name}\" richTextPath=\"internal://5e0c0000-0000-4000-8000-00000000001{n}.txt\" plainTextPath=\"internal://5e0c0000-0000-4000-8000-00000000002{n}.txt\" creatingUser=\"{TAMLIL}\" >\n{sels}</TextSource>\n"
+        )
+    };
+    let code_xml = |key: &str, name: &str, id: &str| {
+        format!(
+            "<Code guid=\"{}\" name=\"{name}\" isCodable=\"true\" color=\"#1f77b4\">\n<Description>tamlil-id: {id}</Description>\n</Code>\n",
+            code(key)
+        )
+    };
+    let qde = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Project xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" name=\"review.qda\" origin=\"QualCoder 3.6\" creatingUserGUID=\"2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901\" creationDateTime=\"2026-03-01T09:00:00Z\" xmlns=\"urn:QDA-XML:project:1.0\">\n<Users>\n<User guid=\"{TAMLIL}\" name=\"tamlil\" />\n<User guid=\"{DANA}\" name=\"Dana\" />\n</Users>\n<CodeBook>\n<Codes>\n{}{}{}{}</Codes>\n</CodeBook>\n<Sources>\n{}{}{}</Sources>\n</Project>",
+        code_xml("rights", "מיצוי", "goals.client_rights"),
+        code_xml("knowledge", "ידע", "keys.knowledge"),
+        code_xml("networking", "קשרים", "keys.networking"),
+        code_xml("power", "כוח", "keys.power"),
+        source("A", 1, &sel_a),
+        source("B", 2, &sel_b),
+        source("C", 3, &sel_c),
+    );
+    let bom = |t: &str| [&b"\xEF\xBB\xBF"[..], t.as_bytes()].concat();
+    let p = dir.join("review.qdpx");
+    write_zip(
+        &p,
+        &[
+            ("project.qde", qde.as_bytes()),
+            ("sources/5e0c0000-0000-4000-8000-000000000011.txt", &bom(&a)),
+            ("sources/5e0c0000-0000-4000-8000-000000000021.txt", &bom(&a)),
+            ("sources/5e0c0000-0000-4000-8000-000000000012.txt", &bom(&b)),
+            ("sources/5e0c0000-0000-4000-8000-000000000022.txt", &bom(&b)),
+            ("sources/5e0c0000-0000-4000-8000-000000000013.txt", &bom(&c)),
+            ("sources/5e0c0000-0000-4000-8000-000000000023.txt", &bom(&c)),
+        ],
+    );
+    p
+}
+
+/// A QDA tool's export of tamlil's project holds every document: the documents
+/// whose codings are still tamlil's automatic ones are neither reviewed nor "left
+/// uncoded by the reviewer"; the others are one reviewer's, all users together.
+#[test]
+fn a_qda_tool_export_of_tamlils_project_is_one_reviewer_of_the_changed_documents() {
+    let dir = TempDir::new("agree-qualcoder");
+    let out = run_tiny(&dir);
+    let q = qualcoder_export(&dir);
+    let table = dir.join("agree.csv");
+    let o = agree(
+        &out,
+        &[s(&out.join("codings.csv")), s(&q), "--out", s(&table)],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(summary.contains("[Dana]"), "{summary}");
+    assert!(
+        summary.contains(
+            "in the 2 of 3 documents both coders covered; left out: A (not covered by B)"
+        ),
+        "{summary}"
+    );
+    assert!(stderr(&o).contains("read as one reviewer (Dana) of the 2 documents"));
+    // Units B-0002..4, C-0002..3. tamlil: rights B-0002, power B-0003, knowledge
+    // B-0004, networking C-0003; the reviewer: the same without power B-0003, with
+    // knowledge C-0002.
+    let rows = read_csv(&table);
+    assert_eq!(counts(row(&rows, "*", "")), ["20", "3", "1", "1", "15"]);
+    assert_eq!(
+        counts(row(&rows, "keys.knowledge", "")),
+        ["5", "1", "0", "1", "3"]
+    );
+    assert_eq!(
+        counts(row(&rows, "keys.power", "")),
+        ["5", "0", "1", "0", "4"]
+    );
+    assert_eq!(
+        counts(row(&rows, "goals.client_rights", "")),
+        ["5", "1", "0", "0", "4"]
+    );
+
+    // The same export as a review: B and C take the reviewer's codings, A keeps tamlil's.
+    let rev = dir.join("rev");
+    let o = run_quick(
+        &fixtures().join("tiny"),
+        &fixtures().join("tiny-codebook.toml"),
+        &rev,
+        &["--reviewed", s(&q)],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 of 3 interviews reviewed (Dana)"),
+        "{}",
+        stderr(&o)
+    );
+    let got: Vec<(String, String, String)> = read_csv(&rev.join("codings.csv"))
+        .into_iter()
+        .map(|r| {
+            (
+                r["unit_id"].clone(),
+                r["code_id"].clone(),
+                r["source"].clone(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, String)> = [
+        ("A-0002", "keys.knowledge", "auto"),
+        ("A-0003", "keys.networking", "auto"),
+        ("A-0004", "keys.power", "auto"),
+        ("B-0002", "goals.client_rights", "reviewed"),
+        ("B-0004", "keys.knowledge", "reviewed"),
+        ("C-0002", "keys.knowledge", "reviewed"),
+        ("C-0003", "keys.networking", "reviewed"),
+    ]
+    .iter()
+    .map(|(u, c, s)| (u.to_string(), c.to_string(), s.to_string()))
+    .collect();
+    assert_eq!(got, want);
+}

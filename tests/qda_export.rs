@@ -245,7 +245,10 @@ fn tiny_corpus_project() {
         Some("keys.power")
     );
 
-    // Variables and a case per interview holding its value and its source.
+    // Variables; each interview's source holds its values (after its selections,
+    // where the schema puts them, and where QualCoder reads them as file
+    // attributes), and a case per interview names its source and holds no values
+    // (a case's values would make QualCoder take the variable as a case attribute).
     let vars: Vec<&El> = p.kid("Variables").kids("Variable").collect();
     assert_eq!(vars.len(), 1);
     assert_eq!(
@@ -263,13 +266,22 @@ fn tiny_corpus_project() {
             .zip([("A", "public"), ("B", "business"), ("C", "public")])
     {
         assert_eq!((c.attr("name"), src.attr("name")), (id, id));
+        let refs: Vec<&str> = c.children.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(refs, ["SourceRef"]);
         assert_eq!(c.kid("SourceRef").attr("targetGUID"), src.attr("guid"));
-        let vv = c.kid("VariableValue");
+        let vv: Vec<&El> = src.kids("VariableValue").collect();
+        assert_eq!(vv.len(), 1);
         assert_eq!(
-            vv.kid("VariableRef").attr("targetGUID"),
+            vv[0].kid("VariableRef").attr("targetGUID"),
             vars[0].attr("guid")
         );
-        assert_eq!(vv.kid("TextValue").text, sector);
+        assert_eq!(vv[0].kid("TextValue").text, sector);
+        let order: Vec<&str> = src.children.iter().map(|k| k.name.as_str()).collect();
+        let first_value = order.iter().position(|n| *n == "VariableValue").unwrap();
+        assert!(
+            order[first_value..].iter().all(|n| *n == "VariableValue"),
+            "{order:?}"
+        );
     }
 
     // Source texts: the decoded documents (the fixtures are UTF-8 with \n line ends).
@@ -394,7 +406,7 @@ fn hostile_text_comes_out_as_text() {
     let case = p.find_all("Case")[0];
     assert_eq!(case.attr("name"), "X\"<&>1");
     assert_eq!(p.find_all("TextSource")[0].attr("name"), "X\"<&>1");
-    let values: Vec<&El> = case.kids("VariableValue").collect();
+    let values: Vec<&El> = p.find_all("TextSource")[0].kids("VariableValue").collect();
     assert_eq!(values[0].kid("TextValue").text, "<script>\"q\" & \u{202E}");
     assert_eq!(values[1].kid("BooleanValue").text, "true");
     let types: Vec<&str> = p

@@ -224,6 +224,9 @@ pub struct ReadOptions {
 pub struct Loaded {
     pub coders: Vec<CoderCodings>,
     pub notes: Vec<String>,
+    /// The tool that wrote a `.qdpx` (its Project's `origin`, empty when unsaid);
+    /// `None` for a CSV.
+    pub origin: Option<String>,
 }
 
 /// Reads a codings CSV: `unit_id,code_id[,coder]` (tamlil's `codings.csv`, with
@@ -357,6 +360,7 @@ pub fn read_codings_csv(
     Ok(Loaded {
         coders: coders.into_values().collect(),
         notes,
+        origin: None,
     })
 }
 

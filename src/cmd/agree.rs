@@ -1,10 +1,12 @@
 //! `tamlil agree`: agreement between two codings (or several coders) of the same units.
 
 use crate::agree::input::{Loaded, ReadOptions, UnitTable};
-use crate::agree::{self, CodeNames, CoderCodings};
+use crate::agree::{self, CodeNames, CoderCodings, Target};
 use crate::codebook::{self, Codebook};
 use crate::error::InputError;
+use crate::review;
 use anyhow::Result;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Measure agreement between two codings of the same units (or among several coders).
@@ -17,7 +19,10 @@ use std::path::{Path, PathBuf};
 /// cover are compared: a CSV coder covers the documents they have rows in (a row
 /// with an empty code_id marks a unit seen and left uncoded), a .qdpx coder those
 /// of its sources, tamlil's codings.csv every document; the summary names the
-/// documents left out. For every code, family
+/// documents left out. A QDA tool's export of tamlil's project (another tool's
+/// .qdpx with codings by the user tamlil) is one reviewer, all users together, of
+/// the documents whose codings are no longer tamlil's automatic ones, as
+/// `tamlil run --reviewed` reads it. For every code, family
 /// (any of its codes) and all codes pooled, over the interviewee units, it reports
 /// the counts (both, only A, only B, neither), agreement, precision, recall, F1,
 /// Cohen's kappa and Krippendorff's alpha (nominal). Sub-codes count as their code.
@@ -77,10 +82,36 @@ pub fn run(args: Args) -> Result<()> {
         strict_sources: false,
     };
     let mut loaded = Vec::new();
+    let mut auto: Option<CoderCodings> = None;
     for p in &args.inputs {
-        let l = agree::load_codings(p, &units, &names, &opts)?;
+        let mut l = agree::load_codings(p, &units, &names, &opts)?;
         for n in &l.notes {
             eprintln!("tamlil: {n}");
+        }
+        if review::is_tool_export(&l) {
+            if auto.is_none() {
+                auto = Some(automatic_coding(&args.units, &units, &cb)?);
+            }
+            let auto = auto.as_ref().expect("automatic coding");
+            let coders = std::mem::take(&mut l.coders);
+            let c = review::tool_export_reviewer(p, coders, &units, auto);
+            let n_docs = c.covered.as_ref().map_or(0, |cov| {
+                cov.iter()
+                    .map(|&u| units.units[u].doc_id.as_str())
+                    .collect::<BTreeSet<_>>()
+                    .len()
+            });
+            eprintln!(
+                "tamlil: {}: tamlil's project as {} exported it, read as one reviewer ({}) of the {n_docs} document{} whose codings are not tamlil's automatic ones",
+                p.display(),
+                l.origin
+                    .as_deref()
+                    .filter(|o| !o.is_empty())
+                    .unwrap_or("another tool"),
+                c.name,
+                crate::agree::input::plural(n_docs)
+            );
+            l.coders = vec![c];
         }
         loaded.push(l);
     }
@@ -134,6 +165,24 @@ pub fn run(args: Args) -> Result<()> {
     }
     eprintln!("tamlil: agreement table -> {}", args.out.display());
     Ok(())
+}
+
+/// tamlil's automatic coding of the units of `units_path` (as `tamlil code` gives
+/// it), on the units that are compared.
+fn automatic_coding(units_path: &Path, units: &UnitTable, cb: &Codebook) -> Result<CoderCodings> {
+    let mut codings = BTreeSet::new();
+    crate::cmd::code::code_units(units_path, cb, |id, _, cs| {
+        if let Some(u) = units.get(id).filter(|&u| units.is_compared(u)) {
+            codings.extend(cs.iter().map(|c| (u, Target::Code(c.code))));
+        }
+        Ok(())
+    })?;
+    Ok(CoderCodings {
+        name: crate::qda::project::USER_NAME.to_string(),
+        source: units_path.to_path_buf(),
+        covered: None,
+        codings,
+    })
 }
 
 /// Adds `c`'s codings and coverage to `into` (the same coder in two files).

@@ -70,6 +70,21 @@ const CHUNK: usize = 4096;
 /// Codes the units of `units_path` with `cb` and writes `out` atomically; returns
 /// the number of units and of codings written.
 pub fn code_file(units_path: &Path, cb: &Codebook, out: &Path) -> Result<(usize, usize)> {
+    let mut writer = CodingWriter::create(out, cb)?;
+    let n_units = code_units(units_path, cb, |id, text, codings| {
+        writer.write_unit(id, text, codings)
+    })?;
+    let rows = writer.finish()?;
+    Ok((n_units, rows))
+}
+
+/// Codes the units of `units_path` with `cb`, as `tamlil code` does, handing each
+/// unit's id, text and codings to `sink` in file order; returns the number of units.
+pub fn code_units(
+    units_path: &Path,
+    cb: &Codebook,
+    mut sink: impl FnMut(&str, &str, &[Coding]) -> Result<()>,
+) -> Result<usize> {
     let file = std::fs::File::open(units_path).map_err(|e| InputError::open(units_path, &e))?;
     let mut rdr = csv::ReaderBuilder::new().from_reader(std::io::BufReader::new(file));
     let headers: Vec<String> = rdr
@@ -106,7 +121,6 @@ pub fn code_file(units_path: &Path, cb: &Codebook, out: &Path) -> Result<(usize,
     let attr_names: Vec<&str> = attr_cols.iter().map(|&i| headers[i].as_str()).collect();
 
     let coder = Coder::new(cb)?;
-    let mut writer = CodingWriter::create(out, cb)?;
     let mut n_units = 0;
     let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
     let mut records = rdr.into_records();
@@ -207,10 +221,9 @@ pub fn code_file(units_path: &Path, cb: &Codebook, out: &Path) -> Result<(usize,
             .flatten()
             .collect();
         for (row, codings) in chunk.iter().zip(&coded) {
-            writer.write_unit(&row.id, &row.text, codings)?;
+            sink(&row.id, &row.text, codings)?;
         }
         n_units += chunk.len();
     }
-    let rows = writer.finish()?;
-    Ok((n_units, rows))
+    Ok(n_units)
 }

@@ -97,6 +97,8 @@ pub struct TextSource {
 /// What a project says about codings of text: users, codes and text sources.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Project {
+    /// The `origin` attribute of the Project element: the tool that wrote it.
+    pub origin: String,
     /// User GUID (lowercase) -> name.
     pub users: BTreeMap<String, String>,
     pub codes: Vec<ProjectCode>,
@@ -293,7 +295,13 @@ pub fn parse_project(xml: &str) -> Result<Project, String> {
         let name = local(e.local_name());
         let parent = path.last().map(String::as_str);
         match name.as_str() {
-            "Project" => saw_project = true,
+            "Project" => {
+                saw_project = true;
+                p.origin = attrs(&e, pos)?
+                    .get("origin")
+                    .map(|o| o.trim().to_string())
+                    .unwrap_or_default();
+            }
             "User" if parent == Some("Users") => {
                 let a = attrs(&e, pos)?;
                 if let Some(g) = a.get("guid") {
@@ -726,7 +734,11 @@ pub fn import_project(
             codings: BTreeSet::new(),
         });
     }
-    Ok(Loaded { coders: out, notes })
+    Ok(Loaded {
+        coders: out,
+        notes,
+        origin: Some(project.origin.clone()),
+    })
 }
 
 #[cfg(test)]

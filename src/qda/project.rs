@@ -17,6 +17,7 @@ use crate::corpus::Manifest;
 use crate::error::{InputError, Kind as ErrKind};
 use crate::text::{Role, Unit};
 use anyhow::Result;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -102,6 +103,8 @@ pub struct ProjectWriter<'c> {
     code_guids: Vec<String>,
     user: String,
     sources_open: bool,
+    /// Document id -> the `VariableValue` elements of its attributes.
+    values: HashMap<String, String>,
     counts: ProjectCounts,
     buf: String,
     done: bool,
@@ -138,8 +141,12 @@ fn is_boolean_column(values: impl Iterator<Item = impl AsRef<str>>) -> bool {
 
 impl<'c> ProjectWriter<'c> {
     /// Starts a project at `dest` named `name`, with the codebook, the manifest's
-    /// attributes as Variables and one Case per interview (its attribute values and
-    /// its source). Nothing appears at `dest` until [`ProjectWriter::finish`].
+    /// attributes as Variables and one Case per interview naming its source. An
+    /// interview's attribute values go on its TextSource (see
+    /// [`ProjectWriter::add_document`]), not on its Case: QualCoder reads a source's
+    /// values as file attributes, and takes a variable that has a value on a named
+    /// Case for a case attribute attached to no file. Nothing appears at `dest`
+    /// until [`ProjectWriter::finish`].
     pub fn create(
         dest: &Path,
         name: &str,
@@ -182,6 +189,7 @@ impl<'c> ProjectWriter<'c> {
             code_guids: codebook.codes.iter().map(|c| code_guid(&c.id)).collect(),
             user: user_guid(),
             sources_open: false,
+            values: HashMap::new(),
             counts: ProjectCounts::default(),
             buf: String::new(),
             done: false,
@@ -259,6 +267,7 @@ impl<'c> ProjectWriter<'c> {
                     case_guid(&e.id),
                     attr(&clean_name(&e.id))
                 );
+                let mut values = String::new();
                 for ((a, v), &b) in manifest.attributes.iter().zip(&e.attrs).zip(&booleans) {
                     let v = v.trim();
                     if v.is_empty() {
@@ -271,11 +280,12 @@ impl<'c> ProjectWriter<'c> {
                         format!("<TextValue>{}</TextValue>", text(v))
                     };
                     let _ = writeln!(
-                        s,
+                        values,
                         "      <VariableValue>\n        <VariableRef targetGUID=\"{}\"/>\n        {value}\n      </VariableValue>",
                         variable_guid(a)
                     );
                 }
+                self.values.insert(e.id.clone(), values);
                 let _ = writeln!(
                     s,
                     "      <SourceRef targetGUID=\"{}\"/>\n    </Case>",
@@ -290,10 +300,10 @@ impl<'c> ProjectWriter<'c> {
         Ok(())
     }
 
-    /// Adds one interview: its decoded `text` as a source file, and a
+    /// Adds one interview: its decoded `text` as a source file, a
     /// PlainTextSelection with one Coding for every code of every interviewee unit
-    /// (positions are the unit's character offsets in `text`). `codings[i]` holds
-    /// the codings of `units[i]`.
+    /// (positions are the unit's character offsets in `text`), then its attribute
+    /// values as VariableValues. `codings[i]` holds the codings of `units[i]`.
     pub fn add_document(
         &mut self,
         doc_id: &str,
@@ -341,6 +351,9 @@ impl<'c> ProjectWriter<'c> {
                 self.counts.selections += 1;
                 self.counts.codings += 1;
             }
+        }
+        if let Some(values) = self.values.get(doc_id) {
+            s.push_str(values);
         }
         s.push_str("    </TextSource>\n");
         self.spool

@@ -22,7 +22,7 @@
 
 pub mod trust;
 
-use crate::agree::input::{ReadOptions, UnitTable};
+use crate::agree::input::{Loaded, ReadOptions, UnitTable};
 use crate::agree::{self, CodeNames, CoderCodings, Target};
 use crate::codebook::Codebook;
 use crate::coding::Coding;
@@ -111,10 +111,11 @@ impl Review {
             };
             for coder in coders {
                 refuse_families(path, &coder, cb, units, is_csv)?;
-                let mut docs = covered_docs(units, &coder);
-                if !is_csv {
-                    docs.retain(|d| !same_on_doc(units, d, &coder, auto));
-                }
+                let docs = if is_csv {
+                    covered_docs(units, &coder)
+                } else {
+                    changed_docs(units, &coder, auto)
+                };
                 reviewers.push(Reviewer {
                     coder,
                     docs,
@@ -257,6 +258,48 @@ fn is_qdpx(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"))
+}
+
+/// Whether codings read from a `.qdpx` are tamlil's project as a QDA tool exported
+/// it after a review: written by another tool (its origin does not name tamlil) and
+/// holding codings by the user tamlil. Such a file holds every document of the
+/// project, reviewed or not.
+pub fn is_tool_export(loaded: &Loaded) -> bool {
+    loaded
+        .origin
+        .as_deref()
+        .is_some_and(|o| !o.starts_with(crate::qda::project::USER_NAME))
+        && loaded
+            .coders
+            .iter()
+            .any(|c| c.name == crate::qda::project::USER_NAME)
+}
+
+/// A QDA tool's export of tamlil's project (see [`is_tool_export`]) as one
+/// reviewer: every user together (named after the users other than tamlil, else
+/// the file), covering the documents whose codings are not exactly tamlil's
+/// automatic ones, `auto` (a document nobody changed is not reviewed).
+pub fn tool_export_reviewer(
+    path: &Path,
+    coders: Vec<CoderCodings>,
+    units: &UnitTable,
+    auto: &CoderCodings,
+) -> CoderCodings {
+    let mut c = merge_users(path, coders);
+    let docs = changed_docs(units, &c, auto);
+    c.covered = Some(
+        (0..units.units.len())
+            .filter(|&u| docs.contains(&units.units[u].doc_id))
+            .collect(),
+    );
+    c
+}
+
+/// The documents `c` covers whose codings differ from `auto`'s.
+fn changed_docs(units: &UnitTable, c: &CoderCodings, auto: &CoderCodings) -> BTreeSet<String> {
+    let mut docs = covered_docs(units, c);
+    docs.retain(|d| !same_on_doc(units, d, c, auto));
+    docs
 }
 
 /// All users of one `.qdpx` as one reviewer, named after the users other than
