@@ -153,6 +153,9 @@ pub struct Coder {
     reach: usize,
     reported_speech: bool,
     context: crate::codebook::Context,
+    /// Per code: whether an answer carries it on to sentences with no coding
+    /// (`[context] carry`).
+    carried: Vec<bool>,
 }
 
 impl Coder {
@@ -269,6 +272,17 @@ impl Coder {
             reach: codebook.scoring.reach,
             reported_speech: codebook.scoring.reported_speech,
             context: codebook.context.clone(),
+            carried: codebook
+                .codes
+                .iter()
+                .map(|c| {
+                    codebook
+                        .context
+                        .carry
+                        .iter()
+                        .any(|k| c.id == *k || c.family == *k || c.id.starts_with(&format!("{k}.")))
+                })
+                .collect(),
         })
     }
 
@@ -360,8 +374,68 @@ impl Coder {
                 self.decide(&u.ctx, Some(&add), s, &mut out[i]);
             }
         }
+        if self.carried.iter().any(|&c| c) {
+            self.carry(units, &own, out);
+        }
         s.seq_own = own;
         s.seq_add = add;
+    }
+
+    /// Pass 3 of [`Coder::code_sequence`]: an answer carries a code on to its
+    /// sentences that have no coding at all. A carried code (`[context] carry`) goes
+    /// to such a sentence when the question the turn answers has at least `min_own`
+    /// of the code's score and a neighbour in the turn (at most `story` sentences
+    /// away) was coded with it on its own evidence or with its context; what a
+    /// sentence gets this way is not carried further. A carried coding has score 0
+    /// and no evidence: nothing in the sentence itself says the code.
+    fn carry(&self, units: &[SeqUnit], own: &[f32], out: &mut [Vec<Coding>]) {
+        let n = self.thresholds.len();
+        let mut question: std::ops::Range<usize> = 0..0;
+        let mut gained: Vec<(usize, usize)> = Vec::new();
+        for (i, u) in units.iter().enumerate() {
+            if u.ctx.role == Some(Role::Interviewer) {
+                let continues = i > 0
+                    && units[i - 1].ctx.role == Some(Role::Interviewer)
+                    && units[i - 1].turn == u.turn;
+                question = if continues {
+                    question.start..i + 1
+                } else {
+                    i..i + 1
+                };
+                continue;
+            }
+            if u.ctx.role == Some(Role::Other) || !out[i].is_empty() || question.is_empty() {
+                continue;
+            }
+            let lo = i.saturating_sub(self.context.story);
+            let hi = (i + self.context.story + 1).min(units.len());
+            for c in (0..n).filter(|&c| self.carried[c]) {
+                let asked: f32 = question.clone().map(|j| own[j * n + c]).sum();
+                if asked <= 0.0
+                    || asked < self.context.min_own
+                    || !self.conditions[c].allows(u.ctx.role, u.ctx.attrs)
+                {
+                    continue;
+                }
+                let told = (lo..hi).any(|j| {
+                    j != i
+                        && units[j].turn == u.turn
+                        && units[j].ctx.role == u.ctx.role
+                        && out[j].iter().any(|x| x.code == c)
+                });
+                if told {
+                    gained.push((i, c));
+                }
+            }
+        }
+        // `gained` is in unit order and, per unit, in codebook order, as codings are.
+        for (i, c) in gained {
+            out[i].push(Coding {
+                code: c,
+                score: 0.0,
+                evidence: Vec::new(),
+            });
+        }
     }
 
     /// Finds the cues of one unit and its own score per code (`s.own`, not rolled
@@ -1106,6 +1180,38 @@ mod tests {
         // the same sentence in another turn does not.
         assert_eq!(got[1], ["keys.emotion"]);
         assert!(got[2].is_empty());
+    }
+
+    #[test]
+    fn an_answer_carries_a_key_to_its_sentences_without_a_coding() {
+        use Role::*;
+        let carry = CONTEXT.replace("min_own = 1", "min_own = 1\ncarry = [\"keys\"]");
+        let answer = |question: &'static str| {
+            [
+                (Interviewer, 1, question),
+                (Interviewee, 2, "כן, עורך דין מתנדב מגיש בשבילנו ערעור."),
+                (Interviewee, 2, "זה חוסך לנו חודשים."),
+                (Interviewee, 2, "ממש ככה."),
+                (Interviewee, 2, "הלקוחות כועסים ואני מנסה להרגיע."),
+            ]
+        };
+        let got = sequence(&carry, &answer("יש לכם עורך דין שעוזר?"));
+        assert_eq!(got[1], ["keys.power"]);
+        // A sentence with no cue next to the coded one, in an answer to a question
+        // about the key, continues the answer.
+        assert_eq!(got[2], ["keys.power"]);
+        // Two sentences away it is not a neighbour (story = 1), and a carried code is
+        // not carried on from the sentence that got it.
+        assert!(got[3].is_empty());
+        // A sentence coded with something else keeps its own coding only.
+        assert_eq!(got[4], ["keys.emotion"]);
+        // When the question is about something else, nothing is carried.
+        let other = sequence(&carry, &answer("איך נראה יום עבודה?"));
+        assert_eq!(other[1], ["keys.power"]);
+        assert!(other[2].is_empty());
+        // Without `carry`, the same answer to the same question carries nothing.
+        let off = sequence(CONTEXT, &answer("יש לכם עורך דין שעוזר?"));
+        assert!(off[2].is_empty());
     }
 
     #[test]

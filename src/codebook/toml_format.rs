@@ -32,6 +32,7 @@ struct RawContext {
     turn: Option<f32>,
     story: Option<usize>,
     min_own: Option<f32>,
+    carry: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -188,6 +189,8 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
                 turn: weight("turn", c.turn, problems),
                 story: c.story.unwrap_or(1),
                 min_own: weight("min_own", c.min_own, problems),
+                carry: c.carry.unwrap_or_default(),
+                line,
             }
         }
         None => Context::default(),

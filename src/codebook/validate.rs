@@ -45,6 +45,17 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
 
     duplicate_labels(cb, &mut at);
 
+    for id in &cb.context.carry {
+        let known = cb.families.iter().any(|f| &f.id == id)
+            || cb.codes.iter().any(|c| &c.id == id || &c.family == id);
+        if !known {
+            at(
+                cb.context.line,
+                format!("[context] carry: {id:?} is neither a family nor a code of this codebook"),
+            );
+        }
+    }
+
     let index: HashMap<&str, usize> = cb
         .codes
         .iter()
@@ -259,5 +270,22 @@ mod tests {
                 .1
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn carry_names_families_or_codes_of_the_codebook() {
+        let src = "[context]\nturn = 0.5\ncarry = [\"keys\", \"goals.x\", \"keyz\"]\n\
+                   [[code]]\nid = \"keys.power\"\nterms = [\"ערעור\"]\n\
+                   [[code]]\nid = \"goals.x\"\nterms = [\"זכות\"]\n";
+        let (cb, problems) = crate::codebook::parse_str(Path::new("carry.toml"), src);
+        let msgs: Vec<String> = problems.iter().map(|e| e.to_string()).collect();
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(
+            msgs[0].contains(
+                "carry.toml:1: [context] carry: \"keyz\" is neither a family nor a code of this codebook"
+            ),
+            "{msgs:?}"
+        );
+        assert_eq!(cb.unwrap().context.carry, ["keys", "goals.x", "keyz"]);
     }
 }
