@@ -191,7 +191,7 @@ pub fn code_units(
         }
         let coded: Vec<Vec<Coding>> = docs
             .par_iter()
-            .map_init(crate::coding::Scratch::default, |s, rows| {
+            .map(|rows| {
                 let attrs: Vec<Vec<(&str, &str)>> = rows
                     .iter()
                     .map(|row| {
@@ -215,7 +215,7 @@ pub fn code_units(
                     })
                     .collect();
                 let mut out = Vec::new();
-                coder.code_sequence(&seq, s, &mut out);
+                crate::coding::with_thread_scratch(|s| coder.code_sequence(&seq, s, &mut out));
                 out
             })
             .flatten()

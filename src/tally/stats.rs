@@ -322,97 +322,137 @@ pub fn permutation_chi_square(
     n_perm: usize,
     seed: u64,
 ) -> PermutationTest {
-    assert_eq!(groups.len(), counts.len(), "one group label per interview");
+    permutation_chi_square_shared(groups, &[counts], n_perm, seed)
+        .pop()
+        .expect("one result per table")
+}
+
+/// [`permutation_chi_square`] of several tables over the same interviews and
+/// group labels (the families of codes, by one attribute), with one set of
+/// shuffles: each shuffle of the labels is drawn once and scored on every table.
+/// Every result equals the single-table test's with the same `seed`.
+///
+/// # Panics
+/// As [`permutation_chi_square`], for any of the tables.
+pub fn permutation_chi_square_shared(
+    groups: &[usize],
+    tables: &[&[Vec<f64>]],
+    n_perm: usize,
+    seed: u64,
+) -> Vec<PermutationTest> {
     assert!(
         n_perm > 0,
         "permutation test needs at least one permutation"
     );
-    check_table(counts);
     let n_groups = groups.iter().max().map_or(0, |&g| g + 1);
     let mut sizes = vec![0usize; n_groups];
     groups.iter().for_each(|&g| sizes[g] += 1);
     let nonempty_groups = sizes.iter().filter(|&&s| s > 0).count();
-    let ncols = counts.first().map_or(0, Vec::len);
-    let col_sums: Vec<f64> = (0..ncols)
-        .map(|j| counts.iter().map(|r| r[j]).sum())
-        .collect();
-    let (cols_used, _) = split_nonzero(&col_sums);
-    let mut result = PermutationTest {
-        applicable: false,
-        not_applicable_reason: None,
-        interviews: groups.len(),
-        groups: nonempty_groups,
-        statistic: None,
-        permutations: n_perm,
-        at_least_as_extreme: 0,
-        p_value: None,
-        seed,
-    };
-    if nonempty_groups < 2 {
-        result.not_applicable_reason = Some("fewer than 2 groups with interviews".into());
-        return result;
-    }
-    if cols_used.len() < 2 {
-        result.not_applicable_reason = Some("fewer than 2 non-empty columns (codes)".into());
-        return result;
-    }
-    let nc = cols_used.len();
     let largest = (0..n_groups)
         .max_by_key(|&g| (sizes[g], usize::MAX - g))
         .unwrap_or(0);
-    let layout = Layout {
-        n_groups,
-        n_cols: nc,
-        largest,
-        col_totals: cols_used.iter().map(|&j| col_sums[j]).collect(),
-        counts: counts
-            .iter()
-            .flat_map(|r| cols_used.iter().map(|&j| r[j]))
-            .collect(),
-        interview_totals: counts
-            .iter()
-            .map(|r| cols_used.iter().map(|&j| r[j]).sum())
-            .collect(),
-        inv_col: cols_used.iter().map(|&j| 1.0 / col_sums[j]).collect(),
-        total: cols_used.iter().map(|&j| col_sums[j]).sum(),
-    };
-    let mut scratch = Scratch::new(&layout);
-    let observed_fast = layout.statistic(groups, &mut scratch);
-    let threshold = observed_fast - 1e-10 * observed_fast.abs().max(1.0);
+    let mut results = Vec::with_capacity(tables.len());
+    let mut families: Vec<Layout> = Vec::new();
+    // The result each layout belongs to.
+    let mut owners: Vec<usize> = Vec::new();
+    for (ti, counts) in tables.iter().enumerate() {
+        assert_eq!(groups.len(), counts.len(), "one group label per interview");
+        check_table(counts);
+        let ncols = counts.first().map_or(0, Vec::len);
+        let col_sums: Vec<f64> = (0..ncols)
+            .map(|j| counts.iter().map(|r| r[j]).sum())
+            .collect();
+        let (cols_used, _) = split_nonzero(&col_sums);
+        let mut result = PermutationTest {
+            applicable: false,
+            not_applicable_reason: None,
+            interviews: groups.len(),
+            groups: nonempty_groups,
+            statistic: None,
+            permutations: n_perm,
+            at_least_as_extreme: 0,
+            p_value: None,
+            seed,
+        };
+        if nonempty_groups < 2 {
+            result.not_applicable_reason = Some("fewer than 2 groups with interviews".into());
+        } else if cols_used.len() < 2 {
+            result.not_applicable_reason = Some("fewer than 2 non-empty columns (codes)".into());
+        } else {
+            families.push(Layout {
+                n_groups,
+                n_cols: cols_used.len(),
+                largest,
+                col_totals: cols_used.iter().map(|&j| col_sums[j]).collect(),
+                counts: counts
+                    .iter()
+                    .flat_map(|r| cols_used.iter().map(|&j| r[j]))
+                    .collect(),
+                interview_totals: counts
+                    .iter()
+                    .map(|r| cols_used.iter().map(|&j| r[j]).sum())
+                    .collect(),
+                inv_col: cols_used.iter().map(|&j| 1.0 / col_sums[j]).collect(),
+                total: cols_used.iter().map(|&j| col_sums[j]).sum(),
+            });
+            owners.push(ti);
+        }
+        results.push(result);
+    }
+    if families.is_empty() {
+        return results;
+    }
+    let thresholds: Vec<f64> = families
+        .iter()
+        .map(|layout| {
+            let observed = layout.statistic(groups, &mut Scratch::new(layout));
+            observed - 1e-10 * observed.abs().max(1.0)
+        })
+        .collect();
     let n_blocks = n_perm.div_ceil(PERMUTATION_BLOCK);
-    let exceed: usize = (0..n_blocks)
+    let exceed: Vec<usize> = (0..n_blocks)
         .into_par_iter()
         .map(|block| {
             let mut rng = Xoshiro256pp::seed_from(seed);
             (0..block).for_each(|_| rng.jump());
             let todo = PERMUTATION_BLOCK.min(n_perm - block * PERMUTATION_BLOCK);
             let mut labels = groups.to_vec();
-            let mut scratch = Scratch::new(&layout);
-            let mut count = 0;
+            let mut scratch: Vec<Scratch> = families.iter().map(Scratch::new).collect();
+            let mut count = vec![0usize; families.len()];
             for _ in 0..todo {
                 rng.shuffle(&mut labels);
-                count += usize::from(layout.statistic(&labels, &mut scratch) >= threshold);
+                for (f, layout) in families.iter().enumerate() {
+                    let stat = layout.statistic(&labels, &mut scratch[f]);
+                    count[f] += usize::from(stat >= thresholds[f]);
+                }
             }
             count
         })
-        .sum();
-    // Report the statistic computed the textbook way, like `chi_square`.
-    let mut table = vec![vec![0.0; nc]; n_groups];
-    for (k, &g) in groups.iter().enumerate() {
-        for (t, &c) in table[g]
-            .iter_mut()
-            .zip(&layout.counts[k * nc..(k + 1) * nc])
-        {
-            *t += c;
+        .reduce(
+            || vec![0usize; families.len()],
+            |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect(),
+        );
+    for ((layout, &ti), exceed) in families.iter().zip(&owners).zip(exceed) {
+        let nc = layout.n_cols;
+        // Report the statistic computed the textbook way, like `chi_square`.
+        let mut table = vec![vec![0.0; nc]; n_groups];
+        for (k, &g) in groups.iter().enumerate() {
+            for (t, &c) in table[g]
+                .iter_mut()
+                .zip(&layout.counts[k * nc..(k + 1) * nc])
+            {
+                *t += c;
+            }
         }
+        let result = &mut results[ti];
+        result.applicable = true;
+        result.statistic = chi_square(&table)
+            .test
+            .map_or(Some(0.0), |t| Some(t.statistic));
+        result.at_least_as_extreme = exceed;
+        result.p_value = Some((1 + exceed) as f64 / (1 + n_perm) as f64);
     }
-    result.applicable = true;
-    result.statistic = chi_square(&table)
-        .test
-        .map_or(Some(0.0), |t| Some(t.statistic));
-    result.at_least_as_extreme = exceed;
-    result.p_value = Some((1 + exceed) as f64 / (1 + n_perm) as f64);
-    result
+    results
 }
 
 /// Interview counts restricted to non-zero columns, laid out for the hot loop.
