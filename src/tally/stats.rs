@@ -409,6 +409,7 @@ pub fn permutation_chi_square_shared(
             observed - 1e-10 * observed.abs().max(1.0)
         })
         .collect();
+    let whole = WholeCounts::new(&families, groups.len());
     let n_blocks = n_perm.div_ceil(PERMUTATION_BLOCK);
     let exceed: Vec<usize> = (0..n_blocks)
         .into_par_iter()
@@ -419,10 +420,19 @@ pub fn permutation_chi_square_shared(
             let mut labels = groups.to_vec();
             let mut scratch: Vec<Scratch> = families.iter().map(Scratch::new).collect();
             let mut count = vec![0usize; families.len()];
+            let mut stats = vec![0.0; families.len()];
+            let mut whole_scratch = whole.as_ref().map(WholeScratch::new);
             for _ in 0..todo {
                 rng.shuffle(&mut labels);
-                for (f, layout) in families.iter().enumerate() {
-                    let stat = layout.statistic(&labels, &mut scratch[f]);
+                match (&whole, &mut whole_scratch) {
+                    (Some(w), Some(ws)) => w.statistics(&families, &labels, ws, &mut stats),
+                    _ => {
+                        for (f, layout) in families.iter().enumerate() {
+                            stats[f] = layout.statistic(&labels, &mut scratch[f]);
+                        }
+                    }
+                }
+                for (f, &stat) in stats.iter().enumerate() {
                     count[f] += usize::from(stat >= thresholds[f]);
                 }
             }
@@ -528,6 +538,147 @@ impl Layout {
             }
         }
         self.total * (sum - 1.0)
+    }
+}
+
+/// The counts of every family side by side as whole numbers, when they all are:
+/// one pass over the interviews then fills the tables of all families, in integers,
+/// which sum exactly as the floating-point counts do (so every statistic is the one
+/// [`Layout::statistic`] computes, to the bit).
+struct WholeCounts {
+    /// Columns of all families side by side.
+    width: usize,
+    /// Each family's first column.
+    offsets: Vec<usize>,
+    /// Row-major interviews x `width`.
+    counts: Vec<u32>,
+    /// Row-major interviews x families: each interview's total per family.
+    totals: Vec<u32>,
+    col_totals: Vec<u32>,
+    family_totals: Vec<u32>,
+    n_groups: usize,
+    largest: usize,
+}
+
+/// Reused buffers of [`WholeCounts::statistics`].
+struct WholeScratch {
+    table: Vec<u32>,
+    row_totals: Vec<u32>,
+}
+
+impl WholeScratch {
+    fn new(w: &WholeCounts) -> Self {
+        WholeScratch {
+            table: vec![0; w.n_groups * w.width],
+            row_totals: vec![0; w.n_groups * w.offsets.len()],
+        }
+    }
+}
+
+impl WholeCounts {
+    /// `None` unless every count is a whole number and every total fits in 32 bits.
+    fn new(families: &[Layout], interviews: usize) -> Option<WholeCounts> {
+        let first = families.first()?;
+        let whole = |x: f64| x.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&x);
+        if !families
+            .iter()
+            .all(|l| whole(l.total) && l.counts.iter().all(|&c| whole(c)))
+        {
+            return None;
+        }
+        let mut offsets = Vec::with_capacity(families.len());
+        let mut width = 0;
+        for l in families {
+            offsets.push(width);
+            width += l.n_cols;
+        }
+        let f = families.len();
+        let mut counts = vec![0u32; interviews * width];
+        let mut totals = vec![0u32; interviews * f];
+        for (fi, l) in families.iter().enumerate() {
+            let nc = l.n_cols;
+            for k in 0..interviews {
+                for j in 0..nc {
+                    counts[k * width + offsets[fi] + j] = l.counts[k * nc + j] as u32;
+                }
+                totals[k * f + fi] = l.interview_totals[k] as u32;
+            }
+        }
+        Some(WholeCounts {
+            width,
+            offsets,
+            counts,
+            totals,
+            col_totals: families
+                .iter()
+                .flat_map(|l| l.col_totals.iter().map(|&c| c as u32))
+                .collect(),
+            family_totals: families.iter().map(|l| l.total as u32).collect(),
+            n_groups: first.n_groups,
+            largest: first.largest,
+        })
+    }
+
+    /// The statistic of every family (`families`, whose counts these are) for these
+    /// labels, into `out`.
+    fn statistics(
+        &self,
+        families: &[Layout],
+        labels: &[usize],
+        s: &mut WholeScratch,
+        out: &mut [f64],
+    ) {
+        let (w, nf, big) = (self.width, self.offsets.len(), self.largest);
+        s.table.fill(0);
+        s.row_totals.fill(0);
+        for (k, &g) in labels.iter().enumerate() {
+            if g == big {
+                continue;
+            }
+            let row = &mut s.table[g * w..(g + 1) * w];
+            for (t, &c) in row.iter_mut().zip(&self.counts[k * w..(k + 1) * w]) {
+                *t += c;
+            }
+            let rt = &mut s.row_totals[g * nf..(g + 1) * nf];
+            for (t, &c) in rt.iter_mut().zip(&self.totals[k * nf..(k + 1) * nf]) {
+                *t += c;
+            }
+        }
+        for j in 0..w {
+            let others: u32 = (0..self.n_groups)
+                .filter(|&g| g != big)
+                .map(|g| s.table[g * w + j])
+                .sum();
+            s.table[big * w + j] = self.col_totals[j] - others;
+        }
+        for f in 0..nf {
+            let others: u32 = (0..self.n_groups)
+                .filter(|&g| g != big)
+                .map(|g| s.row_totals[g * nf + f])
+                .sum();
+            s.row_totals[big * nf + f] = self.family_totals[f] - others;
+        }
+        for (f, layout) in families.iter().enumerate() {
+            let (off, nc) = (self.offsets[f], layout.n_cols);
+            // As in `Layout::statistic`, term by term.
+            let mut sum = 0.0;
+            for g in 0..self.n_groups {
+                let r = s.row_totals[g * nf + f] as f64;
+                if r > 0.0 {
+                    let row = &s.table[g * w + off..g * w + off + nc];
+                    let q: f64 = row
+                        .iter()
+                        .zip(&layout.inv_col)
+                        .map(|(&o, &ic)| {
+                            let o = o as f64;
+                            o * o * ic
+                        })
+                        .sum();
+                    sum += q / r;
+                }
+            }
+            out[f] = layout.total * (sum - 1.0);
+        }
     }
 }
 
@@ -875,6 +1026,35 @@ mod tests {
             one.at_least_as_extreme,
             permutation_chi_square(&groups, &counts, 5_000, 78).at_least_as_extreme
         );
+    }
+
+    #[test]
+    fn shared_shuffles_give_each_table_its_own_test() {
+        let w = [
+            [2.0, 1.0, 1.0, 1.0],
+            [1.0, 1.0, 2.0, 1.0],
+            [1.0, 3.0, 1.0, 1.0],
+        ];
+        let (groups, a) = simulate(5, &w, 9, 12);
+        // Whole counts (two families), and one table of fractions, which takes the
+        // floating-point path for every table it is tested with.
+        let halves: Vec<Vec<f64>> = a
+            .iter()
+            .map(|r| r.iter().map(|x| x + 0.25).collect())
+            .collect();
+        let b: Vec<Vec<f64>> = a.iter().map(|r| vec![r[0] + r[1], r[2], r[3]]).collect();
+        let whole = permutation_chi_square_shared(&groups, &[&a, &b], 3_000, 9);
+        let mixed = permutation_chi_square_shared(&groups, &[&a, &b, &halves], 3_000, 9);
+        assert_eq!(whole[..], mixed[..2]);
+        assert_eq!(whole[0], permutation_chi_square(&groups, &a, 3_000, 9));
+        assert_eq!(whole[1], permutation_chi_square(&groups, &b, 3_000, 9));
+        assert_eq!(mixed[2], permutation_chi_square(&groups, &halves, 3_000, 9));
+        assert!(whole.iter().all(|t| t.applicable));
+        // A table with one non-empty column is not applicable, beside the others.
+        let one: Vec<Vec<f64>> = a.iter().map(|r| vec![r[0], 0.0]).collect();
+        let with_one = permutation_chi_square_shared(&groups, &[&one, &a], 3_000, 9);
+        assert!(!with_one[0].applicable);
+        assert_eq!(with_one[1], whole[0]);
     }
 
     #[test]
