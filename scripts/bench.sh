@@ -3,6 +3,7 @@
 # reading the bytes (cat) and finding the codebook's terms (ripgrep).
 #
 # usage: scripts/bench.sh SIZE_MB [RUNS]      e.g. scripts/bench.sh 100 3
+#        BENCH_WARMUP=0 scripts/bench.sh 200 1   (no warm-up run)
 #
 # Needs: ripgrep, hyperfine, GNU time (Debian: apt-get install ripgrep hyperfine time).
 # Prints a Markdown table (median wall time of RUNS runs after one warm-up, the mean
@@ -12,6 +13,9 @@
 set -euo pipefail
 size=${1:?usage: scripts/bench.sh SIZE_MB [RUNS]}
 runs=${2:-3}
+# Untimed warm-up runs before the timed ones (BENCH_WARMUP=0 at large sizes,
+# where the corpus stays in the page cache anyway).
+warmup=${BENCH_WARMUP:-1}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${TAMLIL_BENCH_DIR:-/tmp/tamlil-bench}/$size
 bin=$root/target/release/tamlil
@@ -81,10 +85,10 @@ for c in "${cases[@]}"; do
   prep=${rest%%|*}
   cmd=${rest#*|}
   if [ -n "$prep" ]; then
-    hyperfine --style none --warmup 1 --runs "$runs" --prepare "$prep" --export-json "$work/h.json" "$cmd" > /dev/null 2>&1
+    hyperfine --style none --warmup "$warmup" --runs "$runs" --prepare "$prep" --export-json "$work/h.json" "$cmd" > /dev/null 2>&1
     bash -c "$prep" > /dev/null 2>&1
   else
-    hyperfine --style none --warmup 1 --runs "$runs" --export-json "$work/h.json" "$cmd" > /dev/null 2>&1
+    hyperfine --style none --warmup "$warmup" --runs "$runs" --export-json "$work/h.json" "$cmd" > /dev/null 2>&1
   fi
   median=$(python3 -c "import json; print(json.load(open('$work/h.json'))['results'][0]['median'])")
   cpu=$(python3 -c "import json; r = json.load(open('$work/h.json'))['results'][0]; print(r['user'] + r['system'])")
