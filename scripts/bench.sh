@@ -3,13 +3,19 @@
 # reading the bytes (cat) and finding the codebook's terms (ripgrep).
 #
 # usage: scripts/bench.sh SIZE_MB [RUNS]      e.g. scripts/bench.sh 100 3
+#        BENCH_WARMUP=0 scripts/bench.sh 200 1   (no warm-up run)
 #
 # Needs: ripgrep, hyperfine, GNU time (Debian: apt-get install ripgrep hyperfine time).
-# Prints a Markdown table (median wall time of RUNS runs after one warm-up, MB/s,
-# units/s, peak resident memory) to paste into BENCHMARKS.md.
+# Prints a Markdown table (median wall time of RUNS runs after one warm-up, the mean
+# CPU time (user + system) of those runs, MB/s, units/s, peak resident memory, and
+# the ratio of each tamlil row's wall time to the ripgrep floor's, timed in the same
+# run) to paste into BENCHMARKS.md.
 set -euo pipefail
 size=${1:?usage: scripts/bench.sh SIZE_MB [RUNS]}
 runs=${2:-3}
+# Untimed warm-up runs before the timed ones (BENCH_WARMUP=0 at large sizes,
+# where the corpus stays in the page cache anyway).
+warmup=${BENCH_WARMUP:-1}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${TAMLIL_BENCH_DIR:-/tmp/tamlil-bench}/$size
 bin=$root/target/release/tamlil
@@ -70,8 +76,8 @@ iunits=$(python3 -c "import csv,sys; csv.field_size_limit(1<<30); print(sum(1 fo
 
 echo "Corpus: $mb MB in $(find "$work/corpus/t" -type f | wc -l) transcripts, $units units ($iunits interviewee); $(nproc) cores; $(date -u +%Y-%m-%d)"
 echo
-echo "| stage | median s | MB/s | units/s | peak RSS MB | x floor (rg) |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| stage | median s | CPU s | MB/s | units/s | peak RSS MB | x floor (rg) |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 rg_median=""
 for c in "${cases[@]}"; do
   name=${c%%|*}
@@ -79,20 +85,21 @@ for c in "${cases[@]}"; do
   prep=${rest%%|*}
   cmd=${rest#*|}
   if [ -n "$prep" ]; then
-    hyperfine --style none --warmup 1 --runs "$runs" --prepare "$prep" --export-json "$work/h.json" "$cmd" > /dev/null 2>&1
+    hyperfine --style none --warmup "$warmup" --runs "$runs" --prepare "$prep" --export-json "$work/h.json" "$cmd" > /dev/null 2>&1
     bash -c "$prep" > /dev/null 2>&1
   else
-    hyperfine --style none --warmup 1 --runs "$runs" --export-json "$work/h.json" "$cmd" > /dev/null 2>&1
+    hyperfine --style none --warmup "$warmup" --runs "$runs" --export-json "$work/h.json" "$cmd" > /dev/null 2>&1
   fi
   median=$(python3 -c "import json; print(json.load(open('$work/h.json'))['results'][0]['median'])")
+  cpu=$(python3 -c "import json; r = json.load(open('$work/h.json'))['results'][0]; print(r['user'] + r['system'])")
   rss=$(/usr/bin/time -f '%M' bash -c "$cmd" 2>&1 >/dev/null | tail -1)
   [ "$name" = "floor: rg -c -F -f terms.txt" ] && rg_median=$median
-  python3 - "$name" "$median" "$bytes" "$units" "$rss" "${rg_median:-0}" <<'PY'
+  python3 - "$name" "$median" "$bytes" "$units" "$rss" "${rg_median:-0}" "$cpu" <<'PY'
 import sys
-name, med, b, u, rss, rg = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6])
+name, med, b, u, rss, rg, cpu = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7])
 mbs = b / 1e6 / med
 ups = "" if name.startswith("floor") else f"{u / med:,.0f}"
 ratio = f"{med / rg:.2f}" if rg > 0 and not name.startswith("floor") else ""
-print(f"| {name} | {med:.3f} | {mbs:,.1f} | {ups} | {rss / 1024:.0f} | {ratio} |")
+print(f"| {name} | {med:.3f} | {cpu:.3f} | {mbs:,.1f} | {ups} | {rss / 1024:.0f} | {ratio} |")
 PY
 done

@@ -21,6 +21,7 @@ use crate::text::Role;
 use anyhow::Result;
 use rayon::prelude::*;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 
 mod explain;
@@ -113,6 +114,20 @@ pub struct Scratch {
     /// Own scores of every unit of a sequence (units x codes), and one unit's context.
     seq_own: Vec<f32>,
     seq_add: Vec<f32>,
+}
+
+thread_local! {
+    /// Each worker thread's [`Scratch`], kept from one document to the next so the
+    /// matcher's memory of the tokens it has seen lasts the whole run.
+    static THREAD_SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's reusable [`Scratch`] (a fresh one if it is in use).
+pub fn with_thread_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    THREAD_SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => f(&mut s),
+        Err(_) => f(&mut Scratch::default()),
+    })
 }
 
 /// One counted piece of evidence for a code: a term occurrence of an `any` rule, or
@@ -785,9 +800,9 @@ impl Coder {
     pub fn code_units(&self, units: &[(&str, UnitContext)]) -> Vec<Vec<Coding>> {
         units
             .par_iter()
-            .map_init(Scratch::default, |s, (text, ctx)| {
+            .map(|(text, ctx)| {
                 let mut out = Vec::new();
-                self.code_unit(text, ctx, s, &mut out);
+                with_thread_scratch(|s| self.code_unit(text, ctx, s, &mut out));
                 out
             })
             .collect()
@@ -832,23 +847,23 @@ pub const CODING_COLUMNS: &[&str] = &[
 /// succeeds. One row per (unit, code); the evidence column lists the matched
 /// spans as `start-end:text` (character offsets in the unit text) joined by `; `.
 pub struct CodingWriter<'c> {
-    csv: csv::Writer<AtomicFile>,
-    codebook: &'c Codebook,
-    rows: usize,
-    buf: String,
+    out: AtomicFile,
+    rows: CodingRows<'c>,
+    n_rows: usize,
     source: &'static str,
 }
 
 impl<'c> CodingWriter<'c> {
     /// Creates the file (under a temporary name) and writes the header.
     pub fn create(path: &Path, codebook: &'c Codebook) -> Result<CodingWriter<'c>> {
-        let mut csv = csv::Writer::from_writer(AtomicFile::create(path)?);
+        let mut csv = csv::Writer::from_writer(Vec::new());
         csv.write_record(CODING_COLUMNS)?;
+        let mut out = AtomicFile::create(path)?;
+        out.write_all(&csv.into_inner().map_err(|e| e.into_error())?)?;
         Ok(CodingWriter {
-            csv,
-            codebook,
-            rows: 0,
-            buf: String::new(),
+            out,
+            rows: CodingRows::new(codebook),
+            n_rows: 0,
             source: "auto",
         })
     }
@@ -861,6 +876,76 @@ impl<'c> CodingWriter<'c> {
 
     /// Writes the codings of one unit (nothing if it has none).
     pub fn write_unit(&mut self, unit_id: &str, text: &str, codings: &[Coding]) -> Result<()> {
+        if codings.is_empty() {
+            return Ok(());
+        }
+        self.rows.unit(unit_id, text, codings, self.source)?;
+        let (bytes, n) = self.rows.take();
+        self.write_rows(&bytes, n)?;
+        self.rows.give_back(bytes);
+        Ok(())
+    }
+
+    /// Writes rows made by [`CodingRows`] (`n` of them).
+    pub fn write_rows(&mut self, bytes: &[u8], n: usize) -> Result<()> {
+        self.out.write_all(bytes)?;
+        self.n_rows += n;
+        Ok(())
+    }
+
+    /// Flushes and moves the file into place; returns the number of rows written.
+    pub fn finish(self) -> Result<usize> {
+        // The error names the file (see `AtomicFile`); it exits 74.
+        self.out.commit()?;
+        Ok(self.n_rows)
+    }
+}
+
+/// `codings.csv` rows formatted into memory, as [`CodingWriter`] writes them, so
+/// documents can be formatted apart (on several threads) and written in order.
+pub struct CodingRows<'c> {
+    csv: csv::Writer<SharedBuf>,
+    bytes: SharedBuf,
+    codebook: &'c Codebook,
+    n: usize,
+    buf: String,
+}
+
+/// A byte buffer the CSV writer writes into while its owner can still take the bytes.
+#[derive(Clone, Default)]
+struct SharedBuf(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl std::io::Write for SharedBuf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'c> CodingRows<'c> {
+    /// No rows yet.
+    pub fn new(codebook: &'c Codebook) -> CodingRows<'c> {
+        let bytes = SharedBuf::default();
+        CodingRows {
+            csv: csv::Writer::from_writer(bytes.clone()),
+            bytes,
+            codebook,
+            n: 0,
+            buf: String::new(),
+        }
+    }
+
+    /// Adds the rows of one unit's codings, from `source` (`auto` or `reviewed`).
+    pub fn unit(
+        &mut self,
+        unit_id: &str,
+        text: &str,
+        codings: &[Coding],
+        source: &str,
+    ) -> Result<()> {
         for c in codings {
             let code = &self.codebook.codes[c.code];
             self.buf.clear();
@@ -876,20 +961,24 @@ impl<'c> CodingWriter<'c> {
             self.csv.write_field(&code.family)?;
             self.csv.write_field(format_score(c.score))?;
             self.csv.write_field(&self.buf)?;
-            self.csv.write_field(self.source)?;
+            self.csv.write_field(source)?;
             self.csv.write_record(None::<&[u8]>)?;
-            self.rows += 1;
+            self.n += 1;
         }
         Ok(())
     }
 
-    /// Flushes and moves the file into place; returns the number of rows written.
-    pub fn finish(self) -> Result<usize> {
-        let rows = self.rows;
-        // The error names the file (see `AtomicFile`); it exits 74.
-        let file = self.csv.into_inner().map_err(|e| e.into_error())?;
-        file.commit()?;
-        Ok(rows)
+    /// The rows added so far and their number; starts again empty.
+    pub fn take(&mut self) -> (Vec<u8>, usize) {
+        let _ = self.csv.flush();
+        let bytes = std::mem::take(&mut *self.bytes.0.borrow_mut());
+        (bytes, std::mem::take(&mut self.n))
+    }
+
+    /// Hands back a buffer from [`CodingRows::take`] to be reused.
+    pub fn give_back(&mut self, mut bytes: Vec<u8>) {
+        bytes.clear();
+        *self.bytes.0.borrow_mut() = bytes;
     }
 }
 

@@ -4,12 +4,13 @@ use crate::agree::input::{UnitRow, UnitTable};
 use crate::agree::{CoderCodings, Target};
 use crate::cache::Cache;
 use crate::codebook::Codebook;
-use crate::coding::{Coder, Coding, CodingWriter, Scratch, SeqUnit, UnitContext};
+use crate::coding::{Coder, Coding, CodingRows, CodingWriter, SeqUnit, UnitContext};
 use crate::corpus::labels::ValueLabels;
 use crate::corpus::{self, Entry, Manifest};
 use crate::output::write_atomic;
 use crate::pipeline;
 use crate::qda::ProjectWriter;
+use crate::qda::project::SourceXml;
 use crate::redact::{Detection, MappingEntry, Redactor};
 use crate::report::build::{self, ReportContext};
 use crate::report::charts::Lang;
@@ -20,6 +21,7 @@ use crate::tally::spec::AnalysisSpec;
 use crate::tally::{CodeSpec, CodeTree, Tally};
 use crate::text::units::segment_document;
 use crate::text::{Role, SegmentOptions, Unit};
+use crate::timing::{Stage, StageClock, WallClock};
 use crate::unitfile::UnitWriter;
 use anyhow::Result;
 use std::collections::{BTreeSet, HashMap};
@@ -59,7 +61,8 @@ pub struct JobSummary {
     pub words: u64,
     pub codings: usize,
     pub bytes: u64,
-    pub seconds: HashMap<&'static str, f64>,
+    /// Thread seconds of each per-document stage, summed over the worker threads.
+    pub document_seconds: Vec<(&'static str, f64)>,
     /// Input files with their sha256, in manifest order.
     pub inputs: Vec<(String, String)>,
     /// The placeholders given and what they replaced, when redacting (private: never
@@ -112,7 +115,9 @@ pub fn process_document(
     seg: &SegmentOptions,
     detector: Option<&Redactor>,
     cache: Option<&Cache>,
+    clock: Option<&StageClock>,
 ) -> Result<DocResult> {
+    let mut lap = crate::timing::Lap::new(clock);
     let read =
         || std::fs::read(&entry.path).map_err(|e| crate::error::InputError::open(&entry.path, &e));
     // An unchanged file is known by its metadata and not read at all.
@@ -127,6 +132,7 @@ pub fn process_document(
             (sha, raw.len() as u64, Some(raw))
         }
     };
+    lap.stop(Stage::Read);
     let seg_key = Cache::segment_key(entry, &sha256, seg);
     let (text, units) = match cache.and_then(|c| c.load_segmentation(&seg_key, &entry.id)) {
         Some(hit) => (hit.text, hit.units),
@@ -136,6 +142,7 @@ pub fn process_document(
                 None => read()?,
             };
             let doc = corpus::document_from_bytes(entry, &raw)?;
+            lap.stop(Stage::Read);
             let units = segment_document(&doc.id, &doc.text, &entry.interviewer_labels, seg);
             if let Some(c) = cache {
                 c.store_segmentation(&seg_key, &doc.text, &units);
@@ -143,6 +150,7 @@ pub fn process_document(
             (doc.text, units)
         }
     };
+    lap.stop(Stage::Segment);
     let pairs: Vec<(&str, &str)> = attributes
         .iter()
         .map(String::as_str)
@@ -155,7 +163,6 @@ pub fn process_document(
     {
         Some(hit) => hit,
         None => {
-            let mut scratch = Scratch::default();
             let seq: Vec<SeqUnit> = units
                 .iter()
                 .map(|u| SeqUnit {
@@ -168,7 +175,7 @@ pub fn process_document(
                 })
                 .collect();
             let mut codings: Vec<Vec<Coding>> = Vec::new();
-            coder.code_sequence(&seq, &mut scratch, &mut codings);
+            crate::coding::with_thread_scratch(|s| coder.code_sequence(&seq, s, &mut codings));
             // Only the interviewees' speech is coded, whatever the codebook's roles.
             for (u, c) in units.iter().zip(codings.iter_mut()) {
                 if u.role != Role::Interviewee {
@@ -181,7 +188,9 @@ pub fn process_document(
             codings
         }
     };
+    lap.stop(Stage::Code);
     let detection = detector.map(|d| d.detect(&text));
+    lap.stop(Stage::Redact);
     Ok(DocResult {
         text,
         units,
@@ -214,6 +223,7 @@ pub fn automatic_coding(cfg: &JobConfig) -> Result<(UnitTable, CoderCodings)> {
                 &cfg.seg,
                 detector.as_ref(),
                 cfg.cache.as_ref(),
+                None,
             )
         },
         |_, entry, mut r| {
@@ -271,10 +281,54 @@ fn coding_source(cfg: &JobConfig, doc_id: &str) -> &'static str {
     }
 }
 
-/// Runs the job, writing every output into `out` (an empty folder).
-pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
-    let t0 = Instant::now();
-    let mut seconds = HashMap::new();
+/// One document's rows of units.csv and codings.csv and its project XML, made on
+/// a worker thread.
+struct Formatted {
+    units: Vec<u8>,
+    unit_rows: usize,
+    codings: Vec<u8>,
+    coding_rows: usize,
+    xml: String,
+    selections: usize,
+}
+
+/// Formats the outputs of document `entry` (its reviewed codings already in `r`).
+fn format_document(
+    cfg: &JobConfig,
+    xml: &SourceXml,
+    entry: &Entry,
+    r: &DocResult,
+) -> Result<Formatted> {
+    let mut units = Vec::new();
+    let unit_rows = crate::unitfile::document_rows(&r.units, &entry.attrs, &mut units)?;
+    let source = coding_source(cfg, &entry.id);
+    let mut rows = CodingRows::new(&cfg.codebook);
+    for (u, cs) in r.units.iter().zip(&r.codings) {
+        if u.role == Role::Interviewee {
+            rows.unit(&u.unit_id, &u.text, cs, source)?;
+        }
+    }
+    let (codings, coding_rows) = rows.take();
+    let reviewer = cfg.review.as_ref().and_then(|rv| rv.reviewer_of(&entry.id));
+    let user = reviewer.map_or_else(
+        crate::qda::project::user_guid,
+        crate::qda::project::reviewer_guid,
+    );
+    let mut s = String::new();
+    let selections = xml.text_source(&entry.id, &user, &r.units, &r.codings, &mut s);
+    Ok(Formatted {
+        units,
+        unit_rows,
+        codings,
+        coding_rows,
+        xml: s,
+        selections,
+    })
+}
+
+/// Runs the job, writing every output into `out` (an empty folder). `clock` has
+/// timed the run's start; the job's stages are added to it.
+pub fn run_job(cfg: &JobConfig, out: &Path, clock: &mut WallClock) -> Result<JobSummary> {
     let attr_names = tally_attributes(cfg)?;
     let with_source = attr_names.len() > cfg.manifest.attributes.len();
     let doc_attrs = |e: &Entry| -> Vec<String> {
@@ -349,20 +403,39 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
     // Detection runs in parallel on a copy; placeholders are numbered in corpus order.
     let detector = cfg.redactor.clone();
     let mut redactor = cfg.redactor.clone();
+    // Without redaction, which numbers placeholders in corpus order, each document's
+    // outputs are formatted on the worker threads and only written in order here.
+    let source_xml = cfg
+        .redactor
+        .is_none()
+        .then(|| SourceXml::new(&cfg.codebook, &cfg.manifest));
+    let doc_clock = StageClock::default();
+    clock.stop("setup");
     pipeline::process_corpus(
         &cfg.manifest,
         pipeline::default_chunk(),
         |_, entry| {
-            process_document(
+            let mut r = process_document(
                 entry,
                 &coder,
                 attributes,
                 &cfg.seg,
                 detector.as_ref(),
                 cfg.cache.as_ref(),
-            )
+                Some(&doc_clock),
+            )?;
+            let Some(xml) = &source_xml else {
+                return Ok((r, None));
+            };
+            let t = Instant::now();
+            if let Some(rv) = cfg.review.as_ref().filter(|rv| rv.covers(&entry.id)) {
+                rv.replace(&r.units, &mut r.codings);
+            }
+            let f = format_document(cfg, xml, entry, &r)?;
+            doc_clock.add(Stage::Format, t.elapsed().as_nanos() as u64);
+            Ok((r, Some(f)))
         },
-        |_, entry, mut r| {
+        |_, entry, (mut r, formatted)| {
             let guessed = guessed_unit(&r.units, &entry.interviewer_labels);
             if let Some(rd) = redactor.as_mut() {
                 r.redact(rd, &entry.id);
@@ -375,15 +448,24 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
                 );
                 guessed_interviewers.push((entry.id.clone(), label.clone()));
             }
-            let source = coding_source(cfg, &entry.id);
-            if let Some(rv) = cfg.review.as_ref().filter(|rv| rv.covers(&entry.id)) {
-                rv.replace(&r.units, &mut r.codings);
+            match &formatted {
+                Some(f) => {
+                    units_out.write_rows(&f.units, f.unit_rows)?;
+                    codings_out.write_rows(&f.codings, f.coding_rows)?;
+                    project.add_source(&entry.id, &r.text, &f.xml, f.selections)?;
+                }
+                None => {
+                    let source = coding_source(cfg, &entry.id);
+                    if let Some(rv) = cfg.review.as_ref().filter(|rv| rv.covers(&entry.id)) {
+                        rv.replace(&r.units, &mut r.codings);
+                    }
+                    codings_out.set_source(source);
+                    units_out.write_document(&r.units, &entry.attrs)?;
+                    project.set_user(cfg.review.as_ref().and_then(|rv| rv.reviewer_of(&entry.id)));
+                    project.add_document(&entry.id, &r.text, &r.units, &r.codings)?;
+                }
             }
-            codings_out.set_source(source);
             let attrs = doc_attrs(entry);
-            units_out.write_document(&r.units, &entry.attrs)?;
-            project.set_user(cfg.review.as_ref().and_then(|rv| rv.reviewer_of(&entry.id)));
-            project.add_document(&entry.id, &r.text, &r.units, &r.codings)?;
             tally.begin_doc(&entry.id, &attrs);
             let group = first_by.map(|i| group_index[&attrs[i]]).unwrap_or(0);
             let mut codes = Vec::new();
@@ -392,7 +474,9 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
                 if u.role != Role::Interviewee {
                     continue;
                 }
-                codings_out.write_unit(&u.unit_id, &u.text, cs)?;
+                if formatted.is_none() {
+                    codings_out.write_unit(&u.unit_id, &u.text, cs)?;
+                }
                 codes.clear();
                 codes.extend(cs.iter().map(|c| c.code));
                 tally.add_unit(u.n_words, &codes);
@@ -430,13 +514,13 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
             Ok(())
         },
     )?;
+    clock.stop("documents");
     let units = units_out.finish()?;
     let codings = codings_out.finish()?;
     project.finish()?;
-    seconds.insert("read_segment_code", t0.elapsed().as_secs_f64());
+    clock.stop("finish_outputs");
 
     pipeline::check_interrupted()?;
-    let t1 = Instant::now();
     let spec = AnalysisSpec::from_codebook_source(&cfg.codebook.source)?;
     let opts = AnalysisOptions {
         by: by.clone(),
@@ -446,6 +530,7 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
         seed: cfg.seed,
     };
     let result = analysis::analyse(&tally, &attr_names, &opts);
+    clock.stop("statistics");
     let tables_dir = out.join("tables");
     create_dir(&tables_dir)?;
     let trust = cfg
@@ -467,10 +552,9 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
         &out.join("stats.json"),
         (serde_json::to_string_pretty(&stats)? + "\n").as_bytes(),
     )?;
-    seconds.insert("tables_stats", t1.elapsed().as_secs_f64());
+    clock.stop("tables");
 
     pipeline::check_interrupted()?;
-    let t2 = Instant::now();
     let charts_dir = out.join("charts");
     create_dir(&charts_dir)?;
     let ctx = ReportContext {
@@ -490,10 +574,10 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
         documents: cfg.manifest.entries.len(),
     };
     let charts = build::charts(&ctx, &charts_dir)?;
+    clock.stop("charts");
     let html = build::page(&ctx, &charts)?;
     write_atomic(&out.join("report.html"), html.as_bytes())?;
-    seconds.insert("charts_report", t2.elapsed().as_secs_f64());
-    seconds.insert("total", t0.elapsed().as_secs_f64());
+    clock.stop("report");
     Ok(JobSummary {
         documents: docs,
         units,
@@ -501,7 +585,7 @@ pub fn run_job(cfg: &JobConfig, out: &Path) -> Result<JobSummary> {
         words: tally.docs.iter().map(|d| d.words).sum(),
         codings,
         bytes,
-        seconds,
+        document_seconds: doc_clock.seconds(),
         inputs,
         redaction: redactor.map(|r| r.mapping().to_vec()),
         guessed_interviewers,

@@ -23,4 +23,5 @@ pub mod report;
 pub mod review;
 pub mod tally;
 pub mod text;
+pub mod timing;
 pub mod unitfile;

@@ -125,6 +125,38 @@ fn tiny_corpus_tables_by_hand() {
     assert_eq!(run["counts"]["documents"], 3);
     assert_eq!(run["counts"]["interviewee_units"], 8);
     assert_eq!(run["inputs"].as_array().unwrap().len(), 3);
+    // The stages' wall seconds add up to the total; the per-document stages are named.
+    let seconds = run["seconds"].as_object().unwrap();
+    let mut stages: Vec<&str> = seconds.keys().map(String::as_str).collect();
+    stages.sort_unstable();
+    assert_eq!(
+        stages,
+        [
+            "cache",
+            "charts",
+            "documents",
+            "finish_outputs",
+            "report",
+            "setup",
+            "statistics",
+            "tables",
+            "total"
+        ]
+    );
+    let sum: f64 = seconds
+        .iter()
+        .filter(|(k, _)| *k != "total")
+        .map(|(_, v)| v.as_f64().unwrap())
+        .sum();
+    let total = seconds["total"].as_f64().unwrap();
+    assert!(
+        total > 0.0 && (sum - total).abs() <= 1e-6 * total,
+        "{seconds:?}"
+    );
+    let threads = run["document_thread_seconds"].as_object().unwrap();
+    let mut names: Vec<&str> = threads.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["code", "format", "read", "redact", "segment"]);
 }
 
 #[test]

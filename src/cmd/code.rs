@@ -122,11 +122,11 @@ pub fn code_units(
 
     let coder = Coder::new(cb)?;
     let mut n_units = 0;
-    let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
     let mut records = rdr.into_records();
     let mut pending: Option<Row> = None;
-    loop {
-        chunk.clear();
+    // Reads the next chunk: up to CHUNK units, ending between documents.
+    let mut read_chunk = || -> Result<Vec<Row>> {
+        let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
         chunk.extend(pending.take());
         for rec in records.by_ref() {
             let rec = rec.map_err(|e| {
@@ -173,57 +173,68 @@ pub fn code_units(
             }
             chunk.push(row);
         }
-        if chunk.is_empty() {
-            break;
-        }
-        // Units of one document are coded together (the context of a unit is its
-        // document); a file without `doc_id` is one document per unit.
-        let mut docs: Vec<&[Row]> = Vec::new();
-        let mut rest = chunk.as_slice();
-        while let Some(first) = rest.first() {
-            let n = if doc_col.is_some() {
-                rest.iter().take_while(|r| r.doc == first.doc).count()
-            } else {
-                1
-            };
-            docs.push(&rest[..n]);
-            rest = &rest[n..];
-        }
-        let coded: Vec<Vec<Coding>> = docs
-            .par_iter()
-            .map_init(crate::coding::Scratch::default, |s, rows| {
-                let attrs: Vec<Vec<(&str, &str)>> = rows
-                    .iter()
-                    .map(|row| {
-                        attr_names
-                            .iter()
-                            .copied()
-                            .zip(row.attrs.iter().map(String::as_str))
-                            .collect()
-                    })
-                    .collect();
-                let seq: Vec<SeqUnit> = rows
-                    .iter()
-                    .zip(&attrs)
-                    .map(|(row, attrs)| SeqUnit {
-                        text: &row.text,
-                        ctx: UnitContext {
-                            role: row.role,
-                            attrs,
-                        },
-                        turn: row.turn,
-                    })
-                    .collect();
-                let mut out = Vec::new();
-                coder.code_sequence(&seq, s, &mut out);
-                out
-            })
-            .flatten()
-            .collect();
+        Ok(chunk)
+    };
+    let mut chunk = read_chunk()?;
+    while !chunk.is_empty() {
+        // The next chunk is read while this one is coded.
+        let (coded, next) = rayon::join(
+            || code_chunk(&coder, &chunk, doc_col.is_some(), &attr_names),
+            &mut read_chunk,
+        );
         for (row, codings) in chunk.iter().zip(&coded) {
             sink(&row.id, &row.text, codings)?;
         }
         n_units += chunk.len();
+        chunk = next?;
     }
     Ok(n_units)
+}
+
+/// Codes a chunk of units in parallel, document by document (`by_doc`: the rows
+/// carry their document; otherwise each unit is a document of its own).
+fn code_chunk(coder: &Coder, chunk: &[Row], by_doc: bool, attr_names: &[&str]) -> Vec<Vec<Coding>> {
+    // Units of one document are coded together (the context of a unit is its
+    // document); a file without `doc_id` is one document per unit.
+    let mut docs: Vec<&[Row]> = Vec::new();
+    let mut rest = chunk;
+    while let Some(first) = rest.first() {
+        let n = if by_doc {
+            rest.iter().take_while(|r| r.doc == first.doc).count()
+        } else {
+            1
+        };
+        docs.push(&rest[..n]);
+        rest = &rest[n..];
+    }
+    docs.par_iter()
+        .map(|rows| {
+            let attrs: Vec<Vec<(&str, &str)>> = rows
+                .iter()
+                .map(|row| {
+                    attr_names
+                        .iter()
+                        .copied()
+                        .zip(row.attrs.iter().map(String::as_str))
+                        .collect()
+                })
+                .collect();
+            let seq: Vec<SeqUnit> = rows
+                .iter()
+                .zip(&attrs)
+                .map(|(row, attrs)| SeqUnit {
+                    text: &row.text,
+                    ctx: UnitContext {
+                        role: row.role,
+                        attrs,
+                    },
+                    turn: row.turn,
+                })
+                .collect();
+            let mut out = Vec::new();
+            crate::coding::with_thread_scratch(|s| coder.code_sequence(&seq, s, &mut out));
+            out
+        })
+        .flatten()
+        .collect()
 }

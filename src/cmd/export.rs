@@ -101,6 +101,7 @@ fn qdpx(args: QdpxArgs) -> Result<()> {
                 &seg,
                 detector.as_ref(),
                 None,
+                None,
             )
         },
         |_, entry, mut r| {

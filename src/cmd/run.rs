@@ -123,6 +123,7 @@ pub fn run(args: Args) -> Result<()> {
     pipeline::set_jobs(args.jobs);
     pipeline::stop_on_ctrl_c();
     let started = std::time::SystemTime::now();
+    let mut clock = crate::timing::WallClock::new(std::time::Instant::now());
     let corpus_dir = args.corpus.clone().unwrap_or_else(job::default_corpus);
     let mut manifest = corpus::open_manifest(&corpus_dir, args.manifest.as_deref())?;
     let codebook = match &args.codebook {
@@ -206,7 +207,23 @@ pub fn run(args: Args) -> Result<()> {
         }
         cfg.review = Some(review);
     }
-    let summary = job::run_job(&cfg, staged.path())?;
+    let summary = job::run_job(&cfg, staged.path(), &mut clock)?;
+    // The cache is brought up to date before run.json is written, so the stage
+    // timings cover it.
+    if let Some(c) = &cfg.cache {
+        c.finish();
+    }
+    clock.stop("cache");
+    let seconds: serde_json::Map<String, serde_json::Value> = clock
+        .seconds()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.into()))
+        .collect();
+    let thread_seconds: serde_json::Map<String, serde_json::Value> = summary
+        .document_seconds
+        .iter()
+        .map(|&(k, v)| (k.to_string(), v.into()))
+        .collect();
     let provenance = serde_json::json!({
         "tool": "tamlil",
         "version": env!("CARGO_PKG_VERSION"),
@@ -257,7 +274,8 @@ pub fn run(args: Args) -> Result<()> {
             "dir": c.dir().display().to_string(),
             "counts": c.stats(),
         })),
-        "seconds": summary.seconds,
+        "seconds": seconds,
+        "document_thread_seconds": thread_seconds,
     });
     write_atomic(
         &staged.path().join("run.json"),
@@ -267,9 +285,6 @@ pub fn run(args: Args) -> Result<()> {
         redaction::write_mapping(path, entries)?;
     }
     staged.commit()?;
-    if let Some(c) = &cfg.cache {
-        c.finish();
-    }
     if let Some(r) = &cfg.review {
         eprintln!(
             "tamlil: {} of {} interviews reviewed ({}); their codings replace tamlil's",

@@ -5,13 +5,24 @@
 //! ([`clitic_stems`]), and for stems once per leading letter count, so the variants
 //! are generated on the token side and the lookups cost the same however many terms
 //! the codebook has. Phrases are chains of words matched on consecutive
-//! tokens. Nothing is allocated per token: the per-unit buffers live in
-//! [`MatchScratch`] and are reused.
+//! tokens, found by their first two words. A token's word ids depend on its folded
+//! text alone, so each thread remembers them per distinct token ([`MatchScratch`]):
+//! a token seen before costs one hash look-up. Nothing is allocated per token but
+//! the first time a distinct token is met.
 
 use super::inflection::{PREFIX_LETTERS, is_ending};
 use super::pattern::{Ending, MIN_WILDCARD_LETTERS, PatternWord};
 use crate::text::normalize::{Tokenizer, Tokens, clitic_stems, folded_words};
 use foldhash::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Distinct tokens a thread remembers before it forgets them all and starts again
+/// (a bound on memory whatever the vocabulary of the corpus).
+const MEMO_TOKENS: usize = 1 << 18;
+
+/// The source of [`Matcher::generation`]: every matcher and every term added gets a
+/// new one, so a scratch never serves word ids remembered for other terms.
+static GENERATION: AtomicU64 = AtomicU64::new(1);
 
 /// A term found in a text: its id and its first and last token (inclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -30,6 +41,10 @@ pub struct MatchScratch {
     ranges: Vec<(u32, u32)>,
     /// A stem with the definite article put back (בידע -> הידע).
     article: String,
+    /// Folded token -> its word ids (a range of `memo_ids`), for matcher `memo_of`.
+    memo: HashMap<Box<str>, (u32, u32)>,
+    memo_ids: Vec<u32>,
+    memo_of: u64,
 }
 
 /// Words that negate what follows them (folded, with the clitics they take).
@@ -68,17 +83,27 @@ pub struct Matcher {
     max_prefix_bytes: usize,
     inflected: HashMap<Box<str>, u32>,
     max_inflected_bytes: usize,
+    /// Per word id: the one-word terms that are that word.
     word_terms: Vec<Vec<u32>>,
+    /// Per word id: whether a longer term starts with it.
+    starts_phrase: Vec<bool>,
+    /// The terms of two words or more, by their first two word ids.
+    phrases: HashMap<(u32, u32), Vec<u32>>,
     terms: Vec<Box<[u32]>>,
     term_ids: HashMap<Vec<PatternWord>, u32>,
     negators: HashSet<Box<str>>,
     not_negating: HashSet<Box<str>>,
+    /// Changes whenever the terms change (see [`GENERATION`]).
+    generation: u64,
 }
 
 impl Matcher {
     /// An empty matcher with the Hebrew negation words.
     pub fn new() -> Matcher {
-        let mut m = Matcher::default();
+        let mut m = Matcher {
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+            ..Matcher::default()
+        };
         for n in NEGATORS {
             let w = folded_words(n).concat();
             for pre in ["", "ו", "ש", "וש", "כש", "וכש"] {
@@ -100,8 +125,14 @@ impl Matcher {
         }
         let ids: Box<[u32]> = words.iter().map(|w| self.word_id(w)).collect();
         let id = self.terms.len() as u32;
-        self.word_terms[ids[0] as usize].push(id);
+        if ids.len() == 1 {
+            self.word_terms[ids[0] as usize].push(id);
+        } else {
+            self.starts_phrase[ids[0] as usize] = true;
+            self.phrases.entry((ids[0], ids[1])).or_default().push(id);
+        }
         self.terms.push(ids);
+        self.generation = GENERATION.fetch_add(1, Ordering::Relaxed);
         self.term_ids.insert(words.to_vec(), id);
         id
     }
@@ -116,6 +147,7 @@ impl Matcher {
         let id = *map.entry(w.text.as_str().into()).or_insert(next);
         if id == next {
             self.word_terms.push(Vec::new());
+            self.starts_phrase.push(false);
             if let Some(m) = max_bytes {
                 *m = (*m).max(w.text.len());
             }
@@ -137,71 +169,107 @@ impl Matcher {
     /// ordered by first token, then term id.
     pub fn find(&self, text: &str, s: &mut MatchScratch, out: &mut Vec<Occurrence>) {
         Tokenizer::tokenize(text, &mut s.tokens);
+        if s.memo_of != self.generation || s.memo.len() >= MEMO_TOKENS {
+            s.memo.clear();
+            s.memo_ids.clear();
+            s.memo_of = self.generation;
+        }
         s.word_ids.clear();
         s.ranges.clear();
         for i in 0..s.tokens.len() {
-            let start = s.word_ids.len() as u32;
-            let ids = &mut s.word_ids;
-            let article = &mut s.article;
             let word = s.tokens.text(i);
-            clitic_stems(word, |stem| {
-                let mut push = |id: u32| {
-                    if !ids[start as usize..].contains(&id) {
-                        ids.push(id);
-                    }
-                };
-                if let Some(&id) = self.exact.get(stem) {
-                    push(id);
+            let (a, b) = match s.memo.get(word) {
+                Some(&r) => r,
+                None => {
+                    let a = s.memo_ids.len() as u32;
+                    self.word_ids_of(word, &mut s.article, &mut s.memo_ids);
+                    let r = (a, s.memo_ids.len() as u32);
+                    s.memo.insert(word.into(), r);
+                    r
                 }
-                // After ב כ ל the definite article is not written (בידע = ב + הידע):
-                // a term word written with its article matches there too.
-                let chain = word.strip_suffix(stem).unwrap_or("");
-                if chain.ends_with(['ב', 'כ', 'ל']) && !stem.starts_with('ה') {
-                    article.clear();
-                    article.push('ה');
-                    article.push_str(stem);
-                    if let Some(&id) = self.exact.get(article.as_str()) {
-                        push(id);
-                    }
-                }
-                if !self.prefix.is_empty() {
-                    keys_starting(stem, &self.prefix, self.max_prefix_bytes, |id, _| push(id));
-                }
-                if !self.inflected.is_empty() {
-                    self.inflected_ids(stem, &mut push);
-                }
-            });
+            };
+            let start = s.word_ids.len() as u32;
+            s.word_ids
+                .extend_from_slice(&s.memo_ids[a as usize..b as usize]);
             s.ranges.push((start, s.word_ids.len() as u32));
         }
-        let has = |i: usize, w: u32| {
+        let ids = |i: usize| {
             let (a, b) = s.ranges[i];
-            s.word_ids[a as usize..b as usize].contains(&w)
+            &s.word_ids[a as usize..b as usize]
         };
         let first_out = out.len();
-        for i in 0..s.tokens.len() {
-            let (a, b) = s.ranges[i];
-            for &w in &s.word_ids[a as usize..b as usize] {
+        let n_tokens = s.tokens.len();
+        for i in 0..n_tokens {
+            for &w in ids(i) {
                 for &t in &self.word_terms[w as usize] {
-                    let words = &self.terms[t as usize];
-                    let n = words.len();
-                    if i + n > s.tokens.len() {
+                    out.push(Occurrence {
+                        first: i as u32,
+                        last: i as u32,
+                        term: t,
+                    });
+                }
+                if !self.starts_phrase[w as usize] || i + 1 >= n_tokens {
+                    continue;
+                }
+                for &w2 in ids(i + 1) {
+                    let Some(ts) = self.phrases.get(&(w, w2)) else {
                         continue;
-                    }
-                    if words[1..]
-                        .iter()
-                        .enumerate()
-                        .all(|(k, &w2)| has(i + 1 + k, w2))
-                    {
-                        out.push(Occurrence {
-                            first: i as u32,
-                            last: (i + n - 1) as u32,
-                            term: t,
-                        });
+                    };
+                    for &t in ts {
+                        let words = &self.terms[t as usize];
+                        let n = words.len();
+                        if i + n > n_tokens {
+                            continue;
+                        }
+                        if words[2..]
+                            .iter()
+                            .enumerate()
+                            .all(|(k, w3)| ids(i + 2 + k).contains(w3))
+                        {
+                            out.push(Occurrence {
+                                first: i as u32,
+                                last: (i + n - 1) as u32,
+                                term: t,
+                            });
+                        }
                     }
                 }
             }
         }
         out[first_out..].sort_unstable();
+    }
+
+    /// Appends to `ids` the distinct word ids the folded token `word` can be: the
+    /// exact, wildcard and inflecting term words its clitic stems are.
+    fn word_ids_of(&self, word: &str, article: &mut String, ids: &mut Vec<u32>) {
+        let start = ids.len();
+        clitic_stems(word, |stem| {
+            let mut push = |id: u32| {
+                if !ids[start..].contains(&id) {
+                    ids.push(id);
+                }
+            };
+            if let Some(&id) = self.exact.get(stem) {
+                push(id);
+            }
+            // After ב כ ל the definite article is not written (בידע = ב + הידע):
+            // a term word written with its article matches there too.
+            let chain = word.strip_suffix(stem).unwrap_or("");
+            if chain.ends_with(['ב', 'כ', 'ל']) && !stem.starts_with('ה') {
+                article.clear();
+                article.push('ה');
+                article.push_str(stem);
+                if let Some(&id) = self.exact.get(article.as_str()) {
+                    push(id);
+                }
+            }
+            if !self.prefix.is_empty() {
+                keys_starting(stem, &self.prefix, self.max_prefix_bytes, |id, _| push(id));
+            }
+            if !self.inflected.is_empty() {
+                self.inflected_ids(stem, &mut push);
+            }
+        });
     }
 
     /// Pushes the inflecting stems `stem` (a token without its clitics) is a form of:
@@ -458,6 +526,44 @@ mod tests {
         assert_eq!(
             surfaces(&["ועדה"], "לוועדה הוועדה ועדה"),
             ["לוועדה", "הוועדה", "ועדה"]
+        );
+    }
+
+    #[test]
+    fn one_scratch_serves_several_matchers() {
+        // Word ids remembered for one matcher's terms are not used for another's,
+        // nor after a term is added.
+        let mut a = matcher(&["ידע"]);
+        let b = matcher(&["קשר*", "ביטוח לאומי"]);
+        let mut s = MatchScratch::default();
+        let terms = |m: &Matcher, s: &mut MatchScratch, text: &str| {
+            let mut out = Vec::new();
+            m.find(text, s, &mut out);
+            out.iter()
+                .map(|o| (o.first, o.last, o.term))
+                .collect::<Vec<_>>()
+        };
+        let text = "הידע והקשרים בביטוח הלאומי, הידע";
+        assert_eq!(terms(&a, &mut s, text), [(0, 0, 0), (4, 4, 0)]);
+        assert_eq!(terms(&b, &mut s, text), [(1, 1, 0), (2, 3, 1)]);
+        assert_eq!(terms(&a, &mut s, text), [(0, 0, 0), (4, 4, 0)]);
+        a.add_term(&parse_term("קשרים").unwrap());
+        assert_eq!(terms(&a, &mut s, text), [(0, 0, 0), (1, 1, 1), (4, 4, 0)]);
+    }
+
+    #[test]
+    fn phrases_sharing_first_words() {
+        assert_eq!(
+            by_term(
+                &["ביטוח לאומי", "ביטוח לאומי ישן", "ביטוח רכב", "ביטוח"],
+                "ביטוח לאומי ישן, ביטוח רכב. ביטוח לאומי"
+            ),
+            [
+                vec!["ביטוח לאומי", "ביטוח לאומי"],
+                vec!["ביטוח לאומי ישן"],
+                vec!["ביטוח רכב"],
+                vec!["ביטוח", "ביטוח", "ביטוח"],
+            ]
         );
     }
 

@@ -100,11 +100,9 @@ pub struct ProjectWriter<'c> {
     spool_path: PathBuf,
     zip: Option<zip::ZipWriter<BufWriter<File>>>,
     spool: Option<BufWriter<File>>,
-    code_guids: Vec<String>,
+    xml: SourceXml<'c>,
     user: String,
     sources_open: bool,
-    /// Document id -> the `VariableValue` elements of its attributes.
-    values: HashMap<String, String>,
     counts: ProjectCounts,
     buf: String,
     done: bool,
@@ -186,10 +184,9 @@ impl<'c> ProjectWriter<'c> {
                 zip_file,
             ))),
             spool: None,
-            code_guids: codebook.codes.iter().map(|c| code_guid(&c.id)).collect(),
+            xml: SourceXml::new(codebook, manifest),
             user: user_guid(),
             sources_open: false,
-            values: HashMap::new(),
             counts: ProjectCounts::default(),
             buf: String::new(),
             done: false,
@@ -237,9 +234,7 @@ impl<'c> ProjectWriter<'c> {
             qdc::write_codes(s, self.codebook, 2);
             s.push_str("  </CodeBook>\n");
         }
-        let booleans: Vec<bool> = (0..manifest.attributes.len())
-            .map(|k| is_boolean_column(manifest.entries.iter().map(|e| &e.attrs[k])))
-            .collect();
+        let booleans = boolean_columns(manifest);
         if !manifest.attributes.is_empty() {
             s.push_str("  <Variables>\n");
             for (a, &b) in manifest.attributes.iter().zip(&booleans) {
@@ -267,25 +262,6 @@ impl<'c> ProjectWriter<'c> {
                     case_guid(&e.id),
                     attr(&clean_name(&e.id))
                 );
-                let mut values = String::new();
-                for ((a, v), &b) in manifest.attributes.iter().zip(&e.attrs).zip(&booleans) {
-                    let v = v.trim();
-                    if v.is_empty() {
-                        continue;
-                    }
-                    let value = if b {
-                        let t = crate::corpus::manifest::parse_bool(v).unwrap_or(false);
-                        format!("<BooleanValue>{t}</BooleanValue>")
-                    } else {
-                        format!("<TextValue>{}</TextValue>", text(v))
-                    };
-                    let _ = writeln!(
-                        values,
-                        "      <VariableValue>\n        <VariableRef targetGUID=\"{}\"/>\n        {value}\n      </VariableValue>",
-                        variable_guid(a)
-                    );
-                }
-                self.values.insert(e.id.clone(), values);
                 let _ = writeln!(
                     s,
                     "      <SourceRef targetGUID=\"{}\"/>\n    </Case>",
@@ -311,57 +287,43 @@ impl<'c> ProjectWriter<'c> {
         units: &[Unit],
         codings: &[Vec<Coding>],
     ) -> Result<()> {
-        let src_guid = source_guid(doc_id);
+        let mut xml = std::mem::take(&mut self.buf);
+        xml.clear();
+        let selections = self
+            .xml
+            .text_source(doc_id, &self.user, units, codings, &mut xml);
+        let r = self.add_source(doc_id, text_of_doc, &xml, selections);
+        self.buf = xml;
+        r
+    }
+
+    /// Adds one interview whose `TextSource` element was made by
+    /// [`SourceXml::text_source`] (with `selections` selections).
+    pub fn add_source(
+        &mut self,
+        doc_id: &str,
+        text_of_doc: &str,
+        xml: &str,
+        selections: usize,
+    ) -> Result<()> {
         let zip = self.zip.as_mut().expect("zip open");
         zip.start_file(source_file(doc_id), entry_options(text_of_doc.len() as u64))
             .map_err(|e| io_err(&self.dest, std::io::Error::other(e)))?;
         zip.write_all(text_of_doc.as_bytes())
             .map_err(|e| io_err(&self.dest, e))?;
-
-        let s = &mut self.buf;
-        s.clear();
+        let spool = self.spool.as_mut().expect("spool open");
         if !self.sources_open {
-            s.push_str("  <Sources>\n");
+            spool
+                .write_all(b"  <Sources>\n")
+                .map_err(|e| io_err(&self.dest, e))?;
             self.sources_open = true;
         }
-        let _ = writeln!(
-            s,
-            "    <TextSource guid=\"{src_guid}\" name=\"{}\" plainTextPath=\"internal://{src_guid}.txt\" creatingUser=\"{}\">",
-            attr(&clean_name(doc_id)),
-            self.user
-        );
-        for (u, cs) in units.iter().zip(codings) {
-            if u.role != Role::Interviewee {
-                continue;
-            }
-            for c in cs {
-                let code_id = &self.codebook.codes[c.code].id;
-                let _ = writeln!(
-                    s,
-                    "      <PlainTextSelection guid=\"{}\" name=\"{}\" startPosition=\"{}\" endPosition=\"{}\" creatingUser=\"{}\">\n        <Coding guid=\"{}\" creatingUser=\"{}\">\n          <CodeRef targetGUID=\"{}\"/>\n        </Coding>\n      </PlainTextSelection>",
-                    selection_guid(doc_id, &u.unit_id, code_id),
-                    attr(&clean_name(&u.unit_id)),
-                    u.start,
-                    u.end,
-                    self.user,
-                    coding_guid(doc_id, &u.unit_id, code_id),
-                    self.user,
-                    self.code_guids[c.code]
-                );
-                self.counts.selections += 1;
-                self.counts.codings += 1;
-            }
-        }
-        if let Some(values) = self.values.get(doc_id) {
-            s.push_str(values);
-        }
-        s.push_str("    </TextSource>\n");
-        self.spool
-            .as_mut()
-            .expect("spool open")
-            .write_all(s.as_bytes())
+        spool
+            .write_all(xml.as_bytes())
             .map_err(|e| io_err(&self.dest, e))?;
         self.counts.sources += 1;
+        self.counts.selections += selections;
+        self.counts.codings += selections;
         Ok(())
     }
 
@@ -405,6 +367,103 @@ impl<'c> ProjectWriter<'c> {
         fs::rename(&self.tmp, &self.dest).map_err(|e| io_err(&self.dest, e))?;
         self.done = true;
         Ok(self.counts)
+    }
+}
+
+/// Whether each manifest attribute is a Boolean variable (see [`is_boolean_column`]).
+fn boolean_columns(manifest: &Manifest) -> Vec<bool> {
+    (0..manifest.attributes.len())
+        .map(|k| is_boolean_column(manifest.entries.iter().map(|e| &e.attrs[k])))
+        .collect()
+}
+
+/// Makes the `TextSource` element of an interview; shared by the threads that
+/// format documents apart, whose elements are then written in order.
+pub struct SourceXml<'c> {
+    codebook: &'c Codebook,
+    code_guids: Vec<String>,
+    /// Document id -> the `VariableValue` elements of its attributes.
+    values: HashMap<String, String>,
+}
+
+impl<'c> SourceXml<'c> {
+    /// The codebook's code GUIDs and every interview's attribute values.
+    pub fn new(codebook: &'c Codebook, manifest: &Manifest) -> SourceXml<'c> {
+        let booleans = boolean_columns(manifest);
+        let mut values_of = HashMap::new();
+        for e in &manifest.entries {
+            let mut values = String::new();
+            for ((a, v), &b) in manifest.attributes.iter().zip(&e.attrs).zip(&booleans) {
+                let v = v.trim();
+                if v.is_empty() {
+                    continue;
+                }
+                let value = if b {
+                    let t = crate::corpus::manifest::parse_bool(v).unwrap_or(false);
+                    format!("<BooleanValue>{t}</BooleanValue>")
+                } else {
+                    format!("<TextValue>{}</TextValue>", text(v))
+                };
+                let _ = writeln!(
+                    values,
+                    "      <VariableValue>\n        <VariableRef targetGUID=\"{}\"/>\n        {value}\n      </VariableValue>",
+                    variable_guid(a)
+                );
+            }
+            values_of.insert(e.id.clone(), values);
+        }
+        SourceXml {
+            codebook,
+            code_guids: codebook.codes.iter().map(|c| code_guid(&c.id)).collect(),
+            values: values_of,
+        }
+    }
+
+    /// Appends to `s` the `TextSource` of interview `doc_id` with its selections
+    /// and codings by the user with GUID `user` (see [`user_guid`],
+    /// [`reviewer_guid`]); returns the number of selections.
+    pub fn text_source(
+        &self,
+        doc_id: &str,
+        user: &str,
+        units: &[Unit],
+        codings: &[Vec<Coding>],
+        s: &mut String,
+    ) -> usize {
+        let src_guid = source_guid(doc_id);
+        let mut selections = 0;
+        let _ = writeln!(
+            s,
+            "    <TextSource guid=\"{src_guid}\" name=\"{}\" plainTextPath=\"internal://{src_guid}.txt\" creatingUser=\"{}\">",
+            attr(&clean_name(doc_id)),
+            user
+        );
+        for (u, cs) in units.iter().zip(codings) {
+            if u.role != Role::Interviewee {
+                continue;
+            }
+            for c in cs {
+                let code_id = &self.codebook.codes[c.code].id;
+                let _ = writeln!(
+                    s,
+                    "      <PlainTextSelection guid=\"{}\" name=\"{}\" startPosition=\"{}\" endPosition=\"{}\" creatingUser=\"{}\">\n        <Coding guid=\"{}\" creatingUser=\"{}\">\n          <CodeRef targetGUID=\"{}\"/>\n        </Coding>\n      </PlainTextSelection>",
+                    selection_guid(doc_id, &u.unit_id, code_id),
+                    attr(&clean_name(&u.unit_id)),
+                    u.start,
+                    u.end,
+                    user,
+                    coding_guid(doc_id, &u.unit_id, code_id),
+                    user,
+                    self.code_guids[c.code]
+                );
+                selections += 1;
+            }
+        }
+        if let Some(values) = self.values.get(doc_id) {
+            s.push_str(values);
+        }
+        s.push_str("    </TextSource>\n");
+        selections
     }
 }
 

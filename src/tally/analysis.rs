@@ -145,15 +145,27 @@ pub fn analyse(tally: &Tally, attributes: &[String], opts: &AnalysisOptions) -> 
     }
     out.push(tables::cooccurrence(tally));
 
+    let families: Vec<(String, Vec<usize>)> = tally
+        .tree
+        .families()
+        .into_iter()
+        .map(|family| {
+            let fam = tally.tree.nodes[family].id.clone();
+            let codes = tally.tree.codes_of_family(&fam);
+            (fam, codes)
+        })
+        .filter(|(_, codes)| !codes.is_empty())
+        .collect();
+    // One attribute's tests of every family share their shuffles; the tests are
+    // listed family by family, attribute by attribute.
+    let mut by_attribute: Vec<std::vec::IntoIter<FamilyTest>> = groups
+        .iter()
+        .map(|gs| family_tests(tally, &families, gs, opts).into_iter())
+        .collect();
     let mut tests = Vec::new();
-    for family in tally.tree.families() {
-        let fam = tally.tree.nodes[family].id.clone();
-        let codes = tally.tree.codes_of_family(&fam);
-        if codes.is_empty() {
-            continue;
-        }
-        for gs in &groups {
-            tests.push(family_test(tally, &fam, &codes, gs, opts));
+    for _ in &families {
+        for t in by_attribute.iter_mut() {
+            tests.extend(t.next());
         }
     }
     Analysis {
@@ -175,58 +187,71 @@ fn share_interval(values: &[f64]) -> (Option<f64>, Option<f64>, Option<f64>) {
     }
 }
 
-/// The association test of one family by one attribute; interviews without a value
-/// of the attribute are left out.
-fn family_test(
+/// The association tests of `families` (id, codes) by one attribute, with one set
+/// of shuffles; interviews without a value of the attribute are left out.
+fn family_tests(
     tally: &Tally,
-    family: &str,
-    codes: &[usize],
+    families: &[(String, Vec<usize>)],
     groups: &[Group],
     opts: &AnalysisOptions,
-) -> FamilyTest {
+) -> Vec<FamilyTest> {
     let used: Vec<&Group> = groups.iter().filter(|g| !g.value.is_empty()).collect();
-    let counts: Vec<Vec<f64>> = used
+    let mut labels = Vec::new();
+    for (gi, g) in used.iter().enumerate() {
+        labels.extend(g.docs.iter().map(|_| gi));
+    }
+    let per_doc: Vec<Vec<Vec<f64>>> = families
         .iter()
-        .map(|g| {
-            codes
-                .iter()
-                .map(|&c| {
-                    g.docs
+        .map(|(_, codes)| {
+            used.iter()
+                .flat_map(|g| &g.docs)
+                .map(|&d| {
+                    codes
                         .iter()
-                        .map(|&d| tally.docs[d].unit_hits[c] as f64)
-                        .sum()
+                        .map(|&c| tally.docs[d].unit_hits[c] as f64)
+                        .collect()
                 })
                 .collect()
         })
         .collect();
-    let mut labels = Vec::new();
-    let mut per_doc = Vec::new();
-    for (gi, g) in used.iter().enumerate() {
-        for &d in &g.docs {
-            labels.push(gi);
-            per_doc.push(
-                codes
+    let tables: Vec<&[Vec<f64>]> = per_doc.iter().map(Vec::as_slice).collect();
+    let permutations =
+        stats::permutation_chi_square_shared(&labels, &tables, opts.permutations, opts.seed);
+    families
+        .iter()
+        .zip(permutations)
+        .map(|((family, codes), permutation)| {
+            let counts: Vec<Vec<f64>> = used
+                .iter()
+                .map(|g| {
+                    codes
+                        .iter()
+                        .map(|&c| {
+                            g.docs
+                                .iter()
+                                .map(|&d| tally.docs[d].unit_hits[c] as f64)
+                                .sum()
+                        })
+                        .collect()
+                })
+                .collect();
+            FamilyTest {
+                family: family.clone(),
+                attribute: groups
+                    .first()
+                    .map(|g| g.attribute.clone())
+                    .unwrap_or_default(),
+                groups: used.iter().map(|g| g.value.clone()).collect(),
+                codes: codes
                     .iter()
-                    .map(|&c| tally.docs[d].unit_hits[c] as f64)
+                    .map(|&c| tally.tree.nodes[c].id.clone())
                     .collect(),
-            );
-        }
-    }
-    FamilyTest {
-        family: family.to_string(),
-        attribute: groups
-            .first()
-            .map(|g| g.attribute.clone())
-            .unwrap_or_default(),
-        groups: used.iter().map(|g| g.value.clone()).collect(),
-        codes: codes
-            .iter()
-            .map(|&c| tally.tree.nodes[c].id.clone())
-            .collect(),
-        chi_square: stats::chi_square(&counts),
-        permutation: stats::permutation_chi_square(&labels, &per_doc, opts.permutations, opts.seed),
-        counts,
-    }
+                chi_square: stats::chi_square(&counts),
+                permutation,
+                counts,
+            }
+        })
+        .collect()
 }
 
 /// A per-interview table: doc id, attributes, then one float column per name.

@@ -322,97 +322,147 @@ pub fn permutation_chi_square(
     n_perm: usize,
     seed: u64,
 ) -> PermutationTest {
-    assert_eq!(groups.len(), counts.len(), "one group label per interview");
+    permutation_chi_square_shared(groups, &[counts], n_perm, seed)
+        .pop()
+        .expect("one result per table")
+}
+
+/// [`permutation_chi_square`] of several tables over the same interviews and
+/// group labels (the families of codes, by one attribute), with one set of
+/// shuffles: each shuffle of the labels is drawn once and scored on every table.
+/// Every result equals the single-table test's with the same `seed`.
+///
+/// # Panics
+/// As [`permutation_chi_square`], for any of the tables.
+pub fn permutation_chi_square_shared(
+    groups: &[usize],
+    tables: &[&[Vec<f64>]],
+    n_perm: usize,
+    seed: u64,
+) -> Vec<PermutationTest> {
     assert!(
         n_perm > 0,
         "permutation test needs at least one permutation"
     );
-    check_table(counts);
     let n_groups = groups.iter().max().map_or(0, |&g| g + 1);
     let mut sizes = vec![0usize; n_groups];
     groups.iter().for_each(|&g| sizes[g] += 1);
     let nonempty_groups = sizes.iter().filter(|&&s| s > 0).count();
-    let ncols = counts.first().map_or(0, Vec::len);
-    let col_sums: Vec<f64> = (0..ncols)
-        .map(|j| counts.iter().map(|r| r[j]).sum())
-        .collect();
-    let (cols_used, _) = split_nonzero(&col_sums);
-    let mut result = PermutationTest {
-        applicable: false,
-        not_applicable_reason: None,
-        interviews: groups.len(),
-        groups: nonempty_groups,
-        statistic: None,
-        permutations: n_perm,
-        at_least_as_extreme: 0,
-        p_value: None,
-        seed,
-    };
-    if nonempty_groups < 2 {
-        result.not_applicable_reason = Some("fewer than 2 groups with interviews".into());
-        return result;
-    }
-    if cols_used.len() < 2 {
-        result.not_applicable_reason = Some("fewer than 2 non-empty columns (codes)".into());
-        return result;
-    }
-    let nc = cols_used.len();
     let largest = (0..n_groups)
         .max_by_key(|&g| (sizes[g], usize::MAX - g))
         .unwrap_or(0);
-    let layout = Layout {
-        n_groups,
-        n_cols: nc,
-        largest,
-        col_totals: cols_used.iter().map(|&j| col_sums[j]).collect(),
-        counts: counts
-            .iter()
-            .flat_map(|r| cols_used.iter().map(|&j| r[j]))
-            .collect(),
-        interview_totals: counts
-            .iter()
-            .map(|r| cols_used.iter().map(|&j| r[j]).sum())
-            .collect(),
-        inv_col: cols_used.iter().map(|&j| 1.0 / col_sums[j]).collect(),
-        total: cols_used.iter().map(|&j| col_sums[j]).sum(),
-    };
-    let mut scratch = Scratch::new(&layout);
-    let observed_fast = layout.statistic(groups, &mut scratch);
-    let threshold = observed_fast - 1e-10 * observed_fast.abs().max(1.0);
+    let mut results = Vec::with_capacity(tables.len());
+    let mut families: Vec<Layout> = Vec::new();
+    // The result each layout belongs to.
+    let mut owners: Vec<usize> = Vec::new();
+    for (ti, counts) in tables.iter().enumerate() {
+        assert_eq!(groups.len(), counts.len(), "one group label per interview");
+        check_table(counts);
+        let ncols = counts.first().map_or(0, Vec::len);
+        let col_sums: Vec<f64> = (0..ncols)
+            .map(|j| counts.iter().map(|r| r[j]).sum())
+            .collect();
+        let (cols_used, _) = split_nonzero(&col_sums);
+        let mut result = PermutationTest {
+            applicable: false,
+            not_applicable_reason: None,
+            interviews: groups.len(),
+            groups: nonempty_groups,
+            statistic: None,
+            permutations: n_perm,
+            at_least_as_extreme: 0,
+            p_value: None,
+            seed,
+        };
+        if nonempty_groups < 2 {
+            result.not_applicable_reason = Some("fewer than 2 groups with interviews".into());
+        } else if cols_used.len() < 2 {
+            result.not_applicable_reason = Some("fewer than 2 non-empty columns (codes)".into());
+        } else {
+            families.push(Layout {
+                n_groups,
+                n_cols: cols_used.len(),
+                largest,
+                col_totals: cols_used.iter().map(|&j| col_sums[j]).collect(),
+                counts: counts
+                    .iter()
+                    .flat_map(|r| cols_used.iter().map(|&j| r[j]))
+                    .collect(),
+                interview_totals: counts
+                    .iter()
+                    .map(|r| cols_used.iter().map(|&j| r[j]).sum())
+                    .collect(),
+                inv_col: cols_used.iter().map(|&j| 1.0 / col_sums[j]).collect(),
+                total: cols_used.iter().map(|&j| col_sums[j]).sum(),
+            });
+            owners.push(ti);
+        }
+        results.push(result);
+    }
+    if families.is_empty() {
+        return results;
+    }
+    let thresholds: Vec<f64> = families
+        .iter()
+        .map(|layout| {
+            let observed = layout.statistic(groups, &mut Scratch::new(layout));
+            observed - 1e-10 * observed.abs().max(1.0)
+        })
+        .collect();
+    let whole = WholeCounts::new(&families, groups.len());
     let n_blocks = n_perm.div_ceil(PERMUTATION_BLOCK);
-    let exceed: usize = (0..n_blocks)
+    let exceed: Vec<usize> = (0..n_blocks)
         .into_par_iter()
         .map(|block| {
             let mut rng = Xoshiro256pp::seed_from(seed);
             (0..block).for_each(|_| rng.jump());
             let todo = PERMUTATION_BLOCK.min(n_perm - block * PERMUTATION_BLOCK);
             let mut labels = groups.to_vec();
-            let mut scratch = Scratch::new(&layout);
-            let mut count = 0;
+            let mut scratch: Vec<Scratch> = families.iter().map(Scratch::new).collect();
+            let mut count = vec![0usize; families.len()];
+            let mut stats = vec![0.0; families.len()];
+            let mut whole_scratch = whole.as_ref().map(WholeScratch::new);
             for _ in 0..todo {
                 rng.shuffle(&mut labels);
-                count += usize::from(layout.statistic(&labels, &mut scratch) >= threshold);
+                match (&whole, &mut whole_scratch) {
+                    (Some(w), Some(ws)) => w.statistics(&families, &labels, ws, &mut stats),
+                    _ => {
+                        for (f, layout) in families.iter().enumerate() {
+                            stats[f] = layout.statistic(&labels, &mut scratch[f]);
+                        }
+                    }
+                }
+                for (f, &stat) in stats.iter().enumerate() {
+                    count[f] += usize::from(stat >= thresholds[f]);
+                }
             }
             count
         })
-        .sum();
-    // Report the statistic computed the textbook way, like `chi_square`.
-    let mut table = vec![vec![0.0; nc]; n_groups];
-    for (k, &g) in groups.iter().enumerate() {
-        for (t, &c) in table[g]
-            .iter_mut()
-            .zip(&layout.counts[k * nc..(k + 1) * nc])
-        {
-            *t += c;
+        .reduce(
+            || vec![0usize; families.len()],
+            |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect(),
+        );
+    for ((layout, &ti), exceed) in families.iter().zip(&owners).zip(exceed) {
+        let nc = layout.n_cols;
+        // Report the statistic computed the textbook way, like `chi_square`.
+        let mut table = vec![vec![0.0; nc]; n_groups];
+        for (k, &g) in groups.iter().enumerate() {
+            for (t, &c) in table[g]
+                .iter_mut()
+                .zip(&layout.counts[k * nc..(k + 1) * nc])
+            {
+                *t += c;
+            }
         }
+        let result = &mut results[ti];
+        result.applicable = true;
+        result.statistic = chi_square(&table)
+            .test
+            .map_or(Some(0.0), |t| Some(t.statistic));
+        result.at_least_as_extreme = exceed;
+        result.p_value = Some((1 + exceed) as f64 / (1 + n_perm) as f64);
     }
-    result.applicable = true;
-    result.statistic = chi_square(&table)
-        .test
-        .map_or(Some(0.0), |t| Some(t.statistic));
-    result.at_least_as_extreme = exceed;
-    result.p_value = Some((1 + exceed) as f64 / (1 + n_perm) as f64);
-    result
+    results
 }
 
 /// Interview counts restricted to non-zero columns, laid out for the hot loop.
@@ -488,6 +538,147 @@ impl Layout {
             }
         }
         self.total * (sum - 1.0)
+    }
+}
+
+/// The counts of every family side by side as whole numbers, when they all are:
+/// one pass over the interviews then fills the tables of all families, in integers,
+/// which sum exactly as the floating-point counts do (so every statistic is the one
+/// [`Layout::statistic`] computes, to the bit).
+struct WholeCounts {
+    /// Columns of all families side by side.
+    width: usize,
+    /// Each family's first column.
+    offsets: Vec<usize>,
+    /// Row-major interviews x `width`.
+    counts: Vec<u32>,
+    /// Row-major interviews x families: each interview's total per family.
+    totals: Vec<u32>,
+    col_totals: Vec<u32>,
+    family_totals: Vec<u32>,
+    n_groups: usize,
+    largest: usize,
+}
+
+/// Reused buffers of [`WholeCounts::statistics`].
+struct WholeScratch {
+    table: Vec<u32>,
+    row_totals: Vec<u32>,
+}
+
+impl WholeScratch {
+    fn new(w: &WholeCounts) -> Self {
+        WholeScratch {
+            table: vec![0; w.n_groups * w.width],
+            row_totals: vec![0; w.n_groups * w.offsets.len()],
+        }
+    }
+}
+
+impl WholeCounts {
+    /// `None` unless every count is a whole number and every total fits in 32 bits.
+    fn new(families: &[Layout], interviews: usize) -> Option<WholeCounts> {
+        let first = families.first()?;
+        let whole = |x: f64| x.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&x);
+        if !families
+            .iter()
+            .all(|l| whole(l.total) && l.counts.iter().all(|&c| whole(c)))
+        {
+            return None;
+        }
+        let mut offsets = Vec::with_capacity(families.len());
+        let mut width = 0;
+        for l in families {
+            offsets.push(width);
+            width += l.n_cols;
+        }
+        let f = families.len();
+        let mut counts = vec![0u32; interviews * width];
+        let mut totals = vec![0u32; interviews * f];
+        for (fi, l) in families.iter().enumerate() {
+            let nc = l.n_cols;
+            for k in 0..interviews {
+                for j in 0..nc {
+                    counts[k * width + offsets[fi] + j] = l.counts[k * nc + j] as u32;
+                }
+                totals[k * f + fi] = l.interview_totals[k] as u32;
+            }
+        }
+        Some(WholeCounts {
+            width,
+            offsets,
+            counts,
+            totals,
+            col_totals: families
+                .iter()
+                .flat_map(|l| l.col_totals.iter().map(|&c| c as u32))
+                .collect(),
+            family_totals: families.iter().map(|l| l.total as u32).collect(),
+            n_groups: first.n_groups,
+            largest: first.largest,
+        })
+    }
+
+    /// The statistic of every family (`families`, whose counts these are) for these
+    /// labels, into `out`.
+    fn statistics(
+        &self,
+        families: &[Layout],
+        labels: &[usize],
+        s: &mut WholeScratch,
+        out: &mut [f64],
+    ) {
+        let (w, nf, big) = (self.width, self.offsets.len(), self.largest);
+        s.table.fill(0);
+        s.row_totals.fill(0);
+        for (k, &g) in labels.iter().enumerate() {
+            if g == big {
+                continue;
+            }
+            let row = &mut s.table[g * w..(g + 1) * w];
+            for (t, &c) in row.iter_mut().zip(&self.counts[k * w..(k + 1) * w]) {
+                *t += c;
+            }
+            let rt = &mut s.row_totals[g * nf..(g + 1) * nf];
+            for (t, &c) in rt.iter_mut().zip(&self.totals[k * nf..(k + 1) * nf]) {
+                *t += c;
+            }
+        }
+        for j in 0..w {
+            let others: u32 = (0..self.n_groups)
+                .filter(|&g| g != big)
+                .map(|g| s.table[g * w + j])
+                .sum();
+            s.table[big * w + j] = self.col_totals[j] - others;
+        }
+        for f in 0..nf {
+            let others: u32 = (0..self.n_groups)
+                .filter(|&g| g != big)
+                .map(|g| s.row_totals[g * nf + f])
+                .sum();
+            s.row_totals[big * nf + f] = self.family_totals[f] - others;
+        }
+        for (f, layout) in families.iter().enumerate() {
+            let (off, nc) = (self.offsets[f], layout.n_cols);
+            // As in `Layout::statistic`, term by term.
+            let mut sum = 0.0;
+            for g in 0..self.n_groups {
+                let r = s.row_totals[g * nf + f] as f64;
+                if r > 0.0 {
+                    let row = &s.table[g * w + off..g * w + off + nc];
+                    let q: f64 = row
+                        .iter()
+                        .zip(&layout.inv_col)
+                        .map(|(&o, &ic)| {
+                            let o = o as f64;
+                            o * o * ic
+                        })
+                        .sum();
+                    sum += q / r;
+                }
+            }
+            out[f] = layout.total * (sum - 1.0);
+        }
     }
 }
 
@@ -835,6 +1026,35 @@ mod tests {
             one.at_least_as_extreme,
             permutation_chi_square(&groups, &counts, 5_000, 78).at_least_as_extreme
         );
+    }
+
+    #[test]
+    fn shared_shuffles_give_each_table_its_own_test() {
+        let w = [
+            [2.0, 1.0, 1.0, 1.0],
+            [1.0, 1.0, 2.0, 1.0],
+            [1.0, 3.0, 1.0, 1.0],
+        ];
+        let (groups, a) = simulate(5, &w, 9, 12);
+        // Whole counts (two families), and one table of fractions, which takes the
+        // floating-point path for every table it is tested with.
+        let halves: Vec<Vec<f64>> = a
+            .iter()
+            .map(|r| r.iter().map(|x| x + 0.25).collect())
+            .collect();
+        let b: Vec<Vec<f64>> = a.iter().map(|r| vec![r[0] + r[1], r[2], r[3]]).collect();
+        let whole = permutation_chi_square_shared(&groups, &[&a, &b], 3_000, 9);
+        let mixed = permutation_chi_square_shared(&groups, &[&a, &b, &halves], 3_000, 9);
+        assert_eq!(whole[..], mixed[..2]);
+        assert_eq!(whole[0], permutation_chi_square(&groups, &a, 3_000, 9));
+        assert_eq!(whole[1], permutation_chi_square(&groups, &b, 3_000, 9));
+        assert_eq!(mixed[2], permutation_chi_square(&groups, &halves, 3_000, 9));
+        assert!(whole.iter().all(|t| t.applicable));
+        // A table with one non-empty column is not applicable, beside the others.
+        let one: Vec<Vec<f64>> = a.iter().map(|r| vec![r[0], 0.0]).collect();
+        let with_one = permutation_chi_square_shared(&groups, &[&one, &a], 3_000, 9);
+        assert!(!with_one[0].applicable);
+        assert_eq!(with_one[1], whole[0]);
     }
 
     #[test]
