@@ -1,9 +1,8 @@
 //! The main job wired together: documents -> units -> codings -> tallies -> tables, stats, charts, report.
 
-use crate::agree::input::{UnitRow, UnitTable};
-use crate::agree::{CoderCodings, Target};
 use crate::cache::Cache;
 use crate::codebook::Codebook;
+use crate::coded::{CoderCodings, Target, UnitRow, UnitTable};
 use crate::coding::{Coder, Coding, CodingRows, CodingWriter, SeqUnit, UnitContext};
 use crate::corpus::labels::ValueLabels;
 use crate::corpus::{self, Entry, Manifest};

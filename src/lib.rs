@@ -9,6 +9,7 @@ pub mod agree;
 pub mod cache;
 pub mod cmd;
 pub mod codebook;
+pub mod coded;
 pub mod coding;
 pub mod corpus;
 pub mod diagnose;

@@ -16,102 +16,12 @@ pub mod input;
 pub mod metrics;
 
 use crate::codebook::Codebook;
+use crate::coded::{CodeNames, CoderCodings, Loaded, ReadOptions, Target, UnitTable, plural};
 use crate::output::AtomicFile;
 use anyhow::Result;
-use input::UnitTable;
 use metrics::{Coincidences, Counts};
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-
-/// What a coding names: a code of the codebook or a whole family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Target {
-    /// Index into `codebook.codes`.
-    Code(usize),
-    /// Index into `codebook.families`; counts for the family only.
-    Family(usize),
-}
-
-/// Looks up codes of a codebook by id or by label.
-#[derive(Debug, Clone, Copy)]
-pub struct CodeNames<'a> {
-    pub codebook: &'a Codebook,
-}
-
-impl<'a> CodeNames<'a> {
-    /// Lookups in `codebook`.
-    pub fn new(codebook: &'a Codebook) -> CodeNames<'a> {
-        CodeNames { codebook }
-    }
-
-    /// The code with id `s`, else the family with id `s` (surrounding space ignored).
-    pub fn by_id(&self, s: &str) -> Option<Target> {
-        let s = s.trim();
-        self.codebook.code_index(s).map(Target::Code).or_else(|| {
-            self.codebook
-                .families
-                .iter()
-                .position(|f| f.id == s)
-                .map(Target::Family)
-        })
-    }
-
-    /// The code whose Hebrew or English label is `s`, else such a family; `None`
-    /// when no label or several different ones match.
-    pub fn by_label(&self, s: &str) -> Option<Target> {
-        let s = s.trim();
-        if s.is_empty() {
-            return None;
-        }
-        let codes: Vec<usize> = (0..self.codebook.codes.len())
-            .filter(|&i| {
-                let c = &self.codebook.codes[i];
-                c.label_he.trim() == s || c.label_en.trim() == s
-            })
-            .collect();
-        if codes.len() == 1 {
-            return Some(Target::Code(codes[0]));
-        }
-        if codes.len() > 1 {
-            return None;
-        }
-        let fams: Vec<usize> = (0..self.codebook.families.len())
-            .filter(|&i| {
-                let f = &self.codebook.families[i];
-                f.label_he.trim() == s || f.label_en.trim() == s
-            })
-            .collect();
-        (fams.len() == 1).then(|| Target::Family(fams[0]))
-    }
-
-    /// The codebook's name, for messages.
-    pub fn codebook_name(&self) -> &str {
-        &self.codebook.name
-    }
-}
-
-/// One coder's codings of the units of a [`UnitTable`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CoderCodings {
-    /// The coder's name (a `coder` column, a QDA user, or the file's stem).
-    pub name: String,
-    /// The file the codings were read from.
-    pub source: PathBuf,
-    /// The units (indices into the table) the coder covered; `None` = every unit.
-    /// A covered unit without a coding is a unit the coder left uncoded; a unit
-    /// not covered is missing data.
-    pub covered: Option<BTreeSet<usize>>,
-    /// (unit index, what it was coded with).
-    pub codings: BTreeSet<(usize, Target)>,
-}
-
-impl CoderCodings {
-    /// Whether the coder covered unit `u`.
-    pub fn covers(&self, u: usize) -> bool {
-        self.covered.as_ref().is_none_or(|c| c.contains(&u))
-    }
-}
+use std::path::Path;
 
 /// Which codes and families each unit has, after roll-up: row `u` holds the codes
 /// (`0..n_codes`) then the families.
@@ -568,7 +478,7 @@ pub fn coverage_note(c: &Coverage) -> String {
         return format!(
             "in all {} document{} (both coders covered every one)",
             c.documents,
-            input::plural(c.documents)
+            plural(c.documents)
         );
     }
     const SHOWN: usize = 20;
@@ -620,7 +530,7 @@ pub fn pair_summary(
         a.name,
         b.source.display(),
         b.name,
-        input::plural(n),
+        plural(n),
         coverage_note(&coverage(units, a, b))
     );
     let header: Vec<String> = [
@@ -745,8 +655,8 @@ pub fn load_codings(
     path: &Path,
     units: &UnitTable,
     names: &CodeNames,
-    opts: &input::ReadOptions,
-) -> Result<input::Loaded> {
+    opts: &ReadOptions,
+) -> Result<Loaded> {
     let is_qdpx = path
         .extension()
         .and_then(|e| e.to_str())

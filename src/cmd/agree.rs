@@ -1,8 +1,8 @@
 //! `tamlil agree`: agreement between two codings (or several coders) of the same units.
 
-use crate::agree::input::{Loaded, ReadOptions, UnitTable};
-use crate::agree::{self, CodeNames, CoderCodings, Target};
+use crate::agree;
 use crate::codebook::{self, Codebook};
+use crate::coded::{CodeNames, CoderCodings, Loaded, ReadOptions, Target, UnitTable};
 use crate::error::InputError;
 use crate::review;
 use anyhow::Result;
@@ -109,7 +109,7 @@ pub fn run(args: Args) -> Result<()> {
                     .filter(|o| !o.is_empty())
                     .unwrap_or("another tool"),
                 c.name,
-                crate::agree::input::plural(n_docs)
+                crate::coded::plural(n_docs)
             );
             l.coders = vec![c];
         }

@@ -1,8 +1,7 @@
 //! `tamlil codebook`: check and show codebooks, export them to REFI-QDA (.qdc) and import them back.
 
-use crate::agree::input::{ReadOptions, UnitTable};
-use crate::agree::{CodeNames, CoderCodings};
 use crate::codebook::{self, Codebook, RuleKind};
+use crate::coded::{CodeNames, CoderCodings, ReadOptions, UnitTable};
 use crate::error::ErrorList;
 use crate::output::{OUTPUT_MARKER, StagedDir, write_atomic};
 use anyhow::Result;

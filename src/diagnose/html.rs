@@ -2,9 +2,9 @@
 
 use super::write::context;
 use super::{Diagnosis, TermRow};
-use crate::agree::input::UnitTable;
 use crate::agree::show_number;
 use crate::codebook::Codebook;
+use crate::coded::UnitTable;
 use crate::report::html::escape;
 use std::fmt::Write;
 

@@ -16,10 +16,9 @@ pub mod html;
 pub mod suggest;
 pub mod write;
 
-use crate::agree::input::UnitTable;
 use crate::agree::metrics::Counts;
-use crate::agree::{CoderCodings, Target};
 use crate::codebook::Codebook;
+use crate::coded::{CoderCodings, Target, UnitTable};
 use crate::coding::{Coder, Explanation, Scratch, UnitContext, UseStatus};
 use crate::text::Role;
 use anyhow::Result;

@@ -24,8 +24,8 @@
 //! first); those the code's own terms (or its sub-codes') already match are left out.
 
 use super::Reference;
-use crate::agree::input::UnitTable;
 use crate::codebook::Codebook;
+use crate::coded::UnitTable;
 use crate::coding::{Coder, Scratch, UnitContext};
 use crate::text::normalize::{Tokenizer, Tokens, clitic_stems, folded_words};
 use std::collections::{BTreeSet, HashMap, HashSet};

@@ -6,8 +6,8 @@
 
 use super::{Diagnosis, Kwic};
 use crate::agree::csv_number;
-use crate::agree::input::UnitTable;
 use crate::codebook::Codebook;
+use crate::coded::UnitTable;
 use crate::error::{InputError, Kind};
 use anyhow::Result;
 use std::path::Path;

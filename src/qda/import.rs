@@ -42,8 +42,9 @@
 use super::guid::{Kind as GuidKind, guid};
 use super::qdc::split_description;
 use super::xml::{clean_name, decode_xml_bytes, resolve_ref};
-use crate::agree::input::{Loaded, ReadOptions, UnitTable};
-use crate::agree::{CodeNames, CoderCodings, Target};
+use crate::coded::{
+    CodeNames, CoderCodings, Loaded, ReadOptions, Target, UnitTable, file_stem, plural,
+};
 use crate::error::InputError;
 use anyhow::Result;
 use quick_xml::events::{BytesStart, Event};
@@ -589,7 +590,7 @@ pub fn import_project(
         let r = resolve_code(c, names).ok_or_else(|| c.name.clone());
         codes.insert(c.guid.trim().to_ascii_lowercase(), r);
     }
-    let stem = crate::agree::input::file_stem(path);
+    let stem = file_stem(path);
     let coder_name = |user: Option<&String>| -> String {
         match user {
             Some(g) => project.users.get(g).cloned().unwrap_or_else(|| g.clone()),
@@ -610,7 +611,7 @@ pub fn import_project(
                     format!(
                         "source {:?} (with {n} coding{}) matches no document of the corpus (documents: {})",
                         s.name,
-                        crate::agree::input::plural(n),
+                        plural(n),
                         docs.join(", ")
                     ),
                 ));
@@ -618,7 +619,7 @@ pub fn import_project(
             notes.push(format!(
                 "{shown}: source {:?} matches no document of the units table; its {n} coding{} skipped",
                 s.name,
-                crate::agree::input::plural(n)
+                plural(n)
             ));
             continue;
         };
@@ -636,7 +637,7 @@ pub fn import_project(
         if missing > 0 {
             notes.push(format!(
                 "{shown}: {missing} unit{} of document {doc:?} not found in the text of source {:?}; left out",
-                crate::agree::input::plural(missing),
+                plural(missing),
                 s.name
             ));
         }
@@ -702,19 +703,19 @@ pub fn import_project(
     for (code, n) in &unknown {
         notes.push(format!(
             "{shown}: skipped {n} coding{} with unknown code {code:?}",
-            crate::agree::input::plural(*n)
+            plural(*n)
         ));
     }
     if unmapped > 0 {
         notes.push(format!(
             "{shown}: {unmapped} coding{} of selections that code no unit (overlap under half of every unit and of the selection)",
-            crate::agree::input::plural(unmapped)
+            plural(unmapped)
         ));
     }
     if not_compared > 0 {
         notes.push(format!(
             "{shown}: {not_compared} unit coding{} on units that are not interviewee units, not compared",
-            crate::agree::input::plural(not_compared)
+            plural(not_compared)
         ));
     }
     let mut out: Vec<CoderCodings> = coders

@@ -22,9 +22,9 @@
 
 pub mod trust;
 
-use crate::agree::input::{Loaded, ReadOptions, UnitTable};
-use crate::agree::{self, CodeNames, CoderCodings, Target};
+use crate::agree;
 use crate::codebook::Codebook;
+use crate::coded::{CodeNames, CoderCodings, Loaded, ReadOptions, Target, UnitTable};
 use crate::coding::Coding;
 use crate::error::InputError;
 use crate::text::{Role, Unit};
@@ -322,7 +322,7 @@ fn merge_users(path: &Path, coders: Vec<CoderCodings>) -> CoderCodings {
         }
     }
     out.name = if names.is_empty() {
-        crate::agree::input::file_stem(path)
+        crate::coded::file_stem(path)
     } else {
         names.join("+")
     };
@@ -462,7 +462,7 @@ fn csv_line(path: &Path, pick: impl Fn(&str, &str, &str) -> bool) -> Option<usiz
         let rec = rec.ok()?;
         let get = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("").trim();
         if pick(get(Some(unit)), get(Some(code)), get(coder)) {
-            return Some(crate::agree::input::physical_line(&bytes, rec.position()));
+            return Some(crate::coded::physical_line(&bytes, rec.position()));
         }
     }
     None

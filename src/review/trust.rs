@@ -11,10 +11,10 @@
 //!   no reviewed unit has the code at all (kappa undefined: untested);
 //! - **code by hand**: kappa < 0.6.
 
-use crate::agree::input::UnitTable;
 use crate::agree::metrics::Counts;
-use crate::agree::{self, CoderCodings, Level, RowKey};
+use crate::agree::{self, Level, RowKey};
 use crate::codebook::Codebook;
+use crate::coded::{CoderCodings, UnitTable};
 use crate::tally::table::Table;
 use anyhow::Result;
 
@@ -83,7 +83,7 @@ pub fn verdict(c: &Counts) -> (Verdict, String) {
             Verdict::ReviewBeforeUse,
             format!(
                 "kappa {k:.2} >= {TRUST_KAPPA}, but only {n} reviewed unit{} with the code ({MIN_UNITS} needed)",
-                crate::agree::input::plural(n)
+                crate::coded::plural(n)
             ),
         ),
         Some(k) if k >= REVIEW_KAPPA => (

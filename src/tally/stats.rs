@@ -12,11 +12,16 @@
 //!   independent.
 //! - [`t_mean_ci`]: Student's t interval for a mean of per-interview values.
 //!
-//! Randomness comes from a small xoshiro256++ generator seeded explicitly, so every
-//! result is a function of its inputs and seed only (whatever the thread count).
+//! Randomness comes from a xoshiro256++ generator (`rand_xoshiro`) seeded explicitly,
+//! so every result is a function of its inputs and seed only (whatever the thread
+//! count). The gamma and Student t functions are `statrs`'s.
 
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rand_xoshiro::rand_core::{Rng, SeedableRng};
 use rayon::prelude::*;
 use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+use statrs::function::gamma::gamma_ur;
 
 /// Default number of permutations for [`permutation_chi_square`].
 pub const DEFAULT_PERMUTATIONS: usize = 9_999;
@@ -185,10 +190,8 @@ pub fn chi_square_sf(x: f64, df: f64) -> f64 {
     regularized_gamma_q(df / 2.0, x / 2.0)
 }
 
-/// Regularised upper incomplete gamma function Q(a, x) = Γ(a, x) / Γ(a), `a > 0`.
-///
-/// Series for P = 1 - Q when x < a + 1, Lentz's continued fraction for Q otherwise
-/// (Numerical Recipes, 3rd ed., 6.2), with ln Γ from a Lanczos approximation.
+/// Regularised upper incomplete gamma function Q(a, x) = Γ(a, x) / Γ(a), `a > 0`
+/// (`statrs`'s `gamma_ur`), with Q = 1 for `x <= 0`, 0 for `x = ∞` and NaN for NaN.
 pub fn regularized_gamma_q(a: f64, x: f64) -> f64 {
     assert!(a > 0.0, "regularized_gamma_q needs a > 0, got {a}");
     if x.is_nan() {
@@ -200,76 +203,7 @@ pub fn regularized_gamma_q(a: f64, x: f64) -> f64 {
     if x.is_infinite() {
         return 0.0;
     }
-    const EPS: f64 = 1e-16;
-    const TINY: f64 = 1e-300;
-    const MAX_ITER: usize = 100_000;
-    // x^a e^-x / Γ(a), in logs.
-    let prefactor = (a * x.ln() - x - ln_gamma(a)).exp();
-    if x < a + 1.0 {
-        let (mut ap, mut term) = (a, 1.0 / a);
-        let mut sum = term;
-        for _ in 0..MAX_ITER {
-            ap += 1.0;
-            term *= x / ap;
-            sum += term;
-            if term.abs() < sum.abs() * EPS {
-                break;
-            }
-        }
-        1.0 - sum * prefactor
-    } else {
-        let mut b = x + 1.0 - a;
-        let mut c = 1.0 / TINY;
-        let mut d = 1.0 / b;
-        let mut h = d;
-        for i in 1..MAX_ITER {
-            let an = -(i as f64) * (i as f64 - a);
-            b += 2.0;
-            d = an * d + b;
-            if d.abs() < TINY {
-                d = TINY;
-            }
-            c = b + an / c;
-            if c.abs() < TINY {
-                c = TINY;
-            }
-            d = 1.0 / d;
-            let delta = d * c;
-            h *= delta;
-            if (delta - 1.0).abs() < EPS {
-                break;
-            }
-        }
-        prefactor * h
-    }
-}
-
-/// ln Γ(x) for x > 0 (Lanczos, g = 7, 9 coefficients; relative error ~1e-15).
-fn ln_gamma(x: f64) -> f64 {
-    const G: f64 = 7.0;
-    const COEF: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        // Reflection: Γ(x) Γ(1-x) = π / sin(πx).
-        let pi = std::f64::consts::PI;
-        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut s = COEF[0];
-    for (i, &c) in COEF.iter().enumerate().skip(1) {
-        s += c / (x + i as f64);
-    }
-    let t = x + G + 0.5;
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + s.ln()
+    gamma_ur(a, x)
 }
 
 /// Result of [`permutation_chi_square`].
@@ -706,121 +640,46 @@ pub fn t_mean_ci(values: &[f64], level: f64) -> Option<(f64, f64, f64)> {
     Some((mean, mean - half, mean + half))
 }
 
+/// Student's t distribution with `df` (>= 1) degrees of freedom, centred at 0 with scale 1.
+fn student_t(df: u32) -> StudentsT {
+    assert!(df >= 1, "Student's t needs at least one degree of freedom");
+    StudentsT::new(0.0, 1.0, f64::from(df)).expect("a positive number of degrees of freedom")
+}
+
 /// Quantile of Student's t distribution with `df` (>= 1) degrees of freedom at
-/// probability `p` in (0, 1): the t with P(T <= t) = p, found by bisection on
-/// [`student_t_cdf`] to about 1e-12.
+/// probability `p` in (0, 1): the t with P(T <= t) = p. The lower half mirrors
+/// the upper, so the quantiles of `p` and `1 - p` are exactly opposite.
 pub fn student_t_quantile(p: f64, df: u32) -> f64 {
     assert!(p > 0.0 && p < 1.0, "probability must be in (0, 1), got {p}");
-    assert!(df >= 1, "Student's t needs at least one degree of freedom");
     if p < 0.5 {
         return -student_t_quantile(1.0 - p, df);
     }
-    let mut hi = 1.0;
-    while student_t_cdf(hi, df) < p {
-        hi *= 2.0;
-    }
-    let mut lo = 0.0;
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if student_t_cdf(mid, df) < p {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-        if hi - lo <= 1e-12 * hi {
-            break;
-        }
-    }
-    0.5 * (lo + hi)
+    student_t(df).inverse_cdf(p)
 }
 
-/// P(T <= t) for Student's t with an integer `df` >= 1, by the finite series in
-/// cos(θ), θ = atan(t / sqrt(df)) (Abramowitz and Stegun 26.7.3 and 26.7.4).
+/// P(T <= t) for Student's t with an integer `df` >= 1.
 pub fn student_t_cdf(t: f64, df: u32) -> f64 {
-    assert!(df >= 1, "Student's t needs at least one degree of freedom");
-    let theta = (t.abs() / f64::from(df).sqrt()).atan();
-    let (s, c2) = (theta.sin(), theta.cos().powi(2));
-    // A = P(|T| <= |t|).
-    let a = if df % 2 == 1 {
-        let mut sum = 0.0;
-        if df > 1 {
-            let (mut term, mut k) = (1.0, 1);
-            sum = term;
-            while k + 2 < df {
-                term *= c2 * f64::from(k + 1) / f64::from(k + 2);
-                sum += term;
-                k += 2;
-            }
-        }
-        2.0 / std::f64::consts::PI * (theta + s * theta.cos() * sum)
-    } else {
-        let (mut term, mut sum, mut k) = (1.0, 1.0, 1);
-        while k + 1 < df {
-            term *= c2 * f64::from(k) / f64::from(k + 1);
-            sum += term;
-            k += 2;
-        }
-        s * sum
-    };
-    if t >= 0.0 {
-        0.5 + 0.5 * a
-    } else {
-        0.5 - 0.5 * a
-    }
+    student_t(df).cdf(t)
 }
 
-/// xoshiro256++ (Blackman and Vigna), seeded through SplitMix64.
+/// xoshiro256++ (Blackman and Vigna; `rand_xoshiro`), seeded through SplitMix64, with
+/// tamlil's own bounded integers and shuffle (so the draws of a seed do not depend
+/// on `rand`'s sampling algorithms).
 #[derive(Clone)]
-struct Xoshiro256pp {
-    s: [u64; 4],
-}
+struct Xoshiro256pp(Xoshiro256PlusPlus);
 
 impl Xoshiro256pp {
     fn seed_from(seed: u64) -> Self {
-        let mut sm = seed;
-        let mut next = || {
-            sm = sm.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = sm;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        };
-        Xoshiro256pp {
-            s: [next(), next(), next(), next()],
-        }
+        Xoshiro256pp(Xoshiro256PlusPlus::seed_from_u64(seed))
     }
 
     fn next_u64(&mut self) -> u64 {
-        let s = &mut self.s;
-        let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
-        let t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = s[3].rotate_left(45);
-        result
+        self.0.next_u64()
     }
 
     /// Advances the state by 2^128 draws: non-overlapping streams.
     fn jump(&mut self) {
-        const JUMP: [u64; 4] = [
-            0x180e_c6d3_3cfd_0aba,
-            0xd5a6_1266_f0c9_392c,
-            0xa958_2618_e03f_c9aa,
-            0x39ab_dc45_29b1_661c,
-        ];
-        let mut acc = [0u64; 4];
-        for word in JUMP {
-            for bit in 0..64 {
-                if word & (1u64 << bit) != 0 {
-                    acc.iter_mut().zip(&self.s).for_each(|(a, &s)| *a ^= s);
-                }
-                self.next_u64();
-            }
-        }
-        self.s = acc;
+        self.0.jump();
     }
 
     /// Uniform integer in 0..n (n > 0), unbiased (Lemire's multiply-and-reject).
@@ -847,6 +706,7 @@ impl Xoshiro256pp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use statrs::function::gamma::ln_gamma;
 
     /// Interviews of `units` coded units each, drawn from per-group code weights,
     /// plus an interview-level boost (+0.5) of one random code (units of one interview
@@ -885,7 +745,11 @@ mod tests {
     fn xoshiro_matches_reference_vector() {
         // Reference outputs for state [1, 2, 3, 4] from xoshiro256plusplus.c
         // (as recorded in rand_xoshiro's tests).
-        let mut rng = Xoshiro256pp { s: [1, 2, 3, 4] };
+        let mut state = [0u8; 32];
+        for (k, word) in state.chunks_exact_mut(8).enumerate() {
+            word.copy_from_slice(&(k as u64 + 1).to_le_bytes());
+        }
+        let mut rng = Xoshiro256pp(Xoshiro256PlusPlus::from_seed(state));
         for e in [
             41943041,
             58720359,
@@ -895,10 +759,23 @@ mod tests {
         ] {
             assert_eq!(rng.next_u64(), e);
         }
-        // SplitMix64 seeding, computed with a Python transcription of both generators.
+        // SplitMix64 seeding and the jump, computed with a Python transcription of
+        // both generators (as tamlil implemented them before using rand_xoshiro):
+        // the streams of earlier permutation tests are drawn again.
         let mut rng = Xoshiro256pp::seed_from(42);
         assert_eq!(rng.next_u64(), 15021278609987233951);
         assert_eq!(rng.next_u64(), 5881210131331364753);
+        // The default seed's third block of permutations (jumped twice).
+        let mut rng = Xoshiro256pp::seed_from(20180101);
+        rng.jump();
+        rng.jump();
+        for e in [
+            8470371881218242192,
+            6766623396480580774,
+            17205574599844689021,
+        ] {
+            assert_eq!(rng.next_u64(), e);
+        }
     }
 
     #[test]
@@ -921,7 +798,8 @@ mod tests {
 
     #[test]
     fn ln_gamma_known_values() {
-        // Γ(5) = 24, Γ(1/2) = √π, Γ(10.5) = 1133278.3889487855 (scipy.special.gamma).
+        // statrs's ln Γ, behind `gamma_ur`. Γ(5) = 24, Γ(1/2) = √π,
+        // Γ(10.5) = 1133278.3889487855 (scipy.special.gamma).
         assert!((ln_gamma(5.0) - 24f64.ln()).abs() < 1e-13);
         assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-13);
         assert!((ln_gamma(10.5) - 1_133_278.388_948_785_5f64.ln()).abs() < 1e-12);
