@@ -73,6 +73,11 @@ struct FileStamp {
     sha256: String,
 }
 
+/// A pack's index: (key, offset, length) of each entry.
+type Index = Vec<(String, u64, u64)>;
+/// A pack's path, size and index.
+type PackInfo<'a> = (PathBuf, u64, &'a [(String, u64, u64)]);
+
 /// A pack of entries found when the cache was opened.
 struct Pack {
     path: PathBuf,
@@ -385,7 +390,7 @@ impl Store {
     fn finish(&self, dir: &Path) {
         let used = self.used.lock().unwrap();
         // (path, size, index) of every pack, newest first.
-        let mut all: Vec<(PathBuf, u64, &[(String, u64, u64)])> = Vec::new();
+        let mut all: Vec<PackInfo> = Vec::new();
         let mut new_pack = None;
         if let Some(pw) = self.writer.lock().unwrap().take() {
             new_pack = commit_pack(pw);
@@ -467,7 +472,7 @@ impl Store {
     fn compact(
         &self,
         dir: &Path,
-        all: &[(PathBuf, u64, &[(String, u64, u64)])],
+        all: &[PackInfo],
         used_in: &[u64],
         used: &HashMap<String, u64>,
     ) -> bool {
@@ -528,7 +533,7 @@ fn pack_head(kind: u8) -> Vec<u8> {
 
 /// Writes the index and trailer of a pack and renames it into place: its path,
 /// size and index.
-fn commit_pack(mut pw: PackWriter) -> Option<(PathBuf, u64, Vec<(String, u64, u64)>)> {
+fn commit_pack(mut pw: PackWriter) -> Option<(PathBuf, u64, Index)> {
     let mut tail = Vec::with_capacity(pw.index.len() * INDEX_ENTRY as usize + PACK_TAIL as usize);
     for (k, off, len) in &pw.index {
         tail.extend_from_slice(k.as_bytes());
