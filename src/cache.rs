@@ -94,6 +94,8 @@ struct PackWriter {
     file: AtomicFile,
     at: u64,
     index: Vec<(String, u64, u64)>,
+    /// Key -> (offset, length) of the entries written so far.
+    written: HashMap<String, (u64, u64)>,
 }
 
 /// One kind of entries (segmentations or codings).
@@ -331,9 +333,17 @@ impl Store {
         }
     }
 
-    /// The bytes of the entry under `key`, if a pack holds it (marked used).
+    /// The bytes of the entry under `key`, if a pack holds it (marked used), or
+    /// this run's pack (as when `run --reviewed` first goes through the documents to
+    /// read the reviews against them).
     fn load(&self, key: &str) -> Option<Vec<u8>> {
-        let &(i, off, len) = self.by_key.get(key)?;
+        let Some(&(i, off, len)) = self.by_key.get(key) else {
+            let mut w = self.writer.lock().unwrap();
+            let pw = w.as_mut()?;
+            let &(off, len) = pw.written.get(key)?;
+            pw.file.writer().flush().ok()?;
+            return read_at(pw.file.writer().get_ref(), off, len);
+        };
         let b = read_at(&self.packs[i].file, off, len)?;
         self.used.lock().unwrap().insert(key.to_string(), len);
         Some(b)
@@ -365,11 +375,14 @@ impl Store {
                     file,
                     at: PACK_HEAD,
                     index: Vec::new(),
+                    written: HashMap::new(),
                 });
             }
             let pw = w.as_mut().expect("writer just made");
             pw.file.writer().write_all(bytes)?;
             pw.index.push((key.to_string(), pw.at, bytes.len() as u64));
+            pw.written
+                .insert(key.to_string(), (pw.at, bytes.len() as u64));
             pw.at += bytes.len() as u64;
             Ok(())
         })()
@@ -490,6 +503,7 @@ impl Store {
             },
             at: PACK_HEAD,
             index: Vec::new(),
+            written: HashMap::new(),
         };
         let mut done: HashSet<&str> = HashSet::new();
         for (i, (path, _, index)) in all.iter().enumerate() {
@@ -916,6 +930,7 @@ mod tests {
             file,
             at: PACK_HEAD,
             index: Vec::new(),
+            written: HashMap::new(),
         };
         for (i, entry) in [encode_codings(&[vec![]]), encode_codings(&[])]
             .iter()

@@ -294,3 +294,24 @@ fn cache_inside_the_output_is_refused() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn a_run_with_reviews_finds_the_entries_it_wrote_before_reading_them() {
+    let dir = TempDir::new("cache-reviewed");
+    let (corpus, codebook) = corpus(&dir);
+    let (out, cache) = (dir.join("out"), dir.join("cache"));
+    let review = dir.join("rita.csv");
+    std::fs::write(
+        &review,
+        "unit_id,code_id,coder\nA-0002,keys.networking,rita\nB-0004,,rita\n",
+    )
+    .unwrap();
+    let reviewed = ["--reviewed", review.to_str().unwrap()];
+    // The reviews are read against the documents, which are then gone through
+    // again: the second time from the pack this run is writing.
+    assert_eq!(
+        counts(&run(&corpus, &codebook, &out, Some(&cache), &reviewed)),
+        (0, 3, 3, 3, 3)
+    );
+    same_as_fresh(&corpus, &codebook, &out, &dir, &reviewed);
+}
