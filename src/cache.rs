@@ -1,37 +1,57 @@
-//! A per-document cache of decoded text, units and codings, so re-runs redo only what changed.
+//! A cache of decoded text, units and codings, so re-runs redo only what changed.
 //!
 //! The cache is a folder (by default `OUT.cache` beside the output folder) with
 //!
 //! - `files.tsv`: for each transcript read, its size, modification time and inode
 //!   with its sha256, so an unchanged file is known by its metadata without being
 //!   read again (as git's index does);
-//! - `seg/KEY`: a document's decoded text and its units, under a key made of the
+//! - `seg/*.pack`: documents' decoded text and units, each under a key made of the
 //!   file's sha256, the interview id, the declared encoding, the interviewer
 //!   labels, the segmentation options and the cache format;
-//! - `code/KEY`: the codings of those units, under a key made of the segmentation
-//!   key, the codebook's sha256 and the interview's attribute values.
+//! - `code/*.pack`: the codings of those units, each under a key made of the
+//!   segmentation key, the codebook's sha256 and the interview's attribute values.
+//!
+//! A pack holds the entries one run computed, one after the other, and ends with
+//! an index of their keys, offsets and lengths and a trailer: a run writes at most
+//! one pack of each kind, under a temporary name renamed into place when the run
+//! has succeeded, so the cache is a few large files and never a half-written one. A
+//! pack whose trailer or index does not check (a truncated or foreign file) is
+//! ignored, and an entry that does not decode is recomputed. Entries are read from
+//! the packs by offset, without opening a file per document.
 //!
 //! Changing a transcript, the segmentation options or the codebook changes the key,
-//! so stale entries are never read. Of the entries a successful run did not use,
-//! the most recent are kept up to the size of those it used; older ones are
-//! removed. An entry that does not decode (a truncated or foreign file) is ignored
-//! and recomputed. The cache holds the transcripts' text: keep it where the
-//! transcripts are kept.
+//! so stale entries are never read. Of the packs holding no entry a successful run
+//! used, the most recent are kept up to the size of the entries it used; older ones
+//! are removed. When the packs a run used hold more unused bytes than that, its
+//! entries are copied into one new pack and those packs removed. The cache holds
+//! the transcripts' text: keep it where the transcripts are kept.
 //!
 //! Only tamlil's own work is cached: reviewed codings (`tamlil run --reviewed`)
 //! are applied after it, on every run, so a changed review is never served stale.
 
 use crate::coding::{Coding, Evidence};
 use crate::corpus::Entry;
+use crate::output::AtomicFile;
 use crate::text::{Role, SegmentOptions, Unit};
 use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Bumped whenever segmentation, coding or the entry layout changes meaning.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MAGIC: &[u8; 8] = b"tamlilC\x01";
+/// The start of a pack (then the format and the kind of its entries).
+const PACK_MAGIC: &[u8; 8] = b"tamlilP\x01";
+/// The end of a pack, after the entry count and the index offset.
+const PACK_END: &[u8; 8] = b"tamlilX\x01";
+const PACK_HEAD: u64 = 13;
+const PACK_TAIL: u64 = 24;
+/// An index entry: the key (64 hex digits), the offset and the length.
+const INDEX_ENTRY: u64 = 80;
+const KINDS: [(&str, u8); 2] = [("seg", b's'), ("code", b'c')];
 
 /// How often each kind of entry was found or had to be computed in one run.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize, PartialEq, Eq)]
@@ -53,6 +73,49 @@ struct FileStamp {
     sha256: String,
 }
 
+/// A pack's index: (key, offset, length) of each entry.
+type Index = Vec<(String, u64, u64)>;
+/// A pack's path, size and index.
+type PackInfo<'a> = (PathBuf, u64, &'a [(String, u64, u64)]);
+
+/// A pack of entries found when the cache was opened.
+struct Pack {
+    path: PathBuf,
+    /// Open for reads by offset (and still readable if another run removes it).
+    file: File,
+    size: u64,
+    /// (key, offset, length) of each entry.
+    index: Vec<(String, u64, u64)>,
+}
+
+/// The pack a run is writing: entries are appended as they are computed.
+struct PackWriter {
+    path: PathBuf,
+    file: AtomicFile,
+    at: u64,
+    index: Vec<(String, u64, u64)>,
+    /// Key -> (offset, length) of the entries written so far.
+    written: HashMap<String, (u64, u64)>,
+}
+
+/// One kind of entries (segmentations or codings).
+struct Store {
+    sub: &'static str,
+    dir: PathBuf,
+    /// Packs found broken when the cache was opened (removed by `finish`).
+    broken: Vec<PathBuf>,
+    kind: u8,
+    /// The packs, newest first.
+    packs: Vec<Pack>,
+    /// Key -> (pack, offset, length), from the newest pack holding it.
+    by_key: HashMap<String, (usize, u64, u64)>,
+    /// Keys looked up or stored by this run, with the length of their entry.
+    used: Mutex<HashMap<String, u64>>,
+    /// `None` until the first entry is stored, or after a failed write.
+    writer: Mutex<Option<PackWriter>>,
+    write_failed: std::sync::atomic::AtomicBool,
+}
+
 /// A cache folder opened for one run.
 pub struct Cache {
     dir: PathBuf,
@@ -60,7 +123,7 @@ pub struct Cache {
     n_codes: usize,
     files: HashMap<PathBuf, FileStamp>,
     seen: Mutex<HashMap<PathBuf, FileStamp>>,
-    used: Mutex<HashSet<String>>,
+    stores: [Store; 2],
     counts: [AtomicUsize; 5],
 }
 
@@ -76,7 +139,7 @@ impl Cache {
     /// folder that cannot be created makes the run go on without a cache, with a
     /// warning.
     pub fn open(dir: &Path, codebook_sha256: &str, n_codes: usize) -> Option<Cache> {
-        for sub in ["seg", "code"] {
+        for (sub, _) in KINDS {
             if let Err(e) = std::fs::create_dir_all(dir.join(sub)) {
                 eprintln!(
                     "tamlil: warning: {}: cannot use as cache ({e}); going on without one",
@@ -88,13 +151,14 @@ impl Cache {
         let files = std::fs::read_to_string(dir.join("files.tsv"))
             .map(|s| parse_files(&s))
             .unwrap_or_default();
+        let stores = KINDS.map(|(sub, kind)| Store::open(&dir.join(sub), sub, kind));
         Some(Cache {
             dir: dir.to_path_buf(),
             codebook_sha256: codebook_sha256.to_string(),
             n_codes,
             files,
             seen: Mutex::new(HashMap::new()),
-            used: Mutex::new(HashSet::new()),
+            stores,
             counts: Default::default(),
         })
     }
@@ -153,32 +217,30 @@ impl Cache {
 
     /// The cached segmentation under `key`, if any.
     pub fn load_segmentation(&self, key: &str, doc_id: &str) -> Option<CachedSegmentation> {
-        let got = std::fs::read(self.dir.join("seg").join(key))
-            .ok()
+        let got = self.stores[0]
+            .load(key)
             .and_then(|b| decode_segmentation(&b, doc_id));
         self.bump(if got.is_some() { 1 } else { 2 });
-        self.used.lock().unwrap().insert(format!("seg/{key}"));
         got
     }
 
     /// Stores a segmentation (a failure to write only costs the next run time).
     pub fn store_segmentation(&self, key: &str, text: &str, units: &[Unit]) {
-        self.store_entry(&format!("seg/{key}"), &encode_segmentation(text, units));
+        self.stores[0].store(key, &encode_segmentation(text, units));
     }
 
     /// The cached codings under `key` for `n_units` units, if any.
     pub fn load_codings(&self, key: &str, n_units: usize) -> Option<Vec<Vec<Coding>>> {
-        let got = std::fs::read(self.dir.join("code").join(key))
-            .ok()
+        let got = self.stores[1]
+            .load(key)
             .and_then(|b| decode_codings(&b, n_units, self.n_codes));
         self.bump(if got.is_some() { 3 } else { 4 });
-        self.used.lock().unwrap().insert(format!("code/{key}"));
         got
     }
 
     /// Stores the codings of a document's units.
     pub fn store_codings(&self, key: &str, codings: &[Vec<Coding>]) {
-        self.store_entry(&format!("code/{key}"), &encode_codings(codings));
+        self.stores[1].store(key, &encode_codings(codings));
     }
 
     /// The counts of this run so far.
@@ -193,10 +255,11 @@ impl Cache {
         }
     }
 
-    /// After a successful run: records the files seen, and keeps of the entries
-    /// this run did not use only the most recent, up to as many bytes as it used
-    /// (so going back to the previous codebook or options is still cached, and the
-    /// cache stays within twice what one run needs).
+    /// After a successful run: records the files seen, puts the packs this run
+    /// wrote into place, and keeps of the packs holding no entry it used only the
+    /// most recent, up to as many bytes as its entries take (so going back to the
+    /// previous codebook or options is still cached, and the cache stays within
+    /// about twice what one run needs).
     pub fn finish(&self) {
         let seen = self.seen.lock().unwrap();
         let mut lines: Vec<String> = seen
@@ -213,55 +276,360 @@ impl Cache {
             })
             .collect();
         lines.sort();
-        self.store("files.tsv", lines.concat().as_bytes());
-        let used = self.used.lock().unwrap();
-        for sub in ["seg", "code"] {
-            let Ok(dir) = std::fs::read_dir(self.dir.join(sub)) else {
-                continue;
-            };
-            let (mut used_bytes, mut unused) = (0u64, Vec::new());
-            for e in dir.flatten() {
-                let name = format!("{sub}/{}", e.file_name().to_string_lossy());
-                let meta = e.metadata().ok();
-                let size = meta.as_ref().map_or(0, |m| m.len());
-                if used.contains(&name) {
-                    used_bytes += size;
-                } else {
-                    let mtime = meta.and_then(|m| m.modified().ok());
-                    unused.push((mtime, e.file_name(), size, e.path()));
-                }
-            }
-            // Newest first; keep what fits in as many bytes as this run used.
-            unused.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-            let mut kept = 0u64;
-            for (_, _, size, path) in unused {
-                if kept + size <= used_bytes {
-                    kept += size;
-                } else {
-                    let _ = std::fs::remove_file(path);
-                }
-            }
+        let _ = crate::output::write_atomic(&self.dir.join("files.tsv"), lines.concat().as_bytes());
+        for store in &self.stores {
+            store.finish(&self.dir.join(store.sub));
         }
     }
 
     fn bump(&self, i: usize) {
         self.counts[i].fetch_add(1, Ordering::Relaxed);
     }
+}
 
-    /// Writes an entry in place: a partly written entry is shorter than its lengths
-    /// say and does not decode, so it is recomputed; the content under a key is
-    /// always the same, so two runs writing it at once write the same bytes.
-    fn store_entry(&self, name: &str, bytes: &[u8]) {
-        let dest = self.dir.join(name);
-        if std::fs::write(&dest, bytes).is_err() {
-            let _ = std::fs::remove_file(&dest);
+/// A new pack's name: the time (so names sort oldest first) and the process.
+fn pack_name() -> String {
+    let ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{ns:020}-{}.pack", std::process::id())
+}
+
+impl Store {
+    fn open(dir: &Path, sub: &'static str, kind: u8) -> Store {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| is_pack(p))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names.reverse();
+        let (mut packs, mut broken) = (Vec::new(), Vec::new());
+        for p in names {
+            match read_pack(&p, kind) {
+                Some(pack) => packs.push(pack),
+                None => broken.push(p),
+            }
+        }
+        let mut by_key = HashMap::new();
+        for (i, p) in packs.iter().enumerate() {
+            for (k, off, len) in &p.index {
+                by_key.entry(k.clone()).or_insert((i, *off, *len));
+            }
+        }
+        Store {
+            sub,
+            dir: dir.to_path_buf(),
+            broken,
+            kind,
+            packs,
+            by_key,
+            used: Mutex::new(HashMap::new()),
+            writer: Mutex::new(None),
+            write_failed: Default::default(),
         }
     }
 
-    /// Replaces a file of the cache atomically (a failure only costs the next run time).
-    fn store(&self, name: &str, bytes: &[u8]) {
-        let _ = crate::output::write_atomic(&self.dir.join(name), bytes);
+    /// The bytes of the entry under `key`, if a pack holds it (marked used), or
+    /// this run's pack (as when `run --reviewed` first goes through the documents to
+    /// read the reviews against them).
+    fn load(&self, key: &str) -> Option<Vec<u8>> {
+        let Some(&(i, off, len)) = self.by_key.get(key) else {
+            let mut w = self.writer.lock().unwrap();
+            let pw = w.as_mut()?;
+            let &(off, len) = pw.written.get(key)?;
+            pw.file.writer().flush().ok()?;
+            return read_at(pw.file.writer().get_ref(), off, len);
+        };
+        let b = read_at(&self.packs[i].file, off, len)?;
+        self.used.lock().unwrap().insert(key.to_string(), len);
+        Some(b)
     }
+
+    /// Appends an entry to this run's pack (a failed write drops the pack: it only
+    /// costs the next run time).
+    fn store(&self, key: &str, bytes: &[u8]) {
+        if self.write_failed.load(Ordering::Relaxed) {
+            return;
+        }
+        {
+            let mut used = self.used.lock().unwrap();
+            if used.contains_key(key) && !self.by_key.contains_key(key) {
+                return; // already written by this run
+            }
+            used.insert(key.to_string(), bytes.len() as u64);
+        }
+        let mut w = self.writer.lock().unwrap();
+        let ok = (|| -> std::io::Result<()> {
+            if w.is_none() {
+                let dir = self.packs_dir();
+                let path = dir.join(pack_name());
+                let mut file =
+                    AtomicFile::create(&path).map_err(|e| std::io::Error::other(e.to_string()))?;
+                file.writer().write_all(&pack_head(self.kind))?;
+                *w = Some(PackWriter {
+                    path,
+                    file,
+                    at: PACK_HEAD,
+                    index: Vec::new(),
+                    written: HashMap::new(),
+                });
+            }
+            let pw = w.as_mut().expect("writer just made");
+            pw.file.writer().write_all(bytes)?;
+            pw.index.push((key.to_string(), pw.at, bytes.len() as u64));
+            pw.written
+                .insert(key.to_string(), (pw.at, bytes.len() as u64));
+            pw.at += bytes.len() as u64;
+            Ok(())
+        })()
+        .is_ok();
+        if !ok {
+            *w = None;
+            self.write_failed.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn packs_dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Puts this run's pack into place, then keeps or removes the others (see
+    /// [`Cache::finish`]). Entries of the old one-file-per-entry layout and packs
+    /// that did not check are removed.
+    fn finish(&self, dir: &Path) {
+        let used = self.used.lock().unwrap();
+        // (path, size, index) of every pack, newest first.
+        let mut all: Vec<PackInfo> = Vec::new();
+        let mut new_pack = None;
+        if let Some(pw) = self.writer.lock().unwrap().take() {
+            new_pack = commit_pack(pw);
+        }
+        if let Some((path, size, index)) = &new_pack {
+            all.push((path.clone(), *size, index.as_slice()));
+        }
+        for p in &self.packs {
+            all.push((p.path.clone(), p.size, p.index.as_slice()));
+        }
+        // The entries this run used, each from the newest pack holding it.
+        let mut claimed: HashSet<&str> = HashSet::new();
+        let mut used_in: Vec<u64> = vec![0; all.len()];
+        for (i, (_, _, index)) in all.iter().enumerate() {
+            for (k, _, len) in index.iter() {
+                if used.contains_key(k.as_str()) && claimed.insert(k.as_str()) {
+                    used_in[i] += len + INDEX_ENTRY;
+                }
+            }
+        }
+        let entries: u64 = used_in.iter().sum();
+        let used_bytes = if entries > 0 {
+            entries + PACK_HEAD + PACK_TAIL
+        } else {
+            0
+        };
+        let mixed_size: u64 = (0..all.len())
+            .filter(|&i| used_in[i] > 0)
+            .map(|i| all[i].1)
+            .sum();
+        let mut remove: Vec<PathBuf> = Vec::new();
+        let mut budget = used_bytes.saturating_sub(mixed_size.saturating_sub(used_bytes));
+        if mixed_size.saturating_sub(used_bytes) > used_bytes {
+            // The packs in use hold more stale entries than fresh ones: copy what
+            // this run used into one pack and drop them.
+            if self.compact(dir, &all, &used_in, &used) {
+                remove.extend(
+                    (0..all.len())
+                        .filter(|&i| used_in[i] > 0)
+                        .map(|i| all[i].0.clone()),
+                );
+                budget = used_bytes;
+            }
+        }
+        let mut kept = 0u64;
+        for i in (0..all.len()).filter(|&i| used_in[i] == 0) {
+            if kept + all[i].1 <= budget {
+                kept += all[i].1;
+            } else {
+                remove.push(all[i].0.clone());
+            }
+        }
+        let known: HashSet<&Path> = all.iter().map(|(p, _, _)| p.as_path()).collect();
+        if let Ok(d) = std::fs::read_dir(dir) {
+            for e in d.flatten() {
+                let p = e.path();
+                let name = e.file_name().to_string_lossy().into_owned();
+                let stale_tmp = name.starts_with('.')
+                    && e.metadata()
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age.as_secs() > 86_400);
+                // Packs are only removed when this run found them broken: another run
+                // may have written one since this one started.
+                let broken = self.broken.contains(&p);
+                let old_layout = !name.starts_with('.') && !is_pack(&p);
+                if !known.contains(p.as_path()) && (stale_tmp || broken || old_layout) {
+                    remove.push(p);
+                }
+            }
+        }
+        for p in remove {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+
+    /// Writes the entries this run used into one new pack; false if it failed.
+    fn compact(
+        &self,
+        dir: &Path,
+        all: &[PackInfo],
+        used_in: &[u64],
+        used: &HashMap<String, u64>,
+    ) -> bool {
+        let path = dir.join(pack_name());
+        let Ok(mut file) = AtomicFile::create(&path) else {
+            return false;
+        };
+        let mut pw = PackWriter {
+            path,
+            file: {
+                if file.writer().write_all(&pack_head(self.kind)).is_err() {
+                    return false;
+                }
+                file
+            },
+            at: PACK_HEAD,
+            index: Vec::new(),
+            written: HashMap::new(),
+        };
+        let mut done: HashSet<&str> = HashSet::new();
+        for (i, (path, _, index)) in all.iter().enumerate() {
+            if used_in[i] == 0 {
+                continue;
+            }
+            let Ok(f) = File::open(path) else {
+                return false;
+            };
+            for (k, off, len) in index.iter() {
+                if !used.contains_key(k.as_str()) || !done.insert(k.as_str()) {
+                    continue;
+                }
+                let Some(b) = read_at(&f, *off, *len) else {
+                    return false;
+                };
+                if pw.file.writer().write_all(&b).is_err() {
+                    return false;
+                }
+                pw.index.push((k.clone(), pw.at, *len));
+                pw.at += len;
+            }
+        }
+        commit_pack(pw).is_some()
+    }
+}
+
+fn is_pack(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "pack")
+        && !p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+}
+
+fn pack_head(kind: u8) -> Vec<u8> {
+    let mut v = PACK_MAGIC.to_vec();
+    v.extend_from_slice(&FORMAT.to_le_bytes());
+    v.push(kind);
+    v
+}
+
+/// Writes the index and trailer of a pack and renames it into place: its path,
+/// size and index.
+fn commit_pack(mut pw: PackWriter) -> Option<(PathBuf, u64, Index)> {
+    let mut tail = Vec::with_capacity(pw.index.len() * INDEX_ENTRY as usize + PACK_TAIL as usize);
+    for (k, off, len) in &pw.index {
+        tail.extend_from_slice(k.as_bytes());
+        tail.extend_from_slice(&off.to_le_bytes());
+        tail.extend_from_slice(&len.to_le_bytes());
+    }
+    tail.extend_from_slice(&(pw.index.len() as u64).to_le_bytes());
+    tail.extend_from_slice(&pw.at.to_le_bytes());
+    tail.extend_from_slice(PACK_END);
+    pw.file.writer().write_all(&tail).ok()?;
+    let size = pw.at + tail.len() as u64;
+    pw.file.commit().ok()?;
+    Some((pw.path, size, pw.index))
+}
+
+/// A pack whose head, trailer and index check; `None` for anything else.
+fn read_pack(path: &Path, kind: u8) -> Option<Pack> {
+    let mut f = File::open(path).ok()?;
+    let size = f.metadata().ok()?.len();
+    if size < PACK_HEAD + PACK_TAIL {
+        return None;
+    }
+    let mut head = [0u8; PACK_HEAD as usize];
+    f.read_exact(&mut head).ok()?;
+    if head[..] != pack_head(kind)[..] {
+        return None;
+    }
+    let mut tail = [0u8; PACK_TAIL as usize];
+    f.seek(SeekFrom::Start(size - PACK_TAIL)).ok()?;
+    f.read_exact(&mut tail).ok()?;
+    let n = u64::from_le_bytes(tail[..8].try_into().ok()?);
+    let index_at = u64::from_le_bytes(tail[8..16].try_into().ok()?);
+    if &tail[16..] != PACK_END
+        || index_at < PACK_HEAD
+        || n.checked_mul(INDEX_ENTRY)
+            .and_then(|x| x.checked_add(index_at + PACK_TAIL))
+            != Some(size)
+    {
+        return None;
+    }
+    let mut raw = vec![0u8; (n * INDEX_ENTRY) as usize];
+    f.seek(SeekFrom::Start(index_at)).ok()?;
+    f.read_exact(&mut raw).ok()?;
+    let mut index = Vec::with_capacity(n as usize);
+    for e in raw.chunks_exact(INDEX_ENTRY as usize) {
+        let key = std::str::from_utf8(&e[..64]).ok()?;
+        if !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let off = u64::from_le_bytes(e[64..72].try_into().ok()?);
+        let len = u64::from_le_bytes(e[72..80].try_into().ok()?);
+        if off < PACK_HEAD || off.checked_add(len)? > index_at {
+            return None;
+        }
+        index.push((key.to_string(), off, len));
+    }
+    Some(Pack {
+        path: path.to_path_buf(),
+        file: f,
+        size,
+        index,
+    })
+}
+
+/// `len` bytes of `f` from `off`.
+fn read_at(f: &File, off: u64, len: u64) -> Option<Vec<u8>> {
+    let mut b = vec![0u8; usize::try_from(len).ok()?];
+    #[cfg(unix)]
+    std::os::unix::fs::FileExt::read_exact_at(f, &mut b, off).ok()?;
+    #[cfg(windows)]
+    {
+        let mut got = 0;
+        while got < b.len() {
+            let n = std::os::windows::fs::FileExt::seek_read(f, &mut b[got..], off + got as u64)
+                .ok()?;
+            if n == 0 {
+                return None;
+            }
+            got += n;
+        }
+    }
+    Some(b)
 }
 
 fn stamp_of(path: &Path, sha256: String) -> Option<FileStamp> {
@@ -548,6 +916,44 @@ mod tests {
         assert_eq!(decode_codings(&b, 2, 3), Some(codings));
         assert_eq!(decode_codings(&b, 3, 3), None, "another unit count");
         assert_eq!(decode_codings(&b, 2, 2), None, "a code the codebook lacks");
+    }
+
+    #[test]
+    fn a_pack_reads_back_and_any_truncation_of_it_is_no_pack() {
+        let dir = std::env::temp_dir().join(format!("tamlil-pack-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(pack_name());
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.writer().write_all(&pack_head(b'c')).unwrap();
+        let mut pw = PackWriter {
+            path: path.clone(),
+            file,
+            at: PACK_HEAD,
+            index: Vec::new(),
+            written: HashMap::new(),
+        };
+        for (i, entry) in [encode_codings(&[vec![]]), encode_codings(&[])]
+            .iter()
+            .enumerate()
+        {
+            pw.file.writer().write_all(entry).unwrap();
+            pw.index
+                .push((format!("{i:064}"), pw.at, entry.len() as u64));
+            pw.at += entry.len() as u64;
+        }
+        let (_, size, index) = commit_pack(pw).unwrap();
+        let pack = read_pack(&path, b'c').unwrap();
+        assert_eq!((pack.size, &pack.index), (size, &index));
+        let (_, off, len) = index[0];
+        let b = read_at(&pack.file, off, len).unwrap();
+        assert_eq!(decode_codings(&b, 1, 1), Some(vec![vec![]]));
+        assert!(read_pack(&path, b's').is_none(), "another kind");
+        let bytes = std::fs::read(&path).unwrap();
+        for n in 0..bytes.len() {
+            std::fs::write(&path, &bytes[..n]).unwrap();
+            assert!(read_pack(&path, b'c').is_none(), "truncated to {n}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -49,7 +49,14 @@ impl AtomicFile {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "out".into());
         let tmp = dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-        let file = File::create(&tmp).map_err(cant)?;
+        // Readable too: the cache reads back entries of the pack it is writing.
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)
+            .map_err(cant)?;
         Ok(AtomicFile {
             tmp: Some(tmp),
             dest: dest.to_path_buf(),

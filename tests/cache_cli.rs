@@ -181,7 +181,7 @@ fn a_broken_entry_is_recomputed_and_old_entries_are_bounded() {
     let (out, cache) = (dir.join("out"), dir.join("cache"));
     run(&corpus, &codebook, &out, Some(&cache), &[]);
     let first = outputs(&out);
-    let entries = |sub: &str| -> Vec<PathBuf> {
+    let files = |sub: &str| -> Vec<PathBuf> {
         let mut v: Vec<PathBuf> = std::fs::read_dir(cache.join(sub))
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -189,16 +189,48 @@ fn a_broken_entry_is_recomputed_and_old_entries_are_bounded() {
         v.sort();
         v
     };
-    assert_eq!(entries("seg").len(), 3);
-    assert_eq!(entries("code").len(), 3);
-    // Truncate one segmentation and garble one coding entry.
-    let seg = &entries("seg")[0];
+    // One pack of each kind, nothing else.
+    for sub in ["seg", "code"] {
+        let f = files(sub);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].extension().is_some_and(|e| e == "pack"), "{f:?}");
+    }
+
+    // A truncated pack is not trusted: all its segmentations are redone.
+    let seg = &files("seg")[0];
     let bytes = std::fs::read(seg).unwrap();
     std::fs::write(seg, &bytes[..bytes.len() / 2]).unwrap();
-    std::fs::write(&entries("code")[1], b"garbage").unwrap();
+    // An entry of the one-file-per-entry layout is ignored (and removed).
+    let legacy = cache.join("seg").join("a".repeat(64));
+    std::fs::write(&legacy, b"old entry").unwrap();
     let c = counts(&run(&corpus, &codebook, &out, Some(&cache), &[]));
-    assert_eq!((c.1, c.2), (2, 1), "the truncated segmentation is redone");
-    assert!(c.4 >= 1, "the garbled coding is redone: {c:?}");
+    assert_eq!(
+        c,
+        (3, 0, 3, 3, 0),
+        "the truncated pack's entries are redone"
+    );
+    assert_eq!(outputs(&out), first);
+    assert_eq!(files("seg").len(), 1, "the broken pack is replaced");
+    assert!(!legacy.exists());
+
+    // A garbled entry in a pack does not decode and is redone.
+    let code = &files("code")[0];
+    let mut bytes = std::fs::read(code).unwrap();
+    bytes[13..21].copy_from_slice(b"garbage!");
+    std::fs::write(code, &bytes).unwrap();
+    let c = counts(&run(&corpus, &codebook, &out, Some(&cache), &[]));
+    assert_eq!((c.3, c.4), (2, 1), "the garbled coding is redone: {c:?}");
+    assert_eq!(outputs(&out), first);
+
+    // A pack whose index does not check is ignored as a whole.
+    for code in files("code") {
+        let mut bytes = std::fs::read(&code).unwrap();
+        let n = bytes.len();
+        bytes[n - 20..n - 12].copy_from_slice(&u64::MAX.to_le_bytes());
+        std::fs::write(&code, &bytes).unwrap();
+    }
+    let c = counts(&run(&corpus, &codebook, &out, Some(&cache), &[]));
+    assert_eq!(c, (3, 3, 0, 0, 3), "no coding is read from a broken index");
     assert_eq!(outputs(&out), first);
 
     // After runs with other options the cache keeps this run's entries and at
@@ -261,4 +293,25 @@ fn cache_inside_the_output_is_refused() {
         stderr(&o)
     );
     assert!(!out.exists());
+}
+
+#[test]
+fn a_run_with_reviews_finds_the_entries_it_wrote_before_reading_them() {
+    let dir = TempDir::new("cache-reviewed");
+    let (corpus, codebook) = corpus(&dir);
+    let (out, cache) = (dir.join("out"), dir.join("cache"));
+    let review = dir.join("rita.csv");
+    std::fs::write(
+        &review,
+        "unit_id,code_id,coder\nA-0002,keys.networking,rita\nB-0004,,rita\n",
+    )
+    .unwrap();
+    let reviewed = ["--reviewed", review.to_str().unwrap()];
+    // The reviews are read against the documents, which are then gone through
+    // again: the second time from the pack this run is writing.
+    assert_eq!(
+        counts(&run(&corpus, &codebook, &out, Some(&cache), &reviewed)),
+        (0, 3, 3, 3, 3)
+    );
+    same_as_fresh(&corpus, &codebook, &out, &dir, &reviewed);
 }
