@@ -153,6 +153,23 @@ pub struct SeqUnit<'a> {
     pub turn: u32,
 }
 
+/// The interviewer's question that unit `i` (an interviewer unit) belongs to: it goes
+/// on from `question` when the unit before is the interviewer's in the same turn.
+fn question_through(
+    units: &[SeqUnit],
+    i: usize,
+    question: std::ops::Range<usize>,
+) -> std::ops::Range<usize> {
+    let continues = i > 0
+        && units[i - 1].ctx.role == Some(Role::Interviewer)
+        && units[i - 1].turn == units[i].turn;
+    if continues {
+        question.start..i + 1
+    } else {
+        i..i + 1
+    }
+}
+
 /// A codebook compiled for coding.
 #[derive(Debug)]
 pub struct Coder {
@@ -347,14 +364,7 @@ impl Coder {
         let mut question: std::ops::Range<usize> = 0..0;
         for (i, u) in units.iter().enumerate() {
             if u.ctx.role == Some(Role::Interviewer) {
-                let continues = i > 0
-                    && units[i - 1].ctx.role == Some(Role::Interviewer)
-                    && units[i - 1].turn == u.turn;
-                question = if continues {
-                    question.start..i + 1
-                } else {
-                    i..i + 1
-                };
+                question = question_through(units, i, question);
             }
             add.clear();
             add.resize(n, 0.0);
@@ -364,13 +374,9 @@ impl Coder {
                     let q: f32 = question.clone().map(|j| own[j * n + c]).sum();
                     add[c] += self.context.question * cap(c, q);
                 }
-                let lo = i.saturating_sub(self.context.story);
-                let hi = (i + self.context.story + 1).min(units.len());
                 for c in 0..n {
-                    let best = (lo..hi)
-                        .filter(|&j| {
-                            j != i && units[j].turn == u.turn && units[j].ctx.role == u.ctx.role
-                        })
+                    let best = self
+                        .neighbours(units, i)
                         .map(|j| own[j * n + c])
                         .fold(0.0_f32, f32::max);
                     add[c] += self.context.turn * cap(c, best);
@@ -396,6 +402,15 @@ impl Coder {
         s.seq_add = add;
     }
 
+    /// The units at most `story` places from unit `i`, in its turn and with its role:
+    /// the neighbours a story's context and what an answer carries come from.
+    fn neighbours<'u>(&self, units: &'u [SeqUnit], i: usize) -> impl Iterator<Item = usize> + 'u {
+        let lo = i.saturating_sub(self.context.story);
+        let hi = (i + self.context.story + 1).min(units.len());
+        let (turn, role) = (units[i].turn, units[i].ctx.role);
+        (lo..hi).filter(move |&j| j != i && units[j].turn == turn && units[j].ctx.role == role)
+    }
+
     /// Pass 3 of [`Coder::code_sequence`]: an answer carries a code on to its
     /// sentences that have no coding at all. A carried code (`[context] carry`) goes
     /// to such a sentence when the question the turn answers has at least `min_own`
@@ -409,21 +424,12 @@ impl Coder {
         let mut gained: Vec<(usize, usize)> = Vec::new();
         for (i, u) in units.iter().enumerate() {
             if u.ctx.role == Some(Role::Interviewer) {
-                let continues = i > 0
-                    && units[i - 1].ctx.role == Some(Role::Interviewer)
-                    && units[i - 1].turn == u.turn;
-                question = if continues {
-                    question.start..i + 1
-                } else {
-                    i..i + 1
-                };
+                question = question_through(units, i, question);
                 continue;
             }
             if u.ctx.role == Some(Role::Other) || !out[i].is_empty() || question.is_empty() {
                 continue;
             }
-            let lo = i.saturating_sub(self.context.story);
-            let hi = (i + self.context.story + 1).min(units.len());
             for c in (0..n).filter(|&c| self.carried[c]) {
                 let asked: f32 = question.clone().map(|j| own[j * n + c]).sum();
                 if asked <= 0.0
@@ -432,12 +438,9 @@ impl Coder {
                 {
                     continue;
                 }
-                let told = (lo..hi).any(|j| {
-                    j != i
-                        && units[j].turn == u.turn
-                        && units[j].ctx.role == u.ctx.role
-                        && out[j].iter().any(|x| x.code == c)
-                });
+                let told = self
+                    .neighbours(units, i)
+                    .any(|j| out[j].iter().any(|x| x.code == c));
                 if told {
                     gained.push((i, c));
                 }
