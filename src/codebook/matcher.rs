@@ -297,7 +297,9 @@ impl Matcher {
 
     /// Whether token `i` is negated: a negation word (לא, אין, בלי, אינו, אף פעם, ...)
     /// stands at most `window` tokens before it with no clause break in between,
-    /// and is not part of לא רק, לא סתם, אין ספק, ...
+    /// and is not part of לא רק, לא סתם, אין ספק, ... A new clause also starts at
+    /// אלא (לא מתחננת אלא דורשת), כי (לא הגיש כי פחד) and עד ש / כדי ש (לא נחים עד
+    /// שהזכאות מאושרת): what follows them is not under the negation before them.
     pub fn is_negated(&self, tokens: &Tokens, i: usize, window: usize) -> bool {
         let toks = tokens.tokens();
         for back in 1..=window.min(i) {
@@ -306,6 +308,9 @@ impl Matcher {
                 return false;
             }
             let w = tokens.text(j);
+            if opens_clause(w, tokens.text(j + 1)) {
+                return false;
+            }
             let instead =
                 w.strip_prefix('ו').unwrap_or(w) == INSTEAD && tokens.text(j + 1).starts_with('ל');
             let negator = self.negators.contains(w)
@@ -317,6 +322,13 @@ impl Matcher {
         }
         false
     }
+}
+
+/// Whether the word `w` (followed by `next`) opens a clause that a negation before it
+/// does not reach: אלא, כי, and עד / כדי before a word with the relative ש.
+fn opens_clause(w: &str, next: &str) -> bool {
+    let w = w.strip_prefix('ו').unwrap_or(w);
+    w == "אלא" || w == "כי" || ((w == "עד" || w == "כדי") && next.starts_with('ש'))
 }
 
 /// Calls `f(id, rest)` for every key of `map` that starts `word` (at least
@@ -606,5 +618,14 @@ mod tests {
         assert!(negated("אני מסרבת להתחנן בפניהם", "להתחננ"));
         assert!(negated("במקום לבכות אצל הפקידה", "לבכות"));
         assert!(!negated("הכל במקום אחד", "אחד"));
+        // A new clause after אלא, כי, עד ש, כדי ש is out of the negation's reach.
+        assert!(!negated("אני לא מתחננת אלא דורשת", "דורשת"));
+        assert!(negated("אני לא מתחננת אלא דורשת", "מתחננת"));
+        assert!(!negated("לא נחים עד שהזכאות מאושרת", "מאושרת"));
+        assert!(!negated("לא הגישה כי פחדה", "פחדה"));
+        assert!(!negated("לא באתי כדי שתבכה", "שתבכה"));
+        // עד and כדי alone do not open a clause: עד הסוף, כדי לבכות.
+        assert!(negated("לא נלחמים עד הסוף", "הסופ"));
+        assert!(negated("לא באה כדי לבכות", "לבכות"));
     }
 }
