@@ -72,6 +72,8 @@ struct CRule {
     kind: Kind,
     weight: f32,
     count_negated: bool,
+    /// Counts only in an interviewer's unit (`in_question`).
+    in_question: bool,
 }
 
 /// A term's part in a rule: the rule, the slot (term position, or 0/1 for the two
@@ -100,6 +102,8 @@ pub struct Scratch {
     slots: Vec<u16>,
     /// Hits of one rule or code ordered by position (indices into `hits`).
     order: Vec<u32>,
+    /// The next unit scored is an interviewer's question: `in_question` rules count.
+    asking: bool,
     /// A term left out of the next unit (see [`Coder::code_unit_without`]).
     without: Option<u32>,
     /// Per token: inside a view the speaker reports of others.
@@ -259,6 +263,7 @@ impl Coder {
                     kind,
                     weight: r.weight,
                     count_negated: r.count_negated,
+                    in_question: r.in_question,
                 });
             }
             if !code.exclude.is_empty() {
@@ -277,6 +282,7 @@ impl Coder {
                     kind: Kind::Exclude,
                     weight: 0.0,
                     count_negated: true,
+                    in_question: false,
                 });
             }
         }
@@ -322,6 +328,7 @@ impl Coder {
     /// codebook order. Context from other units is not used (see [`Coder::code_sequence`]).
     pub fn code_unit(&self, text: &str, ctx: &UnitContext, s: &mut Scratch, out: &mut Vec<Coding>) {
         out.clear();
+        s.asking = false;
         if self.score_unit(text, s) {
             self.decide(ctx, None, s, out);
         }
@@ -346,6 +353,7 @@ impl Coder {
         own.clear();
         own.resize(units.len() * n, 0.0);
         for (i, u) in units.iter().enumerate() {
+            s.asking = u.ctx.role == Some(Role::Interviewer);
             if u.ctx.role == Some(Role::Other) || !self.score_unit(u.text, s) {
                 continue;
             }
@@ -358,6 +366,7 @@ impl Coder {
                 }
             }
         }
+        s.asking = false;
         // Pass 2: each unit with what its question and its neighbours add; only a
         // unit where that can lift a code over its threshold is coded again.
         let mut add = std::mem::take(&mut s.seq_add);
@@ -391,6 +400,7 @@ impl Coder {
                     && row[c] >= self.context.min_own
                     && !out[i].iter().any(|x| x.code == c)
             });
+            s.asking = false;
             if can_change && self.score_unit(u.text, s) {
                 self.decide(&u.ctx, Some(&add), s, &mut out[i]);
             }
@@ -511,6 +521,10 @@ impl Coder {
                 end += 1;
             }
             let rule = &self.rules[rule_ix as usize];
+            if rule.in_question && !s.asking {
+                at = end;
+                continue;
+            }
             let code = rule.code;
             let group = &s.hits[at..end];
             let shadow = &s.shadowed[at..end];
@@ -753,6 +767,7 @@ impl Coder {
             let eligible = |i: usize| {
                 let r = &self.rules[s.hits[i].0 as usize];
                 matches!(r.kind, Kind::Any | Kind::All(_))
+                    && (s.asking || !r.in_question)
                     && (r.count_negated || !s.negated[s.hits[i].2 as usize])
             };
             // A hit can only be covered by one that starts at most `span` words
@@ -1304,6 +1319,60 @@ mod tests {
         // Without `carry`, the same answer to the same question carries nothing.
         let off = sequence(CONTEXT, &answer("יש לכם עורך דין שעוזר?"));
         assert!(off[2].is_empty());
+    }
+
+    #[test]
+    fn a_question_only_rule_sets_the_context_and_codes_no_answer() {
+        use Role::*;
+        // How an interviewer asks about emotional work (how did he feel?) is not how
+        // the agent describes it (I calmed him down): an `in_question` rule of
+        // feeling words scores the question only.
+        let src = "[codebook]\nthreshold = 2\nroles = [\"interviewee\"]\n[context]\nquestion = 1\nturn = 1\nstory = 1\nmin_own = 1\ncarry = [\"keys\"]\n[[code]]\nid = \"keys.emotion\"\n[[code.rule]]\nweight = 2\nany = [\"להרגיע\", \"הרגעתי\"]\n[[code.rule]]\nweight = 1\nany = [\"סבלנות\"]\n[[code.rule]]\nweight = 1\nin_question = true\nany = [\"הרגיש~\", \"כועס*\"]\n";
+        let answer = |question: &'static str| {
+            [
+                (Interviewer, 1, question),
+                (Interviewee, 2, "הוא היה במצוקה גדולה."),
+                (Interviewee, 2, "ישבתי איתו והרגעתי אותו."),
+                (Interviewee, 2, "זה דרש סבלנות."),
+            ]
+        };
+        let asked = sequence(src, &answer("ואיך הוא הרגיש בכל התהליך?"));
+        // The calming codes on its own, and the sentence before it, with no cue,
+        // continues the story of an answer about feelings.
+        assert_eq!(asked[2], ["keys.emotion"]);
+        assert_eq!(asked[1], ["keys.emotion"]);
+        // After a question with no feeling word, nothing is carried to it.
+        let plain = sequence(src, &answer("ומה קרה אחר כך?"));
+        assert_eq!(plain[2], ["keys.emotion"]);
+        assert!(plain[1].is_empty());
+        // The question-only words are no evidence in an answer: "he felt angry"
+        // said by the agent, after a neutral question, codes nothing.
+        let told = sequence(
+            src,
+            &[
+                (Interviewer, 1, "ומה קרה אחר כך?"),
+                (Interviewee, 2, "הוא הרגיש כועס וסבלנות לא הייתה לו."),
+            ],
+        );
+        assert!(told[1].is_empty());
+        // Coded on its own, without context, a question-only rule never counts.
+        let (cb, c) = coder(src);
+        let mut out = Vec::new();
+        let ctx = UnitContext {
+            role: Some(Interviewee),
+            attrs: &[],
+        };
+        c.code_unit(
+            "הרגיש כועס, כועס מאוד",
+            &ctx,
+            &mut Scratch::default(),
+            &mut out,
+        );
+        assert!(
+            out.is_empty(),
+            "{:?}",
+            out.iter().map(|x| &cb.codes[x.code].id).collect::<Vec<_>>()
+        );
     }
 
     #[test]

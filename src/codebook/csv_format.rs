@@ -125,6 +125,7 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
                 kind: RuleKind::Any(terms),
                 weight,
                 count_negated: false,
+                in_question: false,
                 line,
             }]
         };

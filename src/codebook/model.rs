@@ -161,6 +161,10 @@ pub struct Rule {
     pub weight: f32,
     /// Whether occurrences under a negation (לא, אין, בלי, ...) count.
     pub count_negated: bool,
+    /// Whether the rule counts only in the interviewer's questions (`in_question`):
+    /// how an interviewer asks about the code, context for the answer and no
+    /// evidence in it.
+    pub in_question: bool,
     pub line: usize,
 }
 

@@ -117,6 +117,7 @@ struct RawRule {
     with: Option<Vec<Spanned<String>>>,
     within: Option<usize>,
     negated: Option<bool>,
+    in_question: Option<bool>,
 }
 
 /// Maps byte offsets of a source text to 1-based line numbers.
@@ -233,6 +234,7 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
                 kind: RuleKind::Any(terms(t.into_inner())),
                 weight: 1.0,
                 count_negated: false,
+                in_question: false,
                 line,
             });
         }
@@ -289,6 +291,7 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
                 kind,
                 weight,
                 count_negated: r.negated.unwrap_or(false),
+                in_question: r.in_question.unwrap_or(false),
                 line,
             });
         }

@@ -56,6 +56,20 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
         }
     }
 
+    if cb.context.question <= 0.0 && cb.context.carry.is_empty() {
+        for c in &cb.codes {
+            for r in c.rules.iter().filter(|r| r.in_question) {
+                at(
+                    r.line,
+                    format!(
+                        "code {}: an `in_question` rule counts only in questions, and this codebook's [context] uses no question (set `question` or `carry`)",
+                        c.id
+                    ),
+                );
+            }
+        }
+    }
+
     let index: HashMap<&str, usize> = cb
         .codes
         .iter()
@@ -287,5 +301,22 @@ mod tests {
             "{msgs:?}"
         );
         assert_eq!(cb.unwrap().context.carry, ["keys", "goals.x", "keyz"]);
+    }
+
+    #[test]
+    fn a_question_only_rule_needs_the_question_in_context() {
+        let src = "[[code]]\nid = \"keys.emotion\"\nterms = [\"להרגיע\"]\n\
+                   [[code.rule]]\nin_question = true\nany = [\"הרגיש~\"]\n";
+        let (_, problems) = crate::codebook::parse_str(Path::new("q.toml"), src);
+        let msgs: Vec<String> = problems.iter().map(|e| e.to_string()).collect();
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(
+            msgs[0].contains("q.toml:4: code keys.emotion: an `in_question` rule"),
+            "{msgs:?}"
+        );
+        let with = format!("[context]\nquestion = 0.5\n{src}");
+        let (cb, problems) = crate::codebook::parse_str(Path::new("q.toml"), &with);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(cb.unwrap().codes[0].rules[1].in_question);
     }
 }
