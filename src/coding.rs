@@ -189,9 +189,11 @@ pub struct Coder {
     reach: usize,
     reported_speech: bool,
     context: crate::codebook::Context,
-    /// Per code: whether an answer carries it on to sentences with no coding
-    /// (`[context] carry`).
+    /// Per code: whether an answer carries it on to sentences with no code of its
+    /// family (`[context] carry`).
     carried: Vec<bool>,
+    /// Per code: its family's number (codes of one family share it).
+    family: Vec<u32>,
 }
 
 impl Coder {
@@ -310,6 +312,17 @@ impl Coder {
             reach: codebook.scoring.reach,
             reported_speech: codebook.scoring.reported_speech,
             context: codebook.context.clone(),
+            family: codebook
+                .codes
+                .iter()
+                .map(|c| {
+                    codebook
+                        .codes
+                        .iter()
+                        .position(|d| d.family == c.family)
+                        .unwrap_or(0) as u32
+                })
+                .collect(),
             carried: codebook
                 .codes
                 .iter()
@@ -422,8 +435,8 @@ impl Coder {
     }
 
     /// Pass 3 of [`Coder::code_sequence`]: an answer carries a code on to its
-    /// sentences that have no coding at all. A carried code (`[context] carry`) goes
-    /// to such a sentence when the question the turn answers has at least `min_own`
+    /// sentences that have no code of its family. A carried code (`[context] carry`)
+    /// goes to such a sentence when the question the turn answers has at least `min_own`
     /// of the code's score and a neighbour in the turn (at most `story` sentences
     /// away) was coded with it on its own evidence or with its context; what a
     /// sentence gets this way is not carried further. A carried coding has score 0
@@ -437,10 +450,13 @@ impl Coder {
                 question = question_through(units, i, question);
                 continue;
             }
-            if u.ctx.role == Some(Role::Other) || !out[i].is_empty() || question.is_empty() {
+            if u.ctx.role == Some(Role::Other) || question.is_empty() {
                 continue;
             }
             for c in (0..n).filter(|&c| self.carried[c]) {
+                if out[i].iter().any(|x| self.family[x.code] == self.family[c]) {
+                    continue;
+                }
                 let asked: f32 = question.clone().map(|j| own[j * n + c]).sum();
                 if asked <= 0.0
                     || asked < self.context.min_own
@@ -456,13 +472,17 @@ impl Coder {
                 }
             }
         }
-        // `gained` is in unit order and, per unit, in codebook order, as codings are.
+        // A unit's codings stay in codebook order.
         for (i, c) in gained {
-            out[i].push(Coding {
-                code: c,
-                score: 0.0,
-                evidence: Vec::new(),
-            });
+            let at = out[i].partition_point(|x| x.code < c);
+            out[i].insert(
+                at,
+                Coding {
+                    code: c,
+                    score: 0.0,
+                    evidence: Vec::new(),
+                },
+            );
         }
     }
 
@@ -1319,6 +1339,14 @@ mod tests {
         // Without `carry`, the same answer to the same question carries nothing.
         let off = sequence(CONTEXT, &answer("יש לכם עורך דין שעוזר?"));
         assert!(off[2].is_empty());
+        // A sentence coded with a code of another family (a target) still goes on
+        // with the story's key.
+        let target = format!(
+            "{carry}[[code]]\nid = \"target.client\"\nthreshold = 1\nterms = [\"חוסך לנו\"]\n"
+        );
+        let got = sequence(&target, &answer("יש לכם עורך דין שעוזר?"));
+        assert_eq!(got[2], ["keys.power", "target.client"]);
+        assert_eq!(got[4], ["keys.emotion"]);
     }
 
     #[test]

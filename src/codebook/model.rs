@@ -62,7 +62,7 @@ pub struct Context {
     /// The least score of its own a unit needs before context adds to a code.
     pub min_own: f32,
     /// Families or codes whose codes an answer carries on to its sentences with no
-    /// coding of their own (see `Coder::code_sequence`); empty = none.
+    /// code of the same family (see `Coder::code_sequence`); empty = none.
     pub carry: Vec<String>,
     /// The line of the `[context]` table (0 when there is none).
     pub line: usize,
