@@ -20,7 +20,6 @@ use crate::output::AtomicFile;
 use crate::text::Role;
 use anyhow::Result;
 use rayon::prelude::*;
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
@@ -947,6 +946,9 @@ pub struct CodingRows<'c> {
     codebook: &'c Codebook,
     n: usize,
     buf: String,
+    /// Scores formatted before (by their bits): a unit's scores are sums of a few
+    /// rule weights, so the same few values come back again and again.
+    scores: foldhash::HashMap<u32, Box<str>>,
 }
 
 /// A byte buffer the CSV writer writes into while its owner can still take the bytes.
@@ -973,6 +975,7 @@ impl<'c> CodingRows<'c> {
             codebook,
             n: 0,
             buf: String::new(),
+            scores: Default::default(),
         }
     }
 
@@ -987,17 +990,29 @@ impl<'c> CodingRows<'c> {
         for c in codings {
             let code = &self.codebook.codes[c.code];
             self.buf.clear();
+            let mut num = itoa::Buffer::new();
             for (i, e) in c.evidence.iter().enumerate() {
                 if i > 0 {
                     self.buf.push_str("; ");
                 }
                 let surface = text.get(e.byte_start..e.byte_end).unwrap_or("");
-                let _ = write!(self.buf, "{}-{}:{}", e.start, e.end, surface);
+                self.buf.push_str(num.format(e.start));
+                self.buf.push('-');
+                self.buf.push_str(num.format(e.end));
+                self.buf.push(':');
+                self.buf.push_str(surface);
             }
+            if self.scores.len() >= 1 << 12 {
+                self.scores.clear();
+            }
+            let score = self
+                .scores
+                .entry(c.score.to_bits())
+                .or_insert_with(|| format_score(c.score).into());
             self.csv.write_field(unit_id)?;
             self.csv.write_field(&code.id)?;
             self.csv.write_field(&code.family)?;
-            self.csv.write_field(format_score(c.score))?;
+            self.csv.write_field(&**score)?;
             self.csv.write_field(&self.buf)?;
             self.csv.write_field(source)?;
             self.csv.write_record(None::<&[u8]>)?;

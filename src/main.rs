@@ -3,6 +3,10 @@
 use clap::{Parser, Subcommand};
 use tamlil::cmd;
 
+// Coding and formatting make and drop many small buffers on every thread.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// tamlil (תמליל): code Hebrew interview transcripts and tally the codes by sector.
 ///
 /// Reads transcripts (.txt in UTF-8 or Windows-1255, .docx) listed in a manifest,

@@ -52,16 +52,47 @@ pub fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-/// One unit read from the CSV.
+/// One unit read from the CSV: its fields as byte ranges into its [`Chunk`]'s text.
 struct Row {
-    id: String,
-    text: String,
+    id: std::ops::Range<usize>,
+    text: std::ops::Range<usize>,
     role: Option<Role>,
     /// The document (from `doc_id`), empty when the file has no such column.
-    doc: String,
+    doc: std::ops::Range<usize>,
     /// The speaker turn (from `turn`), 0 when the file has no such column.
     turn: u32,
-    attrs: Vec<String>,
+    /// The attribute values: a range of [`Chunk::attrs`].
+    attrs: std::ops::Range<usize>,
+}
+
+/// Units read from the CSV, their fields held in one buffer.
+#[derive(Default)]
+struct Chunk {
+    buf: String,
+    /// Attribute values of every row (byte ranges of `buf`), row after row.
+    attrs: Vec<std::ops::Range<usize>>,
+    rows: Vec<Row>,
+}
+
+impl Chunk {
+    fn get(&self, r: &std::ops::Range<usize>) -> &str {
+        &self.buf[r.clone()]
+    }
+
+    /// Appends `s` to the buffer and returns its range.
+    fn push(&mut self, s: &str) -> std::ops::Range<usize> {
+        let a = self.buf.len();
+        self.buf.push_str(s);
+        a..self.buf.len()
+    }
+
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
 }
 
 /// How many units are read, coded in parallel and written at a time.
@@ -122,17 +153,26 @@ pub fn code_units(
 
     let coder = Coder::new(cb)?;
     let mut n_units = 0;
-    let mut records = rdr.into_records();
-    let mut pending: Option<Row> = None;
+    // One record serves every row; it keeps the first row of the next chunk when
+    // the current one is full (`pending`).
+    let mut rec = csv::StringRecord::new();
+    let mut pending = false;
+    let mut spare = Chunk::default();
     // Reads the next chunk: up to CHUNK units, ending between documents.
-    let mut read_chunk = || -> Result<Vec<Row>> {
-        let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
-        chunk.extend(pending.take());
-        for rec in records.by_ref() {
-            let rec = rec.map_err(|e| {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                InputError::at(units_path, line, format!("bad CSV: {e}"))
-            })?;
+    let mut read_chunk = |mut chunk: Chunk| -> Result<Chunk> {
+        chunk.buf.clear();
+        chunk.attrs.clear();
+        chunk.rows.clear();
+        loop {
+            if !std::mem::take(&mut pending) {
+                let more = rdr.read_record(&mut rec).map_err(|e| {
+                    let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                    InputError::at(units_path, line, format!("bad CSV: {e}"))
+                })?;
+                if !more {
+                    break;
+                }
+            }
             let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
             let field = |i: usize| rec.get(i).unwrap_or("");
             let role = match role_col.map(field).map(str::trim) {
@@ -155,52 +195,61 @@ pub fn code_units(
                     )
                 })?,
             };
-            let doc = doc_col.map(field).unwrap_or("").to_string();
+            let doc = doc_col.map(field).unwrap_or("");
             // A chunk ends between documents, so each document is coded whole.
             let full = chunk.len() >= CHUNK
-                && (doc_col.is_none() || chunk.last().is_some_and(|r| r.doc != doc));
-            let row = Row {
-                id: field(id_col).to_string(),
-                text: field(text_col).to_string(),
+                && (doc_col.is_none()
+                    || chunk.rows.last().is_some_and(|r| chunk.get(&r.doc) != doc));
+            if full {
+                pending = true;
+                break;
+            }
+            let doc = chunk.push(doc);
+            let id = chunk.push(field(id_col));
+            let text = chunk.push(field(text_col));
+            let a = chunk.attrs.len();
+            for &i in &attr_cols {
+                let v = chunk.push(field(i));
+                chunk.attrs.push(v);
+            }
+            chunk.rows.push(Row {
+                id,
+                text,
                 role,
                 doc,
                 turn,
-                attrs: attr_cols.iter().map(|&i| field(i).to_string()).collect(),
-            };
-            if full {
-                pending = Some(row);
-                break;
-            }
-            chunk.push(row);
+                attrs: a..chunk.attrs.len(),
+            });
         }
         Ok(chunk)
     };
-    let mut chunk = read_chunk()?;
+    let mut chunk = read_chunk(Chunk::default())?;
     while !chunk.is_empty() {
         // The next chunk is read while this one is coded.
         let (coded, next) = rayon::join(
             || code_chunk(&coder, &chunk, doc_col.is_some(), &attr_names),
-            &mut read_chunk,
+            || read_chunk(std::mem::take(&mut spare)),
         );
-        for (row, codings) in chunk.iter().zip(&coded) {
-            sink(&row.id, &row.text, codings)?;
+        for (row, codings) in chunk.rows.iter().zip(&coded) {
+            sink(chunk.get(&row.id), chunk.get(&row.text), codings)?;
         }
         n_units += chunk.len();
-        chunk = next?;
+        spare = std::mem::replace(&mut chunk, next?);
     }
     Ok(n_units)
 }
 
 /// Codes a chunk of units in parallel, document by document (`by_doc`: the rows
 /// carry their document; otherwise each unit is a document of its own).
-fn code_chunk(coder: &Coder, chunk: &[Row], by_doc: bool, attr_names: &[&str]) -> Vec<Vec<Coding>> {
+fn code_chunk(coder: &Coder, chunk: &Chunk, by_doc: bool, attr_names: &[&str]) -> Vec<Vec<Coding>> {
     // Units of one document are coded together (the context of a unit is its
     // document); a file without `doc_id` is one document per unit.
     let mut docs: Vec<&[Row]> = Vec::new();
-    let mut rest = chunk;
+    let mut rest = &chunk.rows[..];
     while let Some(first) = rest.first() {
         let n = if by_doc {
-            rest.iter().take_while(|r| r.doc == first.doc).count()
+            let doc = chunk.get(&first.doc);
+            rest.iter().take_while(|r| chunk.get(&r.doc) == doc).count()
         } else {
             1
         };
@@ -209,24 +258,30 @@ fn code_chunk(coder: &Coder, chunk: &[Row], by_doc: bool, attr_names: &[&str]) -
     }
     docs.par_iter()
         .map(|rows| {
-            let attrs: Vec<Vec<(&str, &str)>> = rows
-                .iter()
-                .map(|row| {
-                    attr_names
-                        .iter()
-                        .copied()
-                        .zip(row.attrs.iter().map(String::as_str))
-                        .collect()
-                })
-                .collect();
+            // The attribute pairs of the rows, one list per distinct run of values
+            // (a document's rows usually share theirs): ranges of `pairs`.
+            let mut pairs: Vec<(&str, &str)> = Vec::new();
+            let mut spans: Vec<std::ops::Range<usize>> = Vec::with_capacity(rows.len());
+            for row in rows.iter() {
+                let values = chunk.attrs[row.attrs.clone()].iter().map(|r| chunk.get(r));
+                if let Some(last) = spans.last()
+                    && pairs[last.clone()].iter().map(|p| p.1).eq(values.clone())
+                {
+                    spans.push(last.clone());
+                    continue;
+                }
+                let a = pairs.len();
+                pairs.extend(attr_names.iter().copied().zip(values));
+                spans.push(a..pairs.len());
+            }
             let seq: Vec<SeqUnit> = rows
                 .iter()
-                .zip(&attrs)
-                .map(|(row, attrs)| SeqUnit {
-                    text: &row.text,
+                .zip(&spans)
+                .map(|(row, span)| SeqUnit {
+                    text: chunk.get(&row.text),
                     ctx: UnitContext {
                         role: row.role,
-                        attrs,
+                        attrs: &pairs[span.clone()],
                     },
                     turn: row.turn,
                 })

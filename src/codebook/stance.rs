@@ -38,6 +38,10 @@ const CONTRAST: &[&str] = &["אבל", "אך", "אולמ", "ואילו", "אלא"
 /// First-person pronouns: "אנחנו אומרים" is the speaker's own voice.
 const WE: &[&str] = &["אנחנו", "ואנחנו", "אנו", "ואנו", "אני", "ואני"];
 
+/// Bytes of the shortest frame word ([`THEIR_VIEW`], [`SAYING`], with or without
+/// their prefixes).
+const SHORTEST_FRAME: usize = 10;
+
 /// Sets `out[i]` for every token of `tokens` (the tokens of `text`) that lies inside
 /// a reported view.
 pub fn mark_reported(text: &str, tokens: &Tokens, out: &mut Vec<bool>) {
@@ -50,7 +54,7 @@ pub fn mark_reported(text: &str, tokens: &Tokens, out: &mut Vec<bool>) {
             let gap = text
                 .get(toks[i - 1].byte_end as usize..toks[i].byte_start as usize)
                 .unwrap_or("");
-            if gap.contains(['.', '?', '!', ';']) {
+            if gap.bytes().any(|b| matches!(b, b'.' | b'?' | b'!' | b';')) {
                 inside = false;
             }
         }
@@ -69,6 +73,10 @@ pub fn mark_reported(text: &str, tokens: &Tokens, out: &mut Vec<bool>) {
 /// Whether token `i` is a reporting frame.
 fn opens_report(tokens: &Tokens, i: usize) -> bool {
     let w = tokens.text(i);
+    // Every frame word is five letters or more.
+    if w.len() < SHORTEST_FRAME {
+        return false;
+    }
     if THEIR_VIEW.contains(&w) {
         return true;
     }
@@ -109,6 +117,12 @@ mod tests {
             .filter(|(_, r)| **r)
             .map(|(tok, _)| chars[tok.start as usize..tok.end as usize].iter().collect())
             .collect()
+    }
+
+    #[test]
+    fn shortest_frame_word() {
+        let shortest = THEIR_VIEW.iter().chain(SAYING).map(|w| w.len()).min();
+        assert_eq!(shortest, Some(SHORTEST_FRAME));
     }
 
     #[test]

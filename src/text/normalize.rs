@@ -150,9 +150,24 @@ impl Tokenizer {
         // A geresh seen after a letter of the current token, waiting for a letter.
         let mut pending_geresh: Option<char> = None;
         let mut break_pending = false;
-        for (char_pos, (byte_pos, c)) in (0_u32..).zip(text.char_indices()) {
-            let byte_pos = byte_pos as u32;
-            match fold_char(c) {
+        let bytes = text.as_bytes();
+        let (mut at, mut char_pos) = (0_usize, 0_u32);
+        while at < bytes.len() {
+            let byte_pos = at as u32;
+            // A Hebrew letter (U+05D0..U+05EA: D7 90..D7 AA in UTF-8), the common case,
+            // without decoding: fold_char gives its base letter.
+            let (c, fold) = match bytes.get(at..at + 2) {
+                Some(&[0xD7, b @ 0x90..=0xAA]) => {
+                    let c = char::from_u32(0x05C0 + (b & 0x3F) as u32).unwrap_or('\u{FFFD}');
+                    (c, Fold::Letter(fold_final(c)))
+                }
+                _ => {
+                    let c = text[at..].chars().next().unwrap_or('\u{FFFD}');
+                    (c, fold_char(c))
+                }
+            };
+            at += c.len_utf8();
+            match fold {
                 Fold::Letter(l) => match cur.as_mut() {
                     Some(t) => {
                         if let Some(g) = pending_geresh.take() {
@@ -206,6 +221,7 @@ impl Tokenizer {
                     break_pending = true;
                 }
             }
+            char_pos += 1;
         }
         Self::finish(&mut cur, out);
     }
@@ -389,6 +405,35 @@ mod tests {
         Tokenizer::tokenize("לא, אני יודעת", &mut t);
         let breaks: Vec<bool> = t.tokens().iter().map(|t| t.break_before).collect();
         assert_eq!(breaks, [false, true, false]);
+    }
+
+    #[test]
+    fn hebrew_letters_take_the_short_way_as_fold_char_folds_them() {
+        // The tokenizer folds D7 90..D7 AA without decoding: those bytes are exactly
+        // the Hebrew letters, and fold_char gives each its base letter.
+        for c in '\u{05D0}'..='\u{05EA}' {
+            let mut b = [0; 4];
+            let bytes = c.encode_utf8(&mut b).as_bytes();
+            assert!(bytes.len() == 2 && bytes[0] == 0xD7 && (0x90..=0xAA).contains(&bytes[1]));
+            assert_eq!(fold_char(c), Fold::Letter(fold_final(c)));
+        }
+        let mut t = Tokens::new();
+        Tokenizer::tokenize("ספרים, עו\"ס\u{200F} ch\u{00E9}z שְׁלוֹם\u{05F3}ץ", &mut t);
+        assert_eq!(t.words(), ["ספרימ", "עו\"ס", "chéz", "שלומ'צ"]);
+        let spans: Vec<(u32, u32, u32, u32)> = t
+            .tokens()
+            .iter()
+            .map(|k| (k.start, k.end, k.byte_start, k.byte_end))
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                (0, 5, 0, 10),
+                (7, 11, 12, 19),
+                (13, 17, 23, 28),
+                (18, 27, 29, 47)
+            ]
+        );
     }
 
     #[test]

@@ -75,14 +75,15 @@ pub fn segment_document(
     opts: &SegmentOptions,
 ) -> Vec<Unit> {
     let turns = split_turns(text, interviewer_labels);
-    let mut ranges: Vec<(usize, usize, usize)> = Vec::new(); // (turn idx, byte start, byte end)
+    // (turn idx, byte start, byte end, words when known)
+    let mut ranges: Vec<(usize, usize, usize, Option<usize>)> = Vec::new();
     for (ti, turn) in turns.iter().enumerate() {
         // A label with nothing after it (`ת:` on a line of its own) gives no unit.
-        for (s, e) in unit_ranges(text, turn, opts)
+        for (s, e, w) in unit_ranges(text, turn, opts)
             .into_iter()
             .filter(|r| r.0 < r.1)
         {
-            ranges.push((ti, s, e));
+            ranges.push((ti, s, e, w));
         }
     }
     let mut cursor = CharCursor::default();
@@ -90,7 +91,7 @@ pub fn segment_document(
     ranges
         .into_iter()
         .enumerate()
-        .map(|(i, (ti, s, e))| {
+        .map(|(i, (ti, s, e, words))| {
             let turn = &turns[ti];
             let slice = &text[s..e];
             let start = cursor.char_offset(text, s);
@@ -103,7 +104,7 @@ pub fn segment_document(
                 role: turn.role,
                 start,
                 end,
-                n_words: count_words(slice),
+                n_words: words.unwrap_or_else(|| count_words(slice)),
                 text: slice.to_string(),
             }
         })
@@ -114,24 +115,33 @@ fn digits(n: usize) -> usize {
     n.max(1).ilog10() as usize + 1
 }
 
-/// Byte ranges of the units of one turn.
-fn unit_ranges(text: &str, turn: &Turn, opts: &SegmentOptions) -> Vec<(usize, usize)> {
+/// Byte ranges of the units of one turn, with their word counts when known.
+fn unit_ranges(
+    text: &str,
+    turn: &Turn,
+    opts: &SegmentOptions,
+) -> Vec<(usize, usize, Option<usize>)> {
     let body = &text[turn.start..turn.end];
-    let shift = |v: Vec<(usize, usize)>| -> Vec<(usize, usize)> {
+    let shift = |v: Vec<(usize, usize)>| -> Vec<(usize, usize, Option<usize>)> {
         v.into_iter()
-            .map(|(s, e)| (s + turn.start, e + turn.start))
+            .map(|(s, e)| (s + turn.start, e + turn.start, None))
             .collect()
     };
     match opts.unit {
-        UnitKind::Turn => vec![(turn.start, turn.end)],
+        UnitKind::Turn => vec![(turn.start, turn.end, None)],
         UnitKind::Paragraph => shift(paragraph_ranges(body)),
-        UnitKind::Sentence if turn.role != Role::Interviewee => vec![(turn.start, turn.end)],
+        UnitKind::Sentence if turn.role != Role::Interviewee => {
+            vec![(turn.start, turn.end, None)]
+        }
         UnitKind::Sentence => {
             let mut pieces = Vec::new();
             for (s, e) in sentence_ranges(body) {
                 split_long(body, s, e, opts, &mut pieces);
             }
-            shift(merge_short(body, pieces, opts.min_words, opts.max_words))
+            merge_counted(body, pieces, opts.min_words, opts.max_words)
+                .into_iter()
+                .map(|(s, e, w)| (s + turn.start, e + turn.start, w))
+                .collect()
         }
     }
 }
@@ -157,11 +167,11 @@ fn split_long(
     s: usize,
     e: usize,
     opts: &SegmentOptions,
-    out: &mut Vec<(usize, usize)>,
+    out: &mut Vec<(usize, usize, usize)>,
 ) {
     let words = count_words(&body[s..e]);
     if words <= opts.max_words {
-        out.push((s, e));
+        out.push((s, e, words));
         return;
     }
     let slice = &body[s..e];
@@ -205,7 +215,7 @@ fn split_long(
             split_long(body, ls, le, opts, out);
             split_long(body, rs, re, opts, out);
         }
-        None => out.push((s, e)),
+        None => out.push((s, e, words)),
     }
 }
 
@@ -214,47 +224,86 @@ fn split_long(
 /// sentence, but a merged unit grows to at most `max_words + min_words` words: a run
 /// of short sentences ("כן. לא. כן. ...") becomes several units, never one unit of
 /// the whole turn.
+#[cfg(test)]
 fn merge_short(
     body: &str,
     pieces: Vec<(usize, usize)>,
     min_words: usize,
     max_words: usize,
 ) -> Vec<(usize, usize)> {
+    let pieces = pieces
+        .into_iter()
+        .map(|(s, e)| (s, e, count_words(&body[s..e])))
+        .collect();
+    merge_counted(body, pieces, min_words, max_words)
+        .into_iter()
+        .map(|(s, e, _)| (s, e))
+        .collect()
+}
+
+/// [`merge_short`] on pieces given with their word counts: the merged units, each
+/// with its word count when it is the sum of its pieces' counts (the pieces are
+/// joined only by spaces and new lines, and the next begins with a letter, a digit
+/// or ASCII punctuation: no word can span such a join).
+fn merge_counted(
+    body: &str,
+    pieces: Vec<(usize, usize, usize)>,
+    min_words: usize,
+    max_words: usize,
+) -> Vec<(usize, usize, Option<usize>)> {
     let max_words = max_words.saturating_add(min_words);
-    let mut out: Vec<(usize, usize, usize)> = Vec::with_capacity(pieces.len()); // (start, end, words)
-    // Short pieces waiting for a neighbour: (start, end, words).
-    let mut carry: Option<(usize, usize, usize)> = None;
-    for (s, e) in pieces {
-        let w = count_words(&body[s..e]);
+    // (start, end, words, words is the unit's count)
+    let mut out: Vec<(usize, usize, usize, bool)> = Vec::with_capacity(pieces.len());
+    // Short pieces waiting for a neighbour.
+    let mut carry: Option<(usize, usize, usize, bool)> = None;
+    let joins = |end: usize, start: usize| {
+        let gap = &body[end..start];
+        !gap.is_empty()
+            && gap
+                .bytes()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            && body[start..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii() || matches!(c, '\u{05D0}'..='\u{05EA}'))
+    };
+    for (s, e, w) in pieces {
         if w < min_words {
             if carry.is_none()
                 && let Some(last) = out.last_mut().filter(|l| l.2 + w <= max_words)
             {
+                last.3 = last.3 && joins(last.1, s);
                 last.1 = e;
                 last.2 += w;
                 continue;
             }
             carry = match carry {
-                Some((cs, _, cw)) if cw + w <= max_words => Some((cs, e, cw + w)),
+                Some((cs, ce, cw, cx)) if cw + w <= max_words => {
+                    Some((cs, e, cw + w, cx && joins(ce, s)))
+                }
                 Some(full) => {
                     out.push(full);
-                    Some((s, e, w))
+                    Some((s, e, w, true))
                 }
-                None => Some((s, e, w)),
+                None => Some((s, e, w, true)),
             };
         } else {
             match carry.take() {
-                Some((cs, _, cw)) if cw + w <= max_words => out.push((cs, e, cw + w)),
+                Some((cs, ce, cw, cx)) if cw + w <= max_words => {
+                    out.push((cs, e, cw + w, cx && joins(ce, s)))
+                }
                 Some(full) => {
                     out.push(full);
-                    out.push((s, e, w));
+                    out.push((s, e, w, true));
                 }
-                None => out.push((s, e, w)),
+                None => out.push((s, e, w, true)),
             }
         }
     }
     out.extend(carry); // the turn ends in short pieces that fitted nowhere
-    out.into_iter().map(|(s, e, _)| (s, e)).collect()
+    out.into_iter()
+        .map(|(s, e, w, exact)| (s, e, exact.then_some(w)))
+        .collect()
 }
 
 /// Converts increasing byte offsets to character offsets in one pass.
@@ -339,7 +388,7 @@ mod tests {
         let body = "אחת שתיים שלוש ארבע, חמש שש שבע שמונה תשע עשר, אחת עשרה שתים עשרה";
         let mut out = Vec::new();
         split_long(body, 0, body.len(), &opts(2, 8), &mut out);
-        let got: Vec<&str> = out.iter().map(|&(s, e)| &body[s..e]).collect();
+        let got: Vec<&str> = out.iter().map(|&(s, e, _)| &body[s..e]).collect();
         assert_eq!(
             got,
             vec![
