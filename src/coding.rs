@@ -101,7 +101,7 @@ pub struct Scratch {
     slots: Vec<u16>,
     /// Hits of one rule or code ordered by position (indices into `hits`).
     order: Vec<u32>,
-    /// The next unit scored is an interviewer's question: `in_question` rules count.
+    /// The unit being scored is an interviewer's question: `in_question` rules count.
     asking: bool,
     /// A term left out of the next unit (see [`Coder::code_unit_without`]).
     without: Option<u32>,
@@ -325,13 +325,7 @@ impl Coder {
             carried: codebook
                 .codes
                 .iter()
-                .map(|c| {
-                    codebook
-                        .context
-                        .carry
-                        .iter()
-                        .any(|k| c.id == *k || c.family == *k || c.id.starts_with(&format!("{k}.")))
-                })
+                .map(|c| codebook.context.carries(c))
                 .collect(),
         })
     }
@@ -340,8 +334,7 @@ impl Coder {
     /// codebook order. Context from other units is not used (see [`Coder::code_sequence`]).
     pub fn code_unit(&self, text: &str, ctx: &UnitContext, s: &mut Scratch, out: &mut Vec<Coding>) {
         out.clear();
-        s.asking = false;
-        if self.score_unit(text, s) {
+        if self.score_unit(text, false, s) {
             self.decide(ctx, None, s, out);
         }
     }
@@ -365,8 +358,8 @@ impl Coder {
         own.clear();
         own.resize(units.len() * n, 0.0);
         for (i, u) in units.iter().enumerate() {
-            s.asking = u.ctx.role == Some(Role::Interviewer);
-            if u.ctx.role == Some(Role::Other) || !self.score_unit(u.text, s) {
+            let asking = u.ctx.role == Some(Role::Interviewer);
+            if u.ctx.role == Some(Role::Other) || !self.score_unit(u.text, asking, s) {
                 continue;
             }
             self.decide(&u.ctx, None, s, &mut out[i]);
@@ -378,7 +371,6 @@ impl Coder {
                 }
             }
         }
-        s.asking = false;
         // Pass 2: each unit with what its question and its neighbours add; only a
         // unit where that can lift a code over its threshold is coded again.
         let mut add = std::mem::take(&mut s.seq_add);
@@ -412,8 +404,7 @@ impl Coder {
                     && row[c] >= self.context.min_own
                     && !out[i].iter().any(|x| x.code == c)
             });
-            s.asking = false;
-            if can_change && self.score_unit(u.text, s) {
+            if can_change && self.score_unit(u.text, false, s) {
                 self.decide(&u.ctx, Some(&add), s, &mut out[i]);
             }
         }
@@ -487,8 +478,10 @@ impl Coder {
 
     /// Finds the cues of one unit and its own score per code (`s.own`, not rolled
     /// up), the codes an exclusion vetoes (`s.veto`) and the cues each code's score
-    /// rests on (`s.contrib`). Returns false when no term occurs.
-    fn score_unit(&self, text: &str, s: &mut Scratch) -> bool {
+    /// rests on (`s.contrib`); `in_question` rules count only when `asking` (the unit
+    /// is an interviewer's question). Returns false when no term occurs.
+    fn score_unit(&self, text: &str, asking: bool, s: &mut Scratch) -> bool {
+        s.asking = asking;
         let n_codes = self.thresholds.len();
         s.occs.clear();
         s.own.clear();

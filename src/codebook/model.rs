@@ -73,6 +73,17 @@ impl Context {
     pub fn is_on(&self) -> bool {
         self.question > 0.0 || (self.turn > 0.0 && self.story > 0)
     }
+
+    /// Whether `carry` names `code`: its family, the code itself, or a code above it.
+    pub fn carries(&self, code: &Code) -> bool {
+        self.carry.iter().any(|k| {
+            code.family == *k
+                || code
+                    .id
+                    .strip_prefix(k.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+    }
 }
 
 /// A family of codes: the first segment of the code ids (`keys` for `keys.power`).

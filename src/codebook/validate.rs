@@ -56,17 +56,20 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
         }
     }
 
-    if cb.context.question <= 0.0 && cb.context.carry.is_empty() {
-        for c in &cb.codes {
-            for r in c.rules.iter().filter(|r| r.in_question) {
-                at(
-                    r.line,
-                    format!(
-                        "code {}: an `in_question` rule counts only in questions, and this codebook's [context] uses no question (set `question` or `carry`)",
-                        c.id
-                    ),
-                );
-            }
+    // A question-only rule acts through the question's weight, or through what an
+    // answer carries.
+    let asked = |c: &super::Code| {
+        cb.context.question > 0.0 || (cb.context.is_on() && cb.context.carries(c))
+    };
+    for c in cb.codes.iter().filter(|c| !asked(c)) {
+        for r in c.rules.iter().filter(|r| r.in_question) {
+            at(
+                r.line,
+                format!(
+                    "code {}: an `in_question` rule counts only in questions, and this codebook's [context] neither weighs the question nor carries the code (set `question` or `carry`)",
+                    c.id
+                ),
+            );
         }
     }
 
@@ -286,13 +289,18 @@ mod tests {
         );
     }
 
+    /// Parses `src` as `path`: the codebook and every problem as `file:line: message`.
+    fn parsed(path: &str, src: &str) -> (Option<super::Codebook>, Vec<String>) {
+        let (cb, problems) = crate::codebook::parse_str(Path::new(path), src);
+        (cb, problems.iter().map(|e| e.to_string()).collect())
+    }
+
     #[test]
     fn carry_names_families_or_codes_of_the_codebook() {
         let src = "[context]\nturn = 0.5\ncarry = [\"keys\", \"goals.x\", \"keyz\"]\n\
                    [[code]]\nid = \"keys.power\"\nterms = [\"ערעור\"]\n\
                    [[code]]\nid = \"goals.x\"\nterms = [\"זכות\"]\n";
-        let (cb, problems) = crate::codebook::parse_str(Path::new("carry.toml"), src);
-        let msgs: Vec<String> = problems.iter().map(|e| e.to_string()).collect();
+        let (cb, msgs) = parsed("carry.toml", src);
         assert_eq!(msgs.len(), 1, "{msgs:?}");
         assert!(
             msgs[0].contains(
@@ -307,16 +315,63 @@ mod tests {
     fn a_question_only_rule_needs_the_question_in_context() {
         let src = "[[code]]\nid = \"keys.emotion\"\nterms = [\"להרגיע\"]\n\
                    [[code.rule]]\nin_question = true\nany = [\"הרגיש~\"]\n";
-        let (_, problems) = crate::codebook::parse_str(Path::new("q.toml"), src);
-        let msgs: Vec<String> = problems.iter().map(|e| e.to_string()).collect();
+        let (_, msgs) = parsed("q.toml", src);
         assert_eq!(msgs.len(), 1, "{msgs:?}");
         assert!(
             msgs[0].contains("q.toml:4: code keys.emotion: an `in_question` rule"),
             "{msgs:?}"
         );
-        let with = format!("[context]\nquestion = 0.5\n{src}");
-        let (cb, problems) = crate::codebook::parse_str(Path::new("q.toml"), &with);
-        assert!(problems.is_empty(), "{problems:?}");
-        assert!(cb.unwrap().codes[0].rules[1].in_question);
+        // Carrying another code is no use to it; weighing the question, or carrying
+        // the code (by its family or its id), is.
+        let other = format!("[context]\nturn = 0.5\ncarry = [\"keys.power\"]\n{src}");
+        let msgs = parsed("q.toml", &other).1;
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("q.toml:7: code keys.emotion: an `in_question` rule")),
+            "{msgs:?}"
+        );
+        for context in [
+            "question = 0.5",
+            "turn = 0.5\ncarry = [\"keys\"]",
+            "turn = 0.5\ncarry = [\"keys.emotion\"]",
+        ] {
+            let with = format!("[context]\n{context}\n{src}");
+            let (cb, msgs) = parsed("q.toml", &with);
+            assert!(msgs.is_empty(), "{context}: {msgs:?}");
+            assert!(cb.unwrap().codes[0].rules[1].in_question);
+        }
+    }
+
+    #[test]
+    fn carry_names_a_code_its_family_or_a_code_above_it() {
+        let mut src = String::from("[context]\nturn = 0.5\ncarry = [\"keys.power\", \"goals\"]\n");
+        for id in [
+            "keys.power",
+            "keys.power.legal",
+            "keys.powerful",
+            "keys.emotion",
+            "goals.wellbeing",
+        ] {
+            let parent = id
+                .strip_prefix("keys.power.")
+                .map(|_| "parent = \"keys.power\"\n");
+            src += &format!(
+                "[[code]]\nid = \"{id}\"\n{}terms = [\"ערעור\"]\n",
+                parent.unwrap_or("")
+            );
+        }
+        let (cb, msgs) = parsed("carry.toml", &src);
+        assert!(msgs.is_empty(), "{msgs:?}");
+        let cb = cb.unwrap();
+        let carried: Vec<&str> = cb
+            .codes
+            .iter()
+            .filter(|c| cb.context.carries(c))
+            .map(|c| c.id.as_str())
+            .collect();
+        assert_eq!(
+            carried,
+            ["keys.power", "keys.power.legal", "goals.wellbeing"]
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Meaning units: sentences (default), paragraphs or whole turns, with character offsets.
 
+use super::chars::is_hebrew_letter;
 use super::sentences::sentence_ranges;
 use super::turns::{Role, Turn, split_turns, trim_range};
 
@@ -265,7 +266,7 @@ fn merge_counted(
             && body[start..]
                 .chars()
                 .next()
-                .is_some_and(|c| c.is_ascii() || matches!(c, '\u{05D0}'..='\u{05EA}'))
+                .is_some_and(|c| c.is_ascii() || is_hebrew_letter(c))
     };
     for (s, e, w) in pieces {
         if w < min_words {
