@@ -25,7 +25,7 @@ pub fn escape(s: &str) -> String {
 /// sign, digits with `.` `,` `:` between them, a `%`, a `–` range) isolated left to
 /// right in `<bdi dir="ltr">`, so "−3.8" never reads "3.8−" and "(+1)" never "(1+)".
 /// A number is taken only at the start of the text or after a space or an opening
-/// bracket: "n=4" is one left-to-right word already, and in "מ-5" the hyphen joins a
+/// bracket, and only when no letter follows it (133ea289c7ab is a word): "n=4" is one left-to-right word already, and in "מ-5" the hyphen joins a
 /// prefix letter (isolating either would turn it round).
 pub fn rtl_prose(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
@@ -54,6 +54,13 @@ pub fn rtl_prose(s: &str) -> String {
         }
         if chars.get(i) == Some(&'%') {
             i += 1;
+        }
+        // Digits that run on into letters (a hash: 133ea289c7ab) are a word, not a
+        // number: they stay with it.
+        if chars.get(i).is_some_and(|c| c.is_alphanumeric()) {
+            out.push_str(&escape(&chars[start].to_string()));
+            i = start + 1;
+            continue;
         }
         let token: String = chars[start..i].iter().collect();
         let _ = write!(out, "<bdi dir=\"ltr\">{}</bdi>", escape(&token));
@@ -380,6 +387,11 @@ mod tests {
             )
         );
         assert_eq!(rtl_prose("ללא מספרים"), "ללא מספרים");
+        // A hash that starts with digits is one left-to-right word, not a number.
+        assert_eq!(
+            rtl_prose("ספר קודים (133ea289c7ab) 12 שנים"),
+            format!("ספר קודים (133ea289c7ab) {} שנים", b("12"))
+        );
     }
 
     #[test]
