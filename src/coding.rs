@@ -71,8 +71,40 @@ struct CRule {
     kind: Kind,
     weight: f32,
     count_negated: bool,
-    /// Counts only in an interviewer's unit (`in_question`).
-    in_question: bool,
+    /// Where the rule's terms count.
+    scope: Scope,
+}
+
+/// Where a rule's terms count: as evidence of their own unit, only in the
+/// interviewer's questions (`in_question`), or only as context for other units
+/// (`in_context`: in the question and in the neighbouring sentences of the turn).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Evidence,
+    Question,
+    Context,
+}
+
+/// How the unit being scored is read, which decides the rules that count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Reading {
+    /// An answer's own evidence (and every unit coded without context).
+    #[default]
+    Answer,
+    /// An interviewer's question, as context for its answer: every rule counts.
+    Question,
+    /// An answer as context for its neighbours: `in_context` rules count too.
+    Neighbour,
+}
+
+impl Scope {
+    fn counts_in(self, reading: Reading) -> bool {
+        match self {
+            Scope::Evidence => true,
+            Scope::Question => reading == Reading::Question,
+            Scope::Context => reading != Reading::Answer,
+        }
+    }
 }
 
 /// A term's part in a rule: the rule, the slot (term position, or 0/1 for the two
@@ -101,8 +133,10 @@ pub struct Scratch {
     slots: Vec<u16>,
     /// Hits of one rule or code ordered by position (indices into `hits`).
     order: Vec<u32>,
-    /// The unit being scored is an interviewer's question: `in_question` rules count.
-    asking: bool,
+    /// How the unit being scored is read (which rules count).
+    reading: Reading,
+    /// The last unit scored as an answer had a hit of an `in_context` rule.
+    context_left_out: bool,
     /// A term left out of the next unit (see [`Coder::code_unit_without`]).
     without: Option<u32>,
     /// Per token: inside a view the speaker reports of others.
@@ -114,8 +148,12 @@ pub struct Scratch {
     cue_occs: Vec<u32>,
     /// Distinct cue keys in the current stretch, with their counts.
     keys: Vec<(u32, u32)>,
-    /// Own scores of every unit of a sequence (units x codes), and one unit's context.
+    /// Own scores of every unit of a sequence (units x codes), the same with its
+    /// `in_context` rules (what it gives its neighbours), and one unit's context.
     seq_own: Vec<f32>,
+    seq_told: Vec<f32>,
+    /// What the question an answer answers asks, per code.
+    seq_asked: Vec<f32>,
     seq_add: Vec<f32>,
 }
 
@@ -193,6 +231,9 @@ pub struct Coder {
     carried: Vec<bool>,
     /// Per code: its family's number (codes of one family share it).
     family: Vec<u32>,
+    /// Per code: whether a follow-up question asks what the answer before it told
+    /// (`[context] follow_up`).
+    follows: Vec<bool>,
 }
 
 impl Coder {
@@ -264,7 +305,13 @@ impl Coder {
                     kind,
                     weight: r.weight,
                     count_negated: r.count_negated,
-                    in_question: r.in_question,
+                    scope: if r.in_question {
+                        Scope::Question
+                    } else if r.in_context {
+                        Scope::Context
+                    } else {
+                        Scope::Evidence
+                    },
                 });
             }
             if !code.exclude.is_empty() {
@@ -283,7 +330,7 @@ impl Coder {
                     kind: Kind::Exclude,
                     weight: 0.0,
                     count_negated: true,
-                    in_question: false,
+                    scope: Scope::Evidence,
                 });
             }
         }
@@ -311,6 +358,11 @@ impl Coder {
             reach: codebook.scoring.reach,
             reported_speech: codebook.scoring.reported_speech,
             context: codebook.context.clone(),
+            follows: codebook
+                .codes
+                .iter()
+                .map(|c| codebook.context.follows_up(c))
+                .collect(),
             family: codebook
                 .codes
                 .iter()
@@ -334,7 +386,7 @@ impl Coder {
     /// codebook order. Context from other units is not used (see [`Coder::code_sequence`]).
     pub fn code_unit(&self, text: &str, ctx: &UnitContext, s: &mut Scratch, out: &mut Vec<Coding>) {
         out.clear();
-        if self.score_unit(text, false, s) {
+        if self.score_unit(text, Reading::Answer, s) {
             self.decide(ctx, None, s, out);
         }
     }
@@ -353,44 +405,57 @@ impl Coder {
         }
         let n = self.thresholds.len();
         // Pass 1: every unit coded on its own, and its own score per code with
-        // sub-codes rolled up, conditions aside (a question is scored like an answer).
+        // sub-codes rolled up, conditions aside (a question is scored like an answer);
+        // `told` is what a unit gives its neighbours: its own score, and in an answer
+        // with a hit of an `in_context` rule the score with those rules.
         let mut own = std::mem::take(&mut s.seq_own);
+        let mut told = std::mem::take(&mut s.seq_told);
         own.clear();
         own.resize(units.len() * n, 0.0);
+        told.clear();
+        told.resize(units.len() * n, 0.0);
         for (i, u) in units.iter().enumerate() {
-            let asking = u.ctx.role == Some(Role::Interviewer);
-            if u.ctx.role == Some(Role::Other) || !self.score_unit(u.text, asking, s) {
+            let reading = if u.ctx.role == Some(Role::Interviewer) {
+                Reading::Question
+            } else {
+                Reading::Answer
+            };
+            if u.ctx.role == Some(Role::Other) {
                 continue;
             }
-            self.decide(&u.ctx, None, s, &mut out[i]);
-            let row = &mut own[i * n..(i + 1) * n];
-            row.copy_from_slice(&s.own);
-            for &c in &self.deepest_first {
-                if let Some(p) = self.parent[c] {
-                    row[p] += row[c];
-                }
+            if self.score_unit(u.text, reading, s) {
+                self.decide(&u.ctx, None, s, &mut out[i]);
+                self.rolled_up(&s.own, &mut own[i * n..(i + 1) * n]);
+            }
+            if s.context_left_out && self.score_unit(u.text, Reading::Neighbour, s) {
+                self.rolled_up(&s.own, &mut told[i * n..(i + 1) * n]);
+            } else {
+                told[i * n..(i + 1) * n].copy_from_slice(&own[i * n..(i + 1) * n]);
             }
         }
         // Pass 2: each unit with what its question and its neighbours add; only a
         // unit where that can lift a code over its threshold is coded again.
         let mut add = std::mem::take(&mut s.seq_add);
+        let mut asked = std::mem::take(&mut s.seq_asked);
+        asked.clear();
+        asked.resize(n, 0.0);
         let mut question: std::ops::Range<usize> = 0..0;
         for (i, u) in units.iter().enumerate() {
             if u.ctx.role == Some(Role::Interviewer) {
                 question = question_through(units, i, question);
+                self.asked_by(units, question.clone(), &own, &told, &mut asked);
             }
             add.clear();
             add.resize(n, 0.0);
             if u.ctx.role != Some(Role::Interviewer) && u.ctx.role != Some(Role::Other) {
                 let cap = |c: usize, v: f32| v.min(self.thresholds[c]);
                 for c in 0..n {
-                    let q: f32 = question.clone().map(|j| own[j * n + c]).sum();
-                    add[c] += self.context.question * cap(c, q);
+                    add[c] += self.context.question * cap(c, asked[c]);
                 }
                 for c in 0..n {
                     let best = self
                         .neighbours(units, i)
-                        .map(|j| own[j * n + c])
+                        .map(|j| told[j * n + c])
                         .fold(0.0_f32, f32::max);
                     add[c] += self.context.turn * cap(c, best);
                 }
@@ -404,7 +469,7 @@ impl Coder {
                     && row[c] >= self.context.min_own
                     && !out[i].iter().any(|x| x.code == c)
             });
-            if can_change && self.score_unit(u.text, false, s) {
+            if can_change && self.score_unit(u.text, Reading::Answer, s) {
                 self.decide(&u.ctx, Some(&add), s, &mut out[i]);
             }
         }
@@ -412,7 +477,60 @@ impl Coder {
             self.carry(units, &own, out);
         }
         s.seq_own = own;
+        s.seq_told = told;
         s.seq_add = add;
+        s.seq_asked = asked;
+    }
+
+    /// What the question `question` (a range of interviewer units) asks, per code:
+    /// the sum of its units' scores; a question with no cue of any code ("and what
+    /// did you do?", "what did you tell him?") asks the speaker to go on, and asks
+    /// what the answer before it told (its units' best score per code).
+    fn asked_by(
+        &self,
+        units: &[SeqUnit],
+        question: std::ops::Range<usize>,
+        own: &[f32],
+        told: &[f32],
+        asked: &mut [f32],
+    ) {
+        let n = asked.len();
+        asked.fill(0.0);
+        for j in question.clone() {
+            for (a, v) in asked.iter_mut().zip(&own[j * n..(j + 1) * n]) {
+                *a += v;
+            }
+        }
+        let follows_up = self.follows.iter().any(|&f| f);
+        if !follows_up || question.start == 0 || asked.iter().any(|&a| a > 0.0) {
+            return;
+        }
+        let before = question.start - 1;
+        let (turn, role) = (units[before].turn, units[before].ctx.role);
+        if role == Some(Role::Interviewer) || role == Some(Role::Other) {
+            return;
+        }
+        let mut j = before + 1;
+        while j > 0 && units[j - 1].turn == turn && units[j - 1].ctx.role == role {
+            j -= 1;
+            let row = &told[j * n..(j + 1) * n];
+            for ((a, v), &follows) in asked.iter_mut().zip(row).zip(&self.follows) {
+                if follows {
+                    *a = a.max(*v);
+                }
+            }
+        }
+    }
+
+    /// `row` = a unit's own scores per code (`own`, from [`Coder::score_unit`]) with
+    /// sub-codes rolled up into their parents.
+    fn rolled_up(&self, own: &[f32], row: &mut [f32]) {
+        row.copy_from_slice(own);
+        for &c in &self.deepest_first {
+            if let Some(p) = self.parent[c] {
+                row[p] += row[c];
+            }
+        }
     }
 
     /// The units at most `story` places from unit `i`, in its turn and with its role:
@@ -478,10 +596,12 @@ impl Coder {
 
     /// Finds the cues of one unit and its own score per code (`s.own`, not rolled
     /// up), the codes an exclusion vetoes (`s.veto`) and the cues each code's score
-    /// rests on (`s.contrib`); `in_question` rules count only when `asking` (the unit
-    /// is an interviewer's question). Returns false when no term occurs.
-    fn score_unit(&self, text: &str, asking: bool, s: &mut Scratch) -> bool {
-        s.asking = asking;
+    /// rests on (`s.contrib`), counting the rules the `reading` of the unit lets count
+    /// (`in_question` rules only in a question, `in_context` rules in a question and
+    /// in an answer read as its neighbours' context). Returns false when no term occurs.
+    fn score_unit(&self, text: &str, reading: Reading, s: &mut Scratch) -> bool {
+        s.reading = reading;
+        s.context_left_out = false;
         let n_codes = self.thresholds.len();
         s.occs.clear();
         s.own.clear();
@@ -533,7 +653,8 @@ impl Coder {
                 end += 1;
             }
             let rule = &self.rules[rule_ix as usize];
-            if rule.in_question && !s.asking {
+            if !rule.scope.counts_in(s.reading) {
+                s.context_left_out |= rule.scope == Scope::Context;
                 at = end;
                 continue;
             }
@@ -779,7 +900,7 @@ impl Coder {
             let eligible = |i: usize| {
                 let r = &self.rules[s.hits[i].0 as usize];
                 matches!(r.kind, Kind::Any | Kind::All(_))
-                    && (s.asking || !r.in_question)
+                    && r.scope.counts_in(s.reading)
                     && (r.count_negated || !s.negated[s.hits[i].2 as usize])
             };
             // A hit can only be covered by one that starts at most `span` words
@@ -1409,6 +1530,95 @@ mod tests {
             "{:?}",
             out.iter().map(|x| &cb.codes[x.code].id).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn a_feeling_told_is_context_for_the_sentences_around_it() {
+        use Role::*;
+        // The client's shame is told in one sentence, what the agent did about it in
+        // the next: the feeling words of an `in_context` rule lift the agent's weak
+        // cue next to them, and are no evidence in their own sentence.
+        let src = "[codebook]\nthreshold = 2\nroles = [\"interviewee\"]\n[context]\nquestion = 0.5\nturn = 0.5\nstory = 1\nmin_own = 1\n[[code]]\nid = \"keys.emotion\"\n[[code.rule]]\nweight = 1\nany = [\"ישבתי איתו\"]\n[[code.rule]]\nweight = 2\nin_context = true\nany = [\"מתבייש~\", \"התבייש~\", \"בושה\"]\n";
+        let story = |first: &'static str| {
+            [
+                (Interviewer, 1, "ספרי על מקרה."),
+                (Interviewee, 2, first),
+                (Interviewee, 2, "ישבתי איתו שלוש פעמים."),
+                (Interviewee, 2, "בסוף הוא הגיש."),
+            ]
+        };
+        let ashamed = sequence(src, &story("הוא התבייש לבקש, כל החיים עבד."));
+        assert_eq!(ashamed[2], ["keys.emotion"]);
+        // The feeling alone codes nothing, here or two sentences on.
+        assert!(ashamed[1].is_empty());
+        assert!(ashamed[3].is_empty());
+        // The same act after a sentence with no feeling stays below the threshold.
+        let plain = sequence(src, &story("הוא עבד כל החיים בבניין."));
+        assert!(plain[2].is_empty());
+        // Two sentences of feelings do not lift each other: neither has a cue of its own.
+        let feelings = sequence(
+            src,
+            &[
+                (Interviewer, 1, "ספרי על מקרה."),
+                (Interviewee, 2, "הוא התבייש."),
+                (Interviewee, 2, "בושה גדולה, בושה של גבר."),
+            ],
+        );
+        assert!(feelings[1].is_empty() && feelings[2].is_empty());
+        // Coded on its own, a context-only rule never counts.
+        let (_, c) = coder(src);
+        let mut out = Vec::new();
+        let ctx = UnitContext {
+            role: Some(Interviewee),
+            attrs: &[],
+        };
+        c.code_unit(
+            "הוא התבייש, ישבתי איתו",
+            &ctx,
+            &mut Scratch::default(),
+            &mut out,
+        );
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_follow_up_question_asks_what_the_answer_before_it_told() {
+        use Role::*;
+        // "And what did you do?" names no code: for the codes `follow_up` lists, its
+        // answer is read as an answer about what the turn before it told.
+        let with = |follow_up: &str| {
+            format!(
+                "[codebook]\nthreshold = 2\nroles = [\"interviewee\"]\n[context]\nquestion = 1\nturn = 0.5\nstory = 1\nmin_own = 1\nfollow_up = [{follow_up}]\n[[code]]\nid = \"keys.emotion\"\n[[code.rule]]\nweight = 1\nany = [\"ישבתי איתו\"]\n[[code.rule]]\nweight = 2\nin_context = true\nany = [\"התבייש~\", \"בושה\"]\n[[code]]\nid = \"keys.knowledge\"\n[[code.rule]]\nweight = 2\nany = [\"טופס\"]\n"
+            )
+        };
+        let story = |question: &'static str| {
+            [
+                (Interviewer, 1, "למה הוא לא הגיש?"),
+                (Interviewee, 2, "זה היה עוד לפני הכל."),
+                (Interviewee, 2, "הוא התבייש לבקש."),
+                (Interviewer, 3, question),
+                (Interviewee, 4, "ישבתי איתו שלוש פעמים."),
+            ]
+        };
+        let followed = sequence(&with("\"keys.emotion\""), &story("ומה עשית?"));
+        assert_eq!(followed[4], ["keys.emotion"]);
+        // Not for a code the codebook leaves out of `follow_up`.
+        let other = sequence(&with("\"keys.knowledge\""), &story("ומה עשית?"));
+        assert!(other[4].is_empty());
+        // A question with a cue of its own asks about that, not about the answer
+        // before it.
+        let asked = sequence(&with("\"keys.emotion\""), &story("ומה עשית עם הטופס?"));
+        assert!(asked[4].is_empty());
+        // The answer before it must be the one that told: a follow-up that opens the
+        // interview has nothing to ask about.
+        let first = sequence(
+            &with("\"keys.emotion\""),
+            &[
+                (Interviewer, 1, "ומה עשית?"),
+                (Interviewee, 2, "ישבתי איתו שלוש פעמים."),
+            ],
+        );
+        assert!(first[1].is_empty());
     }
 
     #[test]

@@ -126,6 +126,7 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
                 weight,
                 count_negated: false,
                 in_question: false,
+                in_context: false,
                 line,
             }]
         };

@@ -64,6 +64,9 @@ pub struct Context {
     /// Families or codes whose codes an answer carries on to its sentences with no
     /// code of the same family (see `Coder::code_sequence`); empty = none.
     pub carry: Vec<String>,
+    /// Families or codes for which a question with no cue of any code (a follow-up:
+    /// "and what did you do?") asks what the answer before it told; empty = none.
+    pub follow_up: Vec<String>,
     /// The line of the `[context]` table (0 when there is none).
     pub line: usize,
 }
@@ -76,14 +79,25 @@ impl Context {
 
     /// Whether `carry` names `code`: its family, the code itself, or a code above it.
     pub fn carries(&self, code: &Code) -> bool {
-        self.carry.iter().any(|k| {
-            code.family == *k
-                || code
-                    .id
-                    .strip_prefix(k.as_str())
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-        })
+        names(&self.carry, code)
     }
+
+    /// Whether `follow_up` names `code` (as `carry` would).
+    pub fn follows_up(&self, code: &Code) -> bool {
+        names(&self.follow_up, code)
+    }
+}
+
+/// Whether a list of families and codes names `code`: its family, the code itself,
+/// or a code above it.
+fn names(list: &[String], code: &Code) -> bool {
+    list.iter().any(|k| {
+        code.family == *k
+            || code
+                .id
+                .strip_prefix(k.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    })
 }
 
 /// A family of codes: the first segment of the code ids (`keys` for `keys.power`).
@@ -176,6 +190,10 @@ pub struct Rule {
     /// how an interviewer asks about the code, context for the answer and no
     /// evidence in it.
     pub in_question: bool,
+    /// Whether the rule counts only as context for other units (`in_context`): in
+    /// the interviewer's question and in the neighbouring sentences of the turn,
+    /// never as evidence of the unit it occurs in.
+    pub in_context: bool,
     pub line: usize,
 }
 

@@ -33,6 +33,7 @@ struct RawContext {
     story: Option<usize>,
     min_own: Option<f32>,
     carry: Option<Vec<String>>,
+    follow_up: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -118,6 +119,7 @@ struct RawRule {
     within: Option<usize>,
     negated: Option<bool>,
     in_question: Option<bool>,
+    in_context: Option<bool>,
 }
 
 /// Maps byte offsets of a source text to 1-based line numbers.
@@ -191,6 +193,7 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
                 story: c.story.unwrap_or(1),
                 min_own: weight("min_own", c.min_own, problems),
                 carry: c.carry.unwrap_or_default(),
+                follow_up: c.follow_up.unwrap_or_default(),
                 line,
             }
         }
@@ -235,6 +238,7 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
                 weight: 1.0,
                 count_negated: false,
                 in_question: false,
+                in_context: false,
                 line,
             });
         }
@@ -292,6 +296,7 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
                 weight,
                 count_negated: r.negated.unwrap_or(false),
                 in_question: r.in_question.unwrap_or(false),
+                in_context: r.in_context.unwrap_or(false),
                 line,
             });
         }

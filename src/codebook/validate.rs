@@ -45,15 +45,30 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
 
     duplicate_labels(cb, &mut at);
 
-    for id in &cb.context.carry {
-        let known = cb.families.iter().any(|f| &f.id == id)
-            || cb.codes.iter().any(|c| &c.id == id || &c.family == id);
-        if !known {
-            at(
-                cb.context.line,
-                format!("[context] carry: {id:?} is neither a family nor a code of this codebook"),
-            );
+    let lists = [
+        ("carry", &cb.context.carry),
+        ("follow_up", &cb.context.follow_up),
+    ];
+    for (key, list) in lists {
+        for id in list {
+            let known = cb.families.iter().any(|f| &f.id == id)
+                || cb.codes.iter().any(|c| &c.id == id || &c.family == id);
+            if !known {
+                at(
+                    cb.context.line,
+                    format!(
+                        "[context] {key}: {id:?} is neither a family nor a code of this codebook"
+                    ),
+                );
+            }
         }
+    }
+    if !cb.context.follow_up.is_empty() && cb.context.question <= 0.0 {
+        at(
+            cb.context.line,
+            "[context] follow_up acts through the question, and `question` is 0 (set it above 0)"
+                .to_string(),
+        );
     }
 
     // A question-only rule acts through the question's weight, or through what an
@@ -70,6 +85,29 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
                     c.id
                 ),
             );
+        }
+    }
+
+    // A context-only rule acts through the question or the neighbours of the turn.
+    for c in &cb.codes {
+        for r in c.rules.iter().filter(|r| r.in_context) {
+            if r.in_question {
+                at(
+                    r.line,
+                    format!(
+                        "code {}: a rule is either `in_question` or `in_context`, not both (`in_context` also counts in questions)",
+                        c.id
+                    ),
+                );
+            } else if !cb.context.is_on() {
+                at(
+                    r.line,
+                    format!(
+                        "code {}: an `in_context` rule counts only as context for other units, and this codebook has no [context] (set `turn` and `story`, or `question`)",
+                        c.id
+                    ),
+                );
+            }
         }
     }
 
@@ -309,6 +347,63 @@ mod tests {
             "{msgs:?}"
         );
         assert_eq!(cb.unwrap().context.carry, ["keys", "goals.x", "keyz"]);
+    }
+
+    #[test]
+    fn follow_up_names_codes_and_needs_the_question() {
+        let code = "[[code]]\nid = \"keys.emotion\"\nterms = [\"הרגעתי\"]\n";
+        let (cb, msgs) = parsed(
+            "f.toml",
+            &format!("[context]\nquestion = 0.5\nfollow_up = [\"keys.emotion\", \"keyz\"]\n{code}"),
+        );
+        assert_eq!(
+            msgs,
+            [
+                "f.toml:1: [context] follow_up: \"keyz\" is neither a family nor a code of this codebook"
+            ]
+        );
+        assert_eq!(cb.unwrap().context.follow_up, ["keys.emotion", "keyz"]);
+        let (_, msgs) = parsed(
+            "f.toml",
+            &format!("[context]\nturn = 0.5\nfollow_up = [\"keys\"]\n{code}"),
+        );
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(msgs[0].starts_with("f.toml:1: [context] follow_up acts through the question"));
+    }
+
+    #[test]
+    fn a_context_only_rule_needs_context_and_is_not_also_question_only() {
+        let rule = |flags: &str| {
+            format!("[[code]]\nid = \"keys.emotion\"\n[[code.rule]]\n{flags}any = [\"בושה\"]\n")
+        };
+        let (cb, msgs) = parsed(
+            "c.toml",
+            &format!("[context]\nturn = 0.5\n{}", rule("in_context = true\n")),
+        );
+        assert!(msgs.is_empty(), "{msgs:?}");
+        assert!(cb.unwrap().codes[0].rules[0].in_context);
+        let (_, msgs) = parsed("c.toml", &rule("in_context = true\n"));
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(
+            msgs[0].starts_with(
+                "c.toml:3: code keys.emotion: an `in_context` rule counts only as context"
+            ),
+            "{msgs:?}"
+        );
+        let (_, msgs) = parsed(
+            "c.toml",
+            &format!(
+                "[context]\nquestion = 0.5\n{}",
+                rule("in_context = true\nin_question = true\n")
+            ),
+        );
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(
+            msgs[0].contains(
+                "c.toml:5: code keys.emotion: a rule is either `in_question` or `in_context`"
+            ),
+            "{msgs:?}"
+        );
     }
 
     #[test]
