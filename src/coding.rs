@@ -117,6 +117,39 @@ pub struct Scratch {
     /// Own scores of every unit of a sequence (units x codes), and one unit's context.
     seq_own: Vec<f32>,
     seq_add: Vec<f32>,
+    /// The neighbours of one unit.
+    near: Vec<usize>,
+    /// The codes whose conditions a unit meets, per role and attribute list.
+    allowed: AllowedCodes,
+}
+
+/// Per role (none, interviewer, interviewee, other): which codes' conditions a
+/// unit meets, for the attribute values last seen with the role. Forgotten at the
+/// start of every call that uses it (attribute lists are known by their address
+/// only while they are borrowed).
+#[derive(Debug, Default)]
+struct AllowedCodes {
+    slots: [KnownAttrs; 4],
+}
+
+/// One role's entry of [`AllowedCodes`].
+#[derive(Debug, Default)]
+struct KnownAttrs {
+    /// The attribute list last seen (address and length), if any.
+    list: Option<(usize, usize)>,
+    /// Its values of the attributes conditions name (`Coder::condition_keys`).
+    values: Vec<Option<Box<str>>>,
+    /// Per code: whether the conditions are met.
+    flags: Vec<bool>,
+}
+
+impl AllowedCodes {
+    /// Forgets every list seen.
+    fn forget(&mut self) {
+        for known in &mut self.slots {
+            known.list = None;
+        }
+    }
 }
 
 thread_local! {
@@ -178,9 +211,13 @@ fn question_through(
 pub struct Coder {
     matcher: Matcher,
     rules: Vec<CRule>,
-    uses: Vec<Vec<Use>>,
+    /// Per term: its uses, a range of `use_list` (`use_start[t]..use_start[t + 1]`).
+    use_start: Vec<u32>,
+    use_list: Vec<Use>,
     thresholds: Vec<f32>,
     conditions: Vec<crate::codebook::Conditions>,
+    /// The attributes any code's conditions require or forbid values of.
+    condition_keys: Vec<String>,
     parent: Vec<Option<usize>>,
     /// Codes ordered deepest first, for rolling scores up.
     deepest_first: Vec<usize>,
@@ -295,16 +332,31 @@ impl Coder {
             .collect();
         let mut deepest_first: Vec<usize> = (0..codebook.codes.len()).collect();
         deepest_first.sort_by_key(|&i| std::cmp::Reverse(codebook.depth(i)));
+        let mut condition_keys: Vec<String> = Vec::new();
+        for c in &codebook.codes {
+            for (k, _) in c.conditions.require.iter().chain(&c.conditions.forbid) {
+                if !condition_keys.contains(k) {
+                    condition_keys.push(k.clone());
+                }
+            }
+        }
+        let mut use_start = Vec::with_capacity(uses.len() + 1);
+        use_start.push(0);
+        for u in &uses {
+            use_start.push(use_start[use_start.len() - 1] + u.len() as u32);
+        }
         Ok(Coder {
             matcher,
             rules,
-            uses,
+            use_start,
+            use_list: uses.concat(),
             thresholds: codebook.codes.iter().map(|c| c.threshold).collect(),
             conditions: codebook
                 .codes
                 .iter()
                 .map(|c| c.conditions.clone())
                 .collect(),
+            condition_keys,
             parent,
             deepest_first,
             negation_window: codebook.negation_window,
@@ -335,7 +387,10 @@ impl Coder {
     pub fn code_unit(&self, text: &str, ctx: &UnitContext, s: &mut Scratch, out: &mut Vec<Coding>) {
         out.clear();
         if self.score_unit(text, false, s) {
-            self.decide(ctx, None, s, out);
+            let mut allowed = std::mem::take(&mut s.allowed);
+            allowed.forget();
+            self.decide(self.allowed(ctx, &mut allowed), None, s, out);
+            s.allowed = allowed;
         }
     }
 
@@ -351,6 +406,10 @@ impl Coder {
             }
             return;
         }
+        // The units' attribute lists stay put while `units` is borrowed, so the
+        // conditions met are remembered per role and list for this document only.
+        let mut allowed = std::mem::take(&mut s.allowed);
+        allowed.forget();
         let n = self.thresholds.len();
         // Pass 1: every unit coded on its own, and its own score per code with
         // sub-codes rolled up, conditions aside (a question is scored like an answer).
@@ -362,7 +421,7 @@ impl Coder {
             if u.ctx.role == Some(Role::Other) || !self.score_unit(u.text, asking, s) {
                 continue;
             }
-            self.decide(&u.ctx, None, s, &mut out[i]);
+            self.decide(self.allowed(&u.ctx, &mut allowed), None, s, &mut out[i]);
             let row = &mut own[i * n..(i + 1) * n];
             row.copy_from_slice(&s.own);
             for &c in &self.deepest_first {
@@ -374,45 +433,95 @@ impl Coder {
         // Pass 2: each unit with what its question and its neighbours add; only a
         // unit where that can lift a code over its threshold is coded again.
         let mut add = std::mem::take(&mut s.seq_add);
+        let mut near = std::mem::take(&mut s.near);
         let mut question: std::ops::Range<usize> = 0..0;
+        let min_own = self.context.min_own;
         for (i, u) in units.iter().enumerate() {
             if u.ctx.role == Some(Role::Interviewer) {
                 question = question_through(units, i, question);
             }
-            add.clear();
-            add.resize(n, 0.0);
-            if u.ctx.role != Some(Role::Interviewer) && u.ctx.role != Some(Role::Other) {
-                let cap = |c: usize, v: f32| v.min(self.thresholds[c]);
-                for c in 0..n {
-                    let q: f32 = question.clone().map(|j| own[j * n + c]).sum();
-                    add[c] += self.context.question * cap(c, q);
-                }
-                for c in 0..n {
-                    let best = self
-                        .neighbours(units, i)
-                        .map(|j| own[j * n + c])
-                        .fold(0.0_f32, f32::max);
-                    add[c] += self.context.turn * cap(c, best);
-                }
+            // Nothing is added to a question or to text outside the turns.
+            if u.ctx.role == Some(Role::Interviewer) || u.ctx.role == Some(Role::Other) {
+                continue;
             }
-            let row = &own[i * n..(i + 1) * n];
             // `row` is at least the unit's own total, so a code below `min_own` there
             // stays below it, and a code already assigned stays assigned.
-            let can_change = (0..n).any(|c| {
-                add[c] > 0.0
-                    && row[c] > 0.0
-                    && row[c] >= self.context.min_own
-                    && !out[i].iter().any(|x| x.code == c)
-            });
+            let row = &own[i * n..(i + 1) * n];
+            let open =
+                |c: usize| row[c] > 0.0 && row[c] >= min_own && !out[i].iter().any(|x| x.code == c);
+            if !(0..n).any(open) {
+                continue;
+            }
+            add.clear();
+            add.resize(n, 0.0);
+            let cap = |c: usize, v: f32| v.min(self.thresholds[c]);
+            for c in 0..n {
+                let q: f32 = question.clone().map(|j| own[j * n + c]).sum();
+                add[c] += self.context.question * cap(c, q);
+            }
+            near.clear();
+            near.extend(self.neighbours(units, i));
+            for c in 0..n {
+                let best = near.iter().map(|&j| own[j * n + c]).fold(0.0_f32, f32::max);
+                add[c] += self.context.turn * cap(c, best);
+            }
+            let can_change = (0..n).any(|c| add[c] > 0.0 && open(c));
             if can_change && self.score_unit(u.text, false, s) {
-                self.decide(&u.ctx, Some(&add), s, &mut out[i]);
+                self.decide(
+                    self.allowed(&u.ctx, &mut allowed),
+                    Some(&add),
+                    s,
+                    &mut out[i],
+                );
             }
         }
         if self.carried.iter().any(|&c| c) {
-            self.carry(units, &own, out);
+            self.carry(units, &own, &mut allowed, out);
         }
         s.seq_own = own;
         s.seq_add = add;
+        s.near = near;
+        s.allowed = allowed;
+    }
+
+    /// Per code: whether a unit with `ctx` meets its conditions, remembered in `a`
+    /// per role for the values of the attributes conditions name (an attribute list
+    /// seen last is known by its address alone).
+    fn allowed<'a>(&self, ctx: &UnitContext, a: &'a mut AllowedCodes) -> &'a [bool] {
+        let slot = match ctx.role {
+            None => 0,
+            Some(Role::Interviewer) => 1,
+            Some(Role::Interviewee) => 2,
+            Some(Role::Other) => 3,
+        };
+        let at = (ctx.attrs.as_ptr() as usize, ctx.attrs.len());
+        let known = &mut a.slots[slot];
+        if known.list == Some(at) {
+            return &known.flags;
+        }
+        // What the conditions read of an attribute list: the first value of each
+        // attribute they name.
+        let value = |key: &str| ctx.attrs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+        let same = known.list.is_some()
+            && self
+                .condition_keys
+                .iter()
+                .zip(&known.values)
+                .all(|(k, v)| value(k) == v.as_deref());
+        if !same {
+            known.values.clear();
+            known
+                .values
+                .extend(self.condition_keys.iter().map(|k| value(k).map(Box::from)));
+            known.flags.clear();
+            known.flags.extend(
+                self.conditions
+                    .iter()
+                    .map(|c| c.allows(ctx.role, ctx.attrs)),
+            );
+        }
+        known.list = Some(at);
+        &known.flags
     }
 
     /// The units at most `story` places from unit `i`, in its turn and with its role:
@@ -431,7 +540,13 @@ impl Coder {
     /// away) was coded with it on its own evidence or with its context; what a
     /// sentence gets this way is not carried further. A carried coding has score 0
     /// and no evidence: nothing in the sentence itself says the code.
-    fn carry(&self, units: &[SeqUnit], own: &[f32], out: &mut [Vec<Coding>]) {
+    fn carry(
+        &self,
+        units: &[SeqUnit],
+        own: &[f32],
+        allowed: &mut AllowedCodes,
+        out: &mut [Vec<Coding>],
+    ) {
         let n = self.thresholds.len();
         let mut question: std::ops::Range<usize> = 0..0;
         let mut gained: Vec<(usize, usize)> = Vec::new();
@@ -448,9 +563,7 @@ impl Coder {
                     continue;
                 }
                 let asked: f32 = question.clone().map(|j| own[j * n + c]).sum();
-                if asked <= 0.0
-                    || asked < self.context.min_own
-                    || !self.conditions[c].allows(u.ctx.role, u.ctx.attrs)
+                if asked <= 0.0 || asked < self.context.min_own || !self.allowed(&u.ctx, allowed)[c]
                 {
                     continue;
                 }
@@ -517,7 +630,7 @@ impl Coder {
             if s.silenced[k] {
                 continue;
             }
-            for u in &self.uses[o.term as usize] {
+            for u in self.uses(o.term) {
                 s.hits.push((u.rule, u.slot, k as u32));
             }
         }
@@ -695,10 +808,11 @@ impl Coder {
     }
 
     /// Turns the scores of [`Coder::score_unit`] (plus what the context adds per
-    /// code, rolled up) into codings: eligibility, roll-up and thresholds.
+    /// code, rolled up) into codings: eligibility (`allowed`: the codes whose
+    /// conditions the unit meets), roll-up and thresholds.
     fn decide(
         &self,
-        ctx: &UnitContext,
+        allowed: &[bool],
         add: Option<&[f32]>,
         s: &mut Scratch,
         out: &mut Vec<Coding>,
@@ -706,9 +820,8 @@ impl Coder {
         out.clear();
         let n_codes = self.thresholds.len();
         s.eligible.clear();
-        s.eligible.extend(
-            (0..n_codes).map(|c| !s.veto[c] && self.conditions[c].allows(ctx.role, ctx.attrs)),
-        );
+        s.eligible
+            .extend((0..n_codes).map(|c| !s.veto[c] && allowed[c]));
         s.total.clear();
         s.total
             .extend((0..n_codes).map(|c| if s.eligible[c] { s.own[c] } else { 0.0 }));
@@ -811,6 +924,12 @@ impl Coder {
             }
             at = end;
         }
+    }
+
+    /// The uses of term `t` in the rules.
+    fn uses(&self, t: u32) -> &[Use] {
+        let t = t as usize;
+        &self.use_list[self.use_start[t] as usize..self.use_start[t + 1] as usize]
     }
 
     fn is_self_or_descendant(&self, mut code: usize, ancestor: usize) -> bool {
