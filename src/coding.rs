@@ -611,13 +611,14 @@ impl Coder {
         }
         // Negation and reported views, once per occurrence.
         if self.reported_speech {
-            stance::mark_reported(text, &s.m.tokens, &mut s.reported);
+            stance::mark_reported(text, &s.m.tokens, &s.m.marks, &mut s.reported);
         }
         s.negated.clear();
         s.silenced.clear();
         for o in &s.occs {
             s.negated.push(self.matcher.is_negated(
                 &s.m.tokens,
+                &s.m.marks,
                 o.first as usize,
                 self.negation_window,
             ));
