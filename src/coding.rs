@@ -81,6 +81,21 @@ struct CRule {
 struct Use {
     rule: u32,
     slot: u16,
+    /// The rule is a `near` rule (set when the codebook is compiled).
+    near: bool,
+    /// The rule counts only in an interviewer's unit (set likewise).
+    in_question: bool,
+}
+
+impl Use {
+    fn new(rule: u32, slot: u16) -> Use {
+        Use {
+            rule,
+            slot,
+            near: false,
+            in_question: false,
+        }
+    }
 }
 
 /// Per-thread working memory for [`Coder::code_unit`]; create one per thread and
@@ -119,6 +134,10 @@ pub struct Scratch {
     seq_add: Vec<f32>,
     /// The neighbours of one unit.
     near: Vec<usize>,
+    /// Per rule: the sides of a `near` rule found in the unit (bit 0, bit 1); all
+    /// zero between units. `sided` lists the rules set.
+    sides: Vec<u8>,
+    sided: Vec<u32>,
     /// The codes whose conditions a unit meets, per role and attribute list.
     allowed: AllowedCodes,
 }
@@ -268,31 +287,16 @@ impl Coder {
                                 &mut uses,
                                 &t.text,
                                 t.line,
-                                Use {
-                                    rule,
-                                    slot: slot as u16,
-                                },
+                                Use::new(rule, slot as u16),
                             )?;
                         }
                     }
                     RuleKind::Near { terms, with, .. } => {
                         for t in terms {
-                            add(
-                                &mut matcher,
-                                &mut uses,
-                                &t.text,
-                                t.line,
-                                Use { rule, slot: 0 },
-                            )?;
+                            add(&mut matcher, &mut uses, &t.text, t.line, Use::new(rule, 0))?;
                         }
                         for t in with {
-                            add(
-                                &mut matcher,
-                                &mut uses,
-                                &t.text,
-                                t.line,
-                                Use { rule, slot: 1 },
-                            )?;
+                            add(&mut matcher, &mut uses, &t.text, t.line, Use::new(rule, 1))?;
                         }
                     }
                 }
@@ -307,13 +311,7 @@ impl Coder {
             if !code.exclude.is_empty() {
                 let rule = rules.len() as u32;
                 for t in &code.exclude {
-                    add(
-                        &mut matcher,
-                        &mut uses,
-                        &t.text,
-                        t.line,
-                        Use { rule, slot: 0 },
-                    )?;
+                    add(&mut matcher, &mut uses, &t.text, t.line, Use::new(rule, 0))?;
                 }
                 rules.push(CRule {
                     code: ci as u32,
@@ -345,11 +343,20 @@ impl Coder {
         for u in &uses {
             use_start.push(use_start[use_start.len() - 1] + u.len() as u32);
         }
+        let use_list: Vec<Use> = uses
+            .concat()
+            .into_iter()
+            .map(|u| Use {
+                near: matches!(rules[u.rule as usize].kind, Kind::Near(_)),
+                in_question: rules[u.rule as usize].in_question,
+                ..u
+            })
+            .collect();
         Ok(Coder {
             matcher,
             rules,
             use_start,
-            use_list: uses.concat(),
+            use_list,
             thresholds: codebook.codes.iter().map(|c| c.threshold).collect(),
             conditions: codebook
                 .codes
@@ -625,15 +632,39 @@ impl Coder {
             s.silenced
                 .push(self.reported_speech && s.reported[o.first as usize]);
         }
-        // Every (rule, slot, occurrence) hit, grouped by rule.
+        // The sides of each `near` rule that occur: a rule with one side alone
+        // finds nothing, so its hits are left out.
+        if s.sides.len() < self.rules.len() {
+            s.sides.resize(self.rules.len(), 0);
+        }
+        for (k, o) in s.occs.iter().enumerate() {
+            if s.silenced[k] {
+                continue;
+            }
+            for u in self.uses(o.term).iter().filter(|u| u.near) {
+                let sides = &mut s.sides[u.rule as usize];
+                if *sides == 0 {
+                    s.sided.push(u.rule);
+                }
+                *sides |= 1 << u.slot;
+            }
+        }
+        // Every (rule, slot, occurrence) hit that can count, grouped by rule (an
+        // `in_question` rule counts only in a question).
         s.hits.clear();
         for (k, o) in s.occs.iter().enumerate() {
             if s.silenced[k] {
                 continue;
             }
             for u in self.uses(o.term) {
+                if (u.near && s.sides[u.rule as usize] != 0b11) || (u.in_question && !s.asking) {
+                    continue;
+                }
                 s.hits.push((u.rule, u.slot, k as u32));
             }
+        }
+        for r in s.sided.drain(..) {
+            s.sides[r as usize] = 0;
         }
         s.hits.sort_unstable();
         self.shadow_overlaps(s);
