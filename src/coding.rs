@@ -113,6 +113,21 @@ impl Scope {
 struct Use {
     rule: u32,
     slot: u16,
+    /// The rule is a `near` rule (set when the codebook is compiled).
+    near: bool,
+    /// Where the rule's terms count (set likewise).
+    scope: Scope,
+}
+
+impl Use {
+    fn new(rule: u32, slot: u16) -> Use {
+        Use {
+            rule,
+            slot,
+            near: false,
+            scope: Scope::Evidence,
+        }
+    }
 }
 
 /// Per-thread working memory for [`Coder::code_unit`]; create one per thread and
@@ -155,6 +170,43 @@ pub struct Scratch {
     /// What the question an answer answers asks, per code.
     seq_asked: Vec<f32>,
     seq_add: Vec<f32>,
+    /// The neighbours of one unit.
+    near: Vec<usize>,
+    /// Per rule: the sides of a `near` rule found in the unit (bit 0, bit 1); all
+    /// zero between units. `sided` lists the rules set.
+    sides: Vec<u8>,
+    sided: Vec<u32>,
+    /// The codes whose conditions a unit meets, per role and attribute list.
+    allowed: AllowedCodes,
+}
+
+/// Per role (none, interviewer, interviewee, other): which codes' conditions a
+/// unit meets, for the attribute values last seen with the role. Forgotten at the
+/// start of every call that uses it (attribute lists are known by their address
+/// only while they are borrowed).
+#[derive(Debug, Default)]
+struct AllowedCodes {
+    slots: [KnownAttrs; 4],
+}
+
+/// One role's entry of [`AllowedCodes`].
+#[derive(Debug, Default)]
+struct KnownAttrs {
+    /// The attribute list last seen (address and length), if any.
+    list: Option<(usize, usize)>,
+    /// Its values of the attributes conditions name (`Coder::condition_keys`).
+    values: Vec<Option<Box<str>>>,
+    /// Per code: whether the conditions are met.
+    flags: Vec<bool>,
+}
+
+impl AllowedCodes {
+    /// Forgets every list seen.
+    fn forget(&mut self) {
+        for known in &mut self.slots {
+            known.list = None;
+        }
+    }
 }
 
 thread_local! {
@@ -216,9 +268,13 @@ fn question_through(
 pub struct Coder {
     matcher: Matcher,
     rules: Vec<CRule>,
-    uses: Vec<Vec<Use>>,
+    /// Per term: its uses, a range of `use_list` (`use_start[t]..use_start[t + 1]`).
+    use_start: Vec<u32>,
+    use_list: Vec<Use>,
     thresholds: Vec<f32>,
     conditions: Vec<crate::codebook::Conditions>,
+    /// The attributes any code's conditions require or forbid values of.
+    condition_keys: Vec<String>,
     parent: Vec<Option<usize>>,
     /// Codes ordered deepest first, for rolling scores up.
     deepest_first: Vec<usize>,
@@ -272,31 +328,16 @@ impl Coder {
                                 &mut uses,
                                 &t.text,
                                 t.line,
-                                Use {
-                                    rule,
-                                    slot: slot as u16,
-                                },
+                                Use::new(rule, slot as u16),
                             )?;
                         }
                     }
                     RuleKind::Near { terms, with, .. } => {
                         for t in terms {
-                            add(
-                                &mut matcher,
-                                &mut uses,
-                                &t.text,
-                                t.line,
-                                Use { rule, slot: 0 },
-                            )?;
+                            add(&mut matcher, &mut uses, &t.text, t.line, Use::new(rule, 0))?;
                         }
                         for t in with {
-                            add(
-                                &mut matcher,
-                                &mut uses,
-                                &t.text,
-                                t.line,
-                                Use { rule, slot: 1 },
-                            )?;
+                            add(&mut matcher, &mut uses, &t.text, t.line, Use::new(rule, 1))?;
                         }
                     }
                 }
@@ -317,13 +358,7 @@ impl Coder {
             if !code.exclude.is_empty() {
                 let rule = rules.len() as u32;
                 for t in &code.exclude {
-                    add(
-                        &mut matcher,
-                        &mut uses,
-                        &t.text,
-                        t.line,
-                        Use { rule, slot: 0 },
-                    )?;
+                    add(&mut matcher, &mut uses, &t.text, t.line, Use::new(rule, 0))?;
                 }
                 rules.push(CRule {
                     code: ci as u32,
@@ -342,16 +377,40 @@ impl Coder {
             .collect();
         let mut deepest_first: Vec<usize> = (0..codebook.codes.len()).collect();
         deepest_first.sort_by_key(|&i| std::cmp::Reverse(codebook.depth(i)));
+        let mut condition_keys: Vec<String> = Vec::new();
+        for c in &codebook.codes {
+            for (k, _) in c.conditions.require.iter().chain(&c.conditions.forbid) {
+                if !condition_keys.contains(k) {
+                    condition_keys.push(k.clone());
+                }
+            }
+        }
+        let mut use_start = Vec::with_capacity(uses.len() + 1);
+        use_start.push(0);
+        for u in &uses {
+            use_start.push(use_start[use_start.len() - 1] + u.len() as u32);
+        }
+        let use_list: Vec<Use> = uses
+            .concat()
+            .into_iter()
+            .map(|u| Use {
+                near: matches!(rules[u.rule as usize].kind, Kind::Near(_)),
+                scope: rules[u.rule as usize].scope,
+                ..u
+            })
+            .collect();
         Ok(Coder {
             matcher,
             rules,
-            uses,
+            use_start,
+            use_list,
             thresholds: codebook.codes.iter().map(|c| c.threshold).collect(),
             conditions: codebook
                 .codes
                 .iter()
                 .map(|c| c.conditions.clone())
                 .collect(),
+            condition_keys,
             parent,
             deepest_first,
             negation_window: codebook.negation_window,
@@ -387,7 +446,10 @@ impl Coder {
     pub fn code_unit(&self, text: &str, ctx: &UnitContext, s: &mut Scratch, out: &mut Vec<Coding>) {
         out.clear();
         if self.score_unit(text, Reading::Answer, s) {
-            self.decide(ctx, None, s, out);
+            let mut allowed = std::mem::take(&mut s.allowed);
+            allowed.forget();
+            self.decide(self.allowed(ctx, &mut allowed), None, s, out);
+            s.allowed = allowed;
         }
     }
 
@@ -403,6 +465,10 @@ impl Coder {
             }
             return;
         }
+        // The units' attribute lists stay put while `units` is borrowed, so the
+        // conditions met are remembered per role and list for this document only.
+        let mut allowed = std::mem::take(&mut s.allowed);
+        allowed.forget();
         let n = self.thresholds.len();
         // Pass 1: every unit coded on its own, and its own score per code with
         // sub-codes rolled up, conditions aside (a question is scored like an answer);
@@ -424,7 +490,7 @@ impl Coder {
                 continue;
             }
             if self.score_unit(u.text, reading, s) {
-                self.decide(&u.ctx, None, s, &mut out[i]);
+                self.decide(self.allowed(&u.ctx, &mut allowed), None, s, &mut out[i]);
                 self.rolled_up(&s.own, &mut own[i * n..(i + 1) * n]);
             }
             if s.context_left_out && self.score_unit(u.text, Reading::Neighbour, s) {
@@ -436,50 +502,63 @@ impl Coder {
         // Pass 2: each unit with what its question and its neighbours add; only a
         // unit where that can lift a code over its threshold is coded again.
         let mut add = std::mem::take(&mut s.seq_add);
+        let mut near = std::mem::take(&mut s.near);
         let mut asked = std::mem::take(&mut s.seq_asked);
         asked.clear();
         asked.resize(n, 0.0);
         let mut question: std::ops::Range<usize> = 0..0;
+        let min_own = self.context.min_own;
         for (i, u) in units.iter().enumerate() {
             if u.ctx.role == Some(Role::Interviewer) {
                 question = question_through(units, i, question);
                 self.asked_by(units, question.clone(), &own, &told, &mut asked);
             }
-            add.clear();
-            add.resize(n, 0.0);
-            if u.ctx.role != Some(Role::Interviewer) && u.ctx.role != Some(Role::Other) {
-                let cap = |c: usize, v: f32| v.min(self.thresholds[c]);
-                for c in 0..n {
-                    add[c] += self.context.question * cap(c, asked[c]);
-                }
-                for c in 0..n {
-                    let best = self
-                        .neighbours(units, i)
-                        .map(|j| told[j * n + c])
-                        .fold(0.0_f32, f32::max);
-                    add[c] += self.context.turn * cap(c, best);
-                }
+            // Nothing is added to a question or to text outside the turns.
+            if u.ctx.role == Some(Role::Interviewer) || u.ctx.role == Some(Role::Other) {
+                continue;
             }
-            let row = &own[i * n..(i + 1) * n];
             // `row` is at least the unit's own total, so a code below `min_own` there
             // stays below it, and a code already assigned stays assigned.
-            let can_change = (0..n).any(|c| {
-                add[c] > 0.0
-                    && row[c] > 0.0
-                    && row[c] >= self.context.min_own
-                    && !out[i].iter().any(|x| x.code == c)
-            });
+            let row = &own[i * n..(i + 1) * n];
+            let open =
+                |c: usize| row[c] > 0.0 && row[c] >= min_own && !out[i].iter().any(|x| x.code == c);
+            if !(0..n).any(open) {
+                continue;
+            }
+            add.clear();
+            add.resize(n, 0.0);
+            let cap = |c: usize, v: f32| v.min(self.thresholds[c]);
+            for c in 0..n {
+                add[c] += self.context.question * cap(c, asked[c]);
+            }
+            near.clear();
+            near.extend(self.neighbours(units, i));
+            for c in 0..n {
+                let best = near
+                    .iter()
+                    .map(|&j| told[j * n + c])
+                    .fold(0.0_f32, f32::max);
+                add[c] += self.context.turn * cap(c, best);
+            }
+            let can_change = (0..n).any(|c| add[c] > 0.0 && open(c));
             if can_change && self.score_unit(u.text, Reading::Answer, s) {
-                self.decide(&u.ctx, Some(&add), s, &mut out[i]);
+                self.decide(
+                    self.allowed(&u.ctx, &mut allowed),
+                    Some(&add),
+                    s,
+                    &mut out[i],
+                );
             }
         }
         if self.carried.iter().any(|&c| c) {
-            self.carry(units, &own, out);
+            self.carry(units, &own, &mut allowed, out);
         }
         s.seq_own = own;
         s.seq_told = told;
         s.seq_add = add;
         s.seq_asked = asked;
+        s.near = near;
+        s.allowed = allowed;
     }
 
     /// What the question `question` (a range of interviewer units) asks, per code:
@@ -533,6 +612,46 @@ impl Coder {
         }
     }
 
+    /// Per code: whether a unit with `ctx` meets its conditions, remembered in `a`
+    /// per role for the values of the attributes conditions name (an attribute list
+    /// seen last is known by its address alone).
+    fn allowed<'a>(&self, ctx: &UnitContext, a: &'a mut AllowedCodes) -> &'a [bool] {
+        let slot = match ctx.role {
+            None => 0,
+            Some(Role::Interviewer) => 1,
+            Some(Role::Interviewee) => 2,
+            Some(Role::Other) => 3,
+        };
+        let at = (ctx.attrs.as_ptr() as usize, ctx.attrs.len());
+        let known = &mut a.slots[slot];
+        if known.list == Some(at) {
+            return &known.flags;
+        }
+        // What the conditions read of an attribute list: the first value of each
+        // attribute they name.
+        let value = |key: &str| ctx.attrs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+        let same = known.list.is_some()
+            && self
+                .condition_keys
+                .iter()
+                .zip(&known.values)
+                .all(|(k, v)| value(k) == v.as_deref());
+        if !same {
+            known.values.clear();
+            known
+                .values
+                .extend(self.condition_keys.iter().map(|k| value(k).map(Box::from)));
+            known.flags.clear();
+            known.flags.extend(
+                self.conditions
+                    .iter()
+                    .map(|c| c.allows(ctx.role, ctx.attrs)),
+            );
+        }
+        known.list = Some(at);
+        &known.flags
+    }
+
     /// The units at most `story` places from unit `i`, in its turn and with its role:
     /// the neighbours a story's context and what an answer carries come from.
     fn neighbours<'u>(&self, units: &'u [SeqUnit], i: usize) -> impl Iterator<Item = usize> + 'u {
@@ -549,7 +668,13 @@ impl Coder {
     /// away) was coded with it on its own evidence or with its context; what a
     /// sentence gets this way is not carried further. A carried coding has score 0
     /// and no evidence: nothing in the sentence itself says the code.
-    fn carry(&self, units: &[SeqUnit], own: &[f32], out: &mut [Vec<Coding>]) {
+    fn carry(
+        &self,
+        units: &[SeqUnit],
+        own: &[f32],
+        allowed: &mut AllowedCodes,
+        out: &mut [Vec<Coding>],
+    ) {
         let n = self.thresholds.len();
         let mut question: std::ops::Range<usize> = 0..0;
         let mut gained: Vec<(usize, usize)> = Vec::new();
@@ -566,9 +691,7 @@ impl Coder {
                     continue;
                 }
                 let asked: f32 = question.clone().map(|j| own[j * n + c]).sum();
-                if asked <= 0.0
-                    || asked < self.context.min_own
-                    || !self.conditions[c].allows(u.ctx.role, u.ctx.attrs)
+                if asked <= 0.0 || asked < self.context.min_own || !self.allowed(&u.ctx, allowed)[c]
                 {
                     continue;
                 }
@@ -618,28 +741,58 @@ impl Coder {
         }
         // Negation and reported views, once per occurrence.
         if self.reported_speech {
-            stance::mark_reported(text, &s.m.tokens, &mut s.reported);
+            stance::mark_reported(text, &s.m.tokens, &s.m.marks, &mut s.reported);
         }
         s.negated.clear();
         s.silenced.clear();
         for o in &s.occs {
             s.negated.push(self.matcher.is_negated(
                 &s.m.tokens,
+                &s.m.marks,
                 o.first as usize,
                 self.negation_window,
             ));
             s.silenced
                 .push(self.reported_speech && s.reported[o.first as usize]);
         }
-        // Every (rule, slot, occurrence) hit, grouped by rule.
+        // The sides of each `near` rule that occur: a rule with one side alone
+        // finds nothing, so its hits are left out.
+        if s.sides.len() < self.rules.len() {
+            s.sides.resize(self.rules.len(), 0);
+        }
+        for (k, o) in s.occs.iter().enumerate() {
+            if s.silenced[k] {
+                continue;
+            }
+            for u in self.uses(o.term).iter().filter(|u| u.near) {
+                let sides = &mut s.sides[u.rule as usize];
+                if *sides == 0 {
+                    s.sided.push(u.rule);
+                }
+                *sides |= 1 << u.slot;
+            }
+        }
+        // Every (rule, slot, occurrence) hit that can count, grouped by rule (an
+        // `in_question` rule counts only in a question, an `in_context` rule only
+        // in a question or a neighbour's context; one left out is noted).
         s.hits.clear();
         for (k, o) in s.occs.iter().enumerate() {
             if s.silenced[k] {
                 continue;
             }
-            for u in &self.uses[o.term as usize] {
+            for u in self.uses(o.term) {
+                if u.near && s.sides[u.rule as usize] != 0b11 {
+                    continue;
+                }
+                if !u.scope.counts_in(s.reading) {
+                    s.context_left_out |= u.scope == Scope::Context;
+                    continue;
+                }
                 s.hits.push((u.rule, u.slot, k as u32));
             }
+        }
+        for r in s.sided.drain(..) {
+            s.sides[r as usize] = 0;
         }
         s.hits.sort_unstable();
         self.shadow_overlaps(s);
@@ -653,11 +806,6 @@ impl Coder {
                 end += 1;
             }
             let rule = &self.rules[rule_ix as usize];
-            if !rule.scope.counts_in(s.reading) {
-                s.context_left_out |= rule.scope == Scope::Context;
-                at = end;
-                continue;
-            }
             let code = rule.code;
             let group = &s.hits[at..end];
             let shadow = &s.shadowed[at..end];
@@ -816,10 +964,11 @@ impl Coder {
     }
 
     /// Turns the scores of [`Coder::score_unit`] (plus what the context adds per
-    /// code, rolled up) into codings: eligibility, roll-up and thresholds.
+    /// code, rolled up) into codings: eligibility (`allowed`: the codes whose
+    /// conditions the unit meets), roll-up and thresholds.
     fn decide(
         &self,
-        ctx: &UnitContext,
+        allowed: &[bool],
         add: Option<&[f32]>,
         s: &mut Scratch,
         out: &mut Vec<Coding>,
@@ -827,9 +976,8 @@ impl Coder {
         out.clear();
         let n_codes = self.thresholds.len();
         s.eligible.clear();
-        s.eligible.extend(
-            (0..n_codes).map(|c| !s.veto[c] && self.conditions[c].allows(ctx.role, ctx.attrs)),
-        );
+        s.eligible
+            .extend((0..n_codes).map(|c| !s.veto[c] && allowed[c]));
         s.total.clear();
         s.total
             .extend((0..n_codes).map(|c| if s.eligible[c] { s.own[c] } else { 0.0 }));
@@ -932,6 +1080,12 @@ impl Coder {
             }
             at = end;
         }
+    }
+
+    /// The uses of term `t` in the rules.
+    fn uses(&self, t: u32) -> &[Use] {
+        let t = t as usize;
+        &self.use_list[self.use_start[t] as usize..self.use_start[t + 1] as usize]
     }
 
     fn is_self_or_descendant(&self, mut code: usize, ancestor: usize) -> bool {

@@ -155,7 +155,7 @@ pub fn code_units(
     let mut n_units = 0;
     // One record serves every row; it keeps the first row of the next chunk when
     // the current one is full (`pending`).
-    let mut rec = csv::StringRecord::new();
+    let mut rec = csv::ByteRecord::new();
     let mut pending = false;
     let mut spare = Chunk::default();
     // Reads the next chunk: up to CHUNK units, ending between documents.
@@ -165,7 +165,7 @@ pub fn code_units(
         chunk.rows.clear();
         loop {
             if !std::mem::take(&mut pending) {
-                let more = rdr.read_record(&mut rec).map_err(|e| {
+                let more = rdr.read_byte_record(&mut rec).map_err(|e| {
                     let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
                     InputError::at(units_path, line, format!("bad CSV: {e}"))
                 })?;
@@ -174,7 +174,10 @@ pub fn code_units(
                 }
             }
             let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-            let field = |i: usize| rec.get(i).unwrap_or("");
+            let all = record_text(&rec).map_err(|(line, e)| {
+                InputError::at(units_path, line as usize, format!("bad CSV: {e}"))
+            })?;
+            let field = |i: usize| rec.range(i).and_then(|r| all.get(r)).unwrap_or("");
             let role = match role_col.map(field).map(str::trim) {
                 None | Some("") => None,
                 Some(r) => Some(Role::parse(r).ok_or_else(|| {
@@ -237,6 +240,34 @@ pub fn code_units(
         spare = std::mem::replace(&mut chunk, next?);
     }
     Ok(n_units)
+}
+
+/// The text of `rec` (its fields one after the other: [`csv::ByteRecord::range`]),
+/// checked as UTF-8 with a SIMD validator; fails as reading the record into a
+/// `csv::StringRecord` would, with the line and the message of the error.
+fn record_text(rec: &csv::ByteRecord) -> Result<&str, (u64, String)> {
+    if let Ok(all) = simdutf8::basic::from_utf8(rec.as_slice())
+        // Fields that are not UTF-8 can join into text that is: each must start
+        // on a character.
+        && (0..rec.len()).all(|i| rec.range(i).is_some_and(|r| all.is_char_boundary(r.start)))
+    {
+        return Ok(all);
+    }
+    let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
+    let message = match csv::StringRecord::from_byte_record(rec.clone()) {
+        Err(e) => {
+            let e = e.utf8_error();
+            format!(
+                "CSV parse error: record {} (line {}, field: {}, byte: {}): {e}",
+                pos.record(),
+                pos.line(),
+                e.field(),
+                pos.byte()
+            )
+        }
+        Ok(_) => "invalid UTF-8".to_string(),
+    };
+    Err((pos.line(), message))
 }
 
 /// Codes a chunk of units in parallel, document by document (`by_doc`: the rows

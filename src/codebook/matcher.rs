@@ -11,8 +11,11 @@
 //! the first time a distinct token is met.
 
 use super::inflection::{PREFIX_LETTERS, is_ending};
+use super::marks::{self, Marks};
 use super::pattern::{Ending, MIN_WILDCARD_LETTERS, PatternWord};
+use super::stance;
 use crate::text::normalize::{Tokenizer, Tokens, clitic_stems, folded_words};
+use compact_str::CompactString;
 use foldhash::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -37,14 +40,25 @@ pub struct Occurrence {
 pub struct MatchScratch {
     /// The tokens of the last text matched.
     pub tokens: Tokens,
-    word_ids: Vec<u32>,
+    /// The [`Marks`] of each token of the last text matched.
+    pub marks: Vec<Marks>,
+    /// Per token of the last text: its word ids (a range of `memo_ids`).
     ranges: Vec<(u32, u32)>,
     /// A stem with the definite article put back (בידע -> הידע).
     article: String,
-    /// Folded token -> its word ids (a range of `memo_ids`), for matcher `memo_of`.
-    memo: HashMap<Box<str>, (u32, u32)>,
+    /// Folded token (short ones stored inline) -> what is known of it, for
+    /// matcher `memo_of`.
+    memo: HashMap<CompactString, Known>,
     memo_ids: Vec<u32>,
     memo_of: u64,
+}
+
+/// What a thread remembers of a distinct folded token.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    /// Its word ids: a range of `MatchScratch::memo_ids`.
+    ids: (u32, u32),
+    marks: Marks,
 }
 
 /// Words that negate what follows them (folded, with the clitics they take).
@@ -174,28 +188,30 @@ impl Matcher {
             s.memo_ids.clear();
             s.memo_of = self.generation;
         }
-        s.word_ids.clear();
         s.ranges.clear();
+        s.marks.clear();
         for i in 0..s.tokens.len() {
             let word = s.tokens.text(i);
-            let (a, b) = match s.memo.get(word) {
-                Some(&r) => r,
+            let known = match s.memo.get(word) {
+                Some(&k) => k,
                 None => {
                     let a = s.memo_ids.len() as u32;
                     self.word_ids_of(word, &mut s.article, &mut s.memo_ids);
-                    let r = (a, s.memo_ids.len() as u32);
-                    s.memo.insert(word.into(), r);
-                    r
+                    let k = Known {
+                        ids: (a, s.memo_ids.len() as u32),
+                        marks: self.marks_of(word),
+                    };
+                    s.memo.insert(word.into(), k);
+                    k
                 }
             };
-            let start = s.word_ids.len() as u32;
-            s.word_ids
-                .extend_from_slice(&s.memo_ids[a as usize..b as usize]);
-            s.ranges.push((start, s.word_ids.len() as u32));
+            s.ranges.push(known.ids);
+            s.marks.push(known.marks);
         }
+        // The memo only grows during one text, so its word ids stay where they are.
         let ids = |i: usize| {
             let (a, b) = s.ranges[i];
-            &s.word_ids[a as usize..b as usize]
+            &s.memo_ids[a as usize..b as usize]
         };
         let first_out = out.len();
         let n_tokens = s.tokens.len();
@@ -295,40 +311,58 @@ impl Matcher {
         }
     }
 
-    /// Whether token `i` is negated: a negation word (לא, אין, בלי, אינו, אף פעם, ...)
-    /// stands at most `window` tokens before it with no clause break in between,
-    /// and is not part of לא רק, לא סתם, אין ספק, ... A new clause also starts at
-    /// אלא (לא מתחננת אלא דורשת), כי (לא הגיש כי פחד) and עד ש / כדי ש (לא נחים עד
-    /// שהזכאות מאושרת): what follows them is not under the negation before them.
-    pub fn is_negated(&self, tokens: &Tokens, i: usize, window: usize) -> bool {
+    /// The [`Marks`] of the folded token `w`: its part in a negation and in a
+    /// reported view.
+    pub fn marks_of(&self, w: &str) -> Marks {
+        let mut m = stance::marks(w);
+        let bare = w.strip_prefix('ו').unwrap_or(w);
+        for (yes, bit) in [
+            (self.negators.contains(w), marks::NEGATOR),
+            (bare == INSTEAD, marks::INSTEAD),
+            (w == "פעמ", marks::PAAM),
+            (w == "אפ", marks::AF),
+            (self.not_negating.contains(w), marks::NOT_NEGATING),
+            (bare == "אלא" || bare == "כי", marks::OPENS_CLAUSE),
+            (bare == "עד" || bare == "כדי", marks::OPENS_BEFORE_SH),
+            (w.starts_with('ש'), marks::STARTS_SH),
+            (w.starts_with('ל'), marks::STARTS_L),
+        ] {
+            if yes {
+                m |= bit;
+            }
+        }
+        m
+    }
+
+    /// Whether token `i` of `tokens` (with their [`Matcher::marks_of`] in `m`) is
+    /// negated: a negation word (לא, אין, בלי, אינו, אף פעם, ...) stands at most
+    /// `window` tokens before it with no clause break in between, and is not part
+    /// of לא רק, לא סתם, אין ספק, ... A new clause also starts at אלא (לא מתחננת
+    /// אלא דורשת), כי (לא הגיש כי פחד) and עד ש / כדי ש (לא נחים עד שהזכאות
+    /// מאושרת): what follows them is not under the negation before them.
+    pub fn is_negated(&self, tokens: &Tokens, m: &[Marks], i: usize, window: usize) -> bool {
         let toks = tokens.tokens();
         for back in 1..=window.min(i) {
             let j = i - back;
             if toks[j + 1].break_before {
                 return false;
             }
-            let w = tokens.text(j);
-            if opens_clause(w, tokens.text(j + 1)) {
+            let (w, next) = (m[j], m[j + 1]);
+            let opens = w & marks::OPENS_CLAUSE != 0
+                || (w & marks::OPENS_BEFORE_SH != 0 && next & marks::STARTS_SH != 0);
+            if opens {
                 return false;
             }
-            let instead =
-                w.strip_prefix('ו').unwrap_or(w) == INSTEAD && tokens.text(j + 1).starts_with('ל');
-            let negator = self.negators.contains(w)
+            let instead = w & marks::INSTEAD != 0 && next & marks::STARTS_L != 0;
+            let negator = w & marks::NEGATOR != 0
                 || instead
-                || (w == "פעמ" && j > 0 && tokens.text(j - 1) == "אפ");
-            if negator && !(j + 1 < toks.len() && self.not_negating.contains(tokens.text(j + 1))) {
+                || (w & marks::PAAM != 0 && j > 0 && m[j - 1] & marks::AF != 0);
+            if negator && !(j + 1 < toks.len() && next & marks::NOT_NEGATING != 0) {
                 return true;
             }
         }
         false
     }
-}
-
-/// Whether the word `w` (followed by `next`) opens a clause that a negation before it
-/// does not reach: אלא, כי, and עד / כדי before a word with the relative ש.
-fn opens_clause(w: &str, next: &str) -> bool {
-    let w = w.strip_prefix('ו').unwrap_or(w);
-    w == "אלא" || w == "כי" || ((w == "עד" || w == "כדי") && next.starts_with('ש'))
 }
 
 /// Calls `f(id, rest)` for every key of `map` that starts `word` (at least
@@ -592,10 +626,10 @@ mod tests {
 
     fn negated(text: &str, word: &str) -> bool {
         let m = Matcher::new();
-        let mut t = Tokens::new();
-        Tokenizer::tokenize(text, &mut t);
-        let i = t.words().iter().position(|w| *w == word).unwrap();
-        m.is_negated(&t, i, 3)
+        let mut s = MatchScratch::default();
+        m.find(text, &mut s, &mut Vec::new());
+        let i = s.tokens.words().iter().position(|w| *w == word).unwrap();
+        m.is_negated(&s.tokens, &s.marks, i, 3)
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 mod csv_format;
 pub mod inflection;
+pub mod marks;
 pub mod matcher;
 mod model;
 pub mod pattern;

@@ -11,6 +11,7 @@
 //! the speaker's own voice comes back. The speaker's own frames (אני חושבת, אנחנו
 //! אומרים להם) are not reports.
 
+use super::marks::{self, Marks};
 use crate::text::normalize::Tokens;
 
 /// Plural speech and thought participles (folded, without prefixes).
@@ -38,19 +39,47 @@ const CONTRAST: &[&str] = &["אבל", "אך", "אולמ", "ואילו", "אלא"
 /// First-person pronouns: "אנחנו אומרים" is the speaker's own voice.
 const WE: &[&str] = &["אנחנו", "ואנחנו", "אנו", "ואנו", "אני", "ואני"];
 
-/// Bytes of the shortest frame word ([`THEIR_VIEW`], [`SAYING`], with or without
-/// their prefixes).
-const SHORTEST_FRAME: usize = 10;
+/// The reported-view marks of the folded token `w`: a contrast word, a first-person
+/// pronoun, or a frame word (see [`mark_reported`]).
+pub fn marks(w: &str) -> Marks {
+    let mut m = 0;
+    if CONTRAST.contains(&w) {
+        m |= marks::CONTRAST;
+    }
+    if WE.contains(&w) {
+        m |= marks::WE;
+    }
+    if THEIR_VIEW.contains(&w) {
+        m |= marks::THEIR_VIEW;
+    }
+    // שאומרים, ושחושבות: a relative clause of others' saying.
+    if ["ש", "וש"].iter().any(|pre| {
+        w.strip_prefix(pre)
+            .is_some_and(|rest| SAYING.contains(&rest))
+    }) {
+        m |= marks::RELATIVE_SAYING;
+    }
+    // אומרים ש...: an impersonal plural introducing what is said ("רואים ש" is the
+    // speaker's own observation, so only saying and thinking count here).
+    if SAYING[..8].contains(&w.strip_prefix('ו').unwrap_or(w)) {
+        m |= marks::IMPERSONAL_SAYING;
+    }
+    if w.starts_with('ש') {
+        m |= marks::STARTS_SH;
+    }
+    m
+}
 
-/// Sets `out[i]` for every token of `tokens` (the tokens of `text`) that lies inside
-/// a reported view.
-pub fn mark_reported(text: &str, tokens: &Tokens, out: &mut Vec<bool>) {
+/// Sets `out[i]` for every token of `tokens` (the tokens of `text`, with their
+/// [`marks`] in `marks`) that lies inside a reported view.
+pub fn mark_reported(text: &str, tokens: &Tokens, marks: &[Marks], out: &mut Vec<bool>) {
     out.clear();
     out.resize(tokens.len(), false);
     let toks = tokens.tokens();
     let mut inside = false;
     for i in 0..toks.len() {
-        if i > 0 {
+        // The end of a sentence ends a report (nothing to end outside one).
+        if inside && i > 0 {
             let gap = text
                 .get(toks[i - 1].byte_end as usize..toks[i].byte_start as usize)
                 .unwrap_or("");
@@ -58,45 +87,32 @@ pub fn mark_reported(text: &str, tokens: &Tokens, out: &mut Vec<bool>) {
                 inside = false;
             }
         }
-        let w = tokens.text(i);
-        if CONTRAST.contains(&w) {
+        if marks[i] & marks::CONTRAST != 0 {
             inside = false;
             continue;
         }
         out[i] = inside;
-        if !inside && opens_report(tokens, i) {
+        if !inside && opens_report(marks, i) {
             inside = true;
         }
     }
 }
 
-/// Whether token `i` is a reporting frame.
-fn opens_report(tokens: &Tokens, i: usize) -> bool {
-    let w = tokens.text(i);
-    // Every frame word is five letters or more.
-    if w.len() < SHORTEST_FRAME {
-        return false;
-    }
-    if THEIR_VIEW.contains(&w) {
+/// Whether token `i` is a reporting frame: "in their view", others' saying in a
+/// relative clause, or an impersonal plural of saying before ש, neither after a
+/// first-person pronoun.
+fn opens_report(m: &[Marks], i: usize) -> bool {
+    if m[i] & marks::THEIR_VIEW != 0 {
         return true;
     }
-    let after_we = i > 0 && WE.contains(&tokens.text(i - 1));
-    // שאומרים, ושחושבות: a relative clause of others' saying.
-    for pre in ["ש", "וש"] {
-        if let Some(rest) = w.strip_prefix(pre)
-            && SAYING.contains(&rest)
-            && !after_we
-        {
-            return true;
-        }
+    if m[i] & (marks::RELATIVE_SAYING | marks::IMPERSONAL_SAYING) == 0 {
+        return false;
     }
-    // אומרים ש...: an impersonal plural introducing what is said ("רואים ש" is the
-    // speaker's own observation, so only saying and thinking count here).
-    let bare = w.strip_prefix('ו').unwrap_or(w);
-    SAYING[..8].contains(&bare)
-        && !after_we
-        && i + 1 < tokens.len()
-        && tokens.text(i + 1).starts_with('ש')
+    let after_we = i > 0 && m[i - 1] & marks::WE != 0;
+    if after_we {
+        return false;
+    }
+    m[i] & marks::RELATIVE_SAYING != 0 || (i + 1 < m.len() && m[i + 1] & marks::STARTS_SH != 0)
 }
 
 #[cfg(test)]
@@ -108,8 +124,9 @@ mod tests {
     fn reported(text: &str) -> Vec<String> {
         let mut t = Tokens::new();
         Tokenizer::tokenize(text, &mut t);
+        let m: Vec<Marks> = t.words().iter().map(|w| marks(w)).collect();
         let mut out = Vec::new();
-        mark_reported(text, &t, &mut out);
+        mark_reported(text, &t, &m, &mut out);
         let chars: Vec<char> = text.chars().collect();
         t.tokens()
             .iter()
@@ -117,12 +134,6 @@ mod tests {
             .filter(|(_, r)| **r)
             .map(|(tok, _)| chars[tok.start as usize..tok.end as usize].iter().collect())
             .collect()
-    }
-
-    #[test]
-    fn shortest_frame_word() {
-        let shortest = THEIR_VIEW.iter().chain(SAYING).map(|w| w.len()).min();
-        assert_eq!(shortest, Some(SHORTEST_FRAME));
     }
 
     #[test]

@@ -90,7 +90,8 @@ impl Coder {
             .enumerate()
             .map(|(k, o)| {
                 let (a, b) = (toks[o.first as usize], toks[o.last as usize]);
-                let uses = self.uses[o.term as usize]
+                let uses = self
+                    .uses(o.term)
                     .iter()
                     .map(|u| self.use_of(s, k, u.rule as usize))
                     .collect();

@@ -154,18 +154,54 @@ impl Tokenizer {
         let (mut at, mut char_pos) = (0_usize, 0_u32);
         while at < bytes.len() {
             let byte_pos = at as u32;
-            // A Hebrew letter (U+05D0..U+05EA: D7 90..D7 AA in UTF-8), the common case,
-            // without decoding: fold_char gives its base letter.
-            let (c, fold) = match bytes.get(at..at + 2) {
-                Some(&[0xD7, b @ 0x90..=0xAA]) => {
-                    let c = char::from_u32(0x05C0 + (b & 0x3F) as u32).unwrap_or('\u{FFFD}');
-                    (c, Fold::Letter(fold_final(c)))
+            // A run of Hebrew letters (U+05D0..U+05EA: D7 90..D7 AA in UTF-8), the
+            // common case, is taken whole without decoding: its letters are
+            // copied as they are but final letters, which fold to their base letter.
+            if let Some(&[0xD7, 0x90..=0xAA]) = bytes.get(at..at + 2) {
+                let t = match cur.as_mut() {
+                    Some(t) => {
+                        if let Some(g) = pending_geresh.take() {
+                            out.buf.push(g);
+                        }
+                        t
+                    }
+                    None => {
+                        let first = Token {
+                            norm_start: out.buf.len() as u32,
+                            norm_end: 0,
+                            start: char_pos,
+                            end: 0,
+                            byte_start: byte_pos,
+                            byte_end: 0,
+                            break_before: break_pending && !out.tokens.is_empty(),
+                        };
+                        break_pending = false;
+                        cur.insert(first)
+                    }
+                };
+                let (mut from, mut end) = (at, at);
+                while let Some(&[0xD7, b @ 0x90..=0xAA]) = bytes.get(end..end + 2) {
+                    if matches!(b, 0x9A | 0x9D | 0x9F | 0xA3 | 0xA5) {
+                        out.buf.push_str(&text[from..end]);
+                        let c = char::from_u32(0x05C0 + (b & 0x3F) as u32).unwrap_or('\u{FFFD}');
+                        out.buf.push(fold_final(c));
+                        from = end + 2;
+                    }
+                    end += 2;
                 }
-                _ => {
-                    let c = text[at..].chars().next().unwrap_or('\u{FFFD}');
-                    (c, fold_char(c))
-                }
+                out.buf.push_str(&text[from..end]);
+                char_pos += ((end - at) / 2) as u32;
+                t.norm_end = out.buf.len() as u32;
+                t.end = char_pos;
+                t.byte_end = end as u32;
+                at = end;
+                continue;
+            }
+            let c = match bytes[at] {
+                b if b < 0x80 => b as char,
+                _ => text[at..].chars().next().unwrap_or('\u{FFFD}'),
             };
+            let fold = fold_char(c);
             at += c.len_utf8();
             match fold {
                 Fold::Letter(l) => match cur.as_mut() {
