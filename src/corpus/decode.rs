@@ -75,7 +75,7 @@ pub fn decode_text(
     // Hebrew Windows-1255 text is never valid UTF-8 (its letters are bytes 0xE0..0xFA
     // followed by letters, not continuation bytes), so non-ASCII UTF-8 declared
     // Windows-1255 is a wrong declaration that would silently garble every letter.
-    if enc == TextEncoding::Windows1255 && !body.is_ascii() && std::str::from_utf8(body).is_ok() {
+    if enc == TextEncoding::Windows1255 && !body.is_ascii() && utf8(body).is_ok() {
         let first = body.iter().position(|b| !b.is_ascii()).unwrap_or(0);
         return Err(InputError::at(
             path,
@@ -92,7 +92,7 @@ pub fn decode_text(
         ));
     }
     let text = match enc {
-        TextEncoding::Utf8 => match std::str::from_utf8(body) {
+        TextEncoding::Utf8 => match utf8(body) {
             Ok(s) => s.to_string(),
             Err(e) => {
                 return Err(InputError::at(
@@ -123,9 +123,18 @@ pub fn decode_text(
     Ok((normalize_line_ends(text), enc))
 }
 
+/// `bytes` as UTF-8 text: checked with SIMD instructions, and again with `std` only
+/// when invalid, for the offset where the invalid bytes begin.
+fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(_) => std::str::from_utf8(bytes),
+    }
+}
+
 /// Guesses the encoding of BOM-less bytes.
 fn detect(path: &Path, bytes: &[u8]) -> Result<TextEncoding, InputError> {
-    match std::str::from_utf8(bytes) {
+    match utf8(bytes) {
         Ok(_) => Ok(TextEncoding::Utf8),
         Err(e) => {
             if let Some(text) =
