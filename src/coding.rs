@@ -169,6 +169,10 @@ pub struct Scratch {
     seq_told: Vec<f32>,
     /// What the question an answer answers asks, per code.
     seq_asked: Vec<f32>,
+    /// The matcher's working memory for `[context] background` terms, and their
+    /// occurrences in a question.
+    bg_m: MatchScratch,
+    bg_occs: Vec<Occurrence>,
     seq_add: Vec<f32>,
     /// The neighbours of one unit.
     near: Vec<usize>,
@@ -285,6 +289,10 @@ pub struct Coder {
     /// Per code: whether an answer carries it on to sentences with no code of its
     /// family (`[context] carry`).
     carried: Vec<bool>,
+    /// The terms of a question about the speaker's background (`[context]
+    /// background`), and per code whether an answer to one does not take it.
+    background: Option<Matcher>,
+    skipped_in_background: Vec<bool>,
     /// Per code: its family's number (codes of one family share it).
     family: Vec<u32>,
     /// Per code: whether a follow-up question asks what the answer before it told
@@ -399,6 +407,17 @@ impl Coder {
                 ..u
             })
             .collect();
+        let background = if codebook.context.background.is_empty() {
+            None
+        } else {
+            let mut m = Matcher::new();
+            for t in &codebook.context.background {
+                let words = parse_term(t)
+                    .map_err(|e| InputError::at(&codebook.path, codebook.context.line, e))?;
+                m.add_term(&words);
+            }
+            Some(m)
+        };
         Ok(Coder {
             matcher,
             rules,
@@ -437,6 +456,12 @@ impl Coder {
                 .codes
                 .iter()
                 .map(|c| codebook.context.carries(c))
+                .collect(),
+            background,
+            skipped_in_background: codebook
+                .codes
+                .iter()
+                .map(|c| codebook.context.skips_in_background(c))
                 .collect(),
         })
     }
@@ -553,6 +578,9 @@ impl Coder {
         if self.carried.iter().any(|&c| c) {
             self.carry(units, &own, &mut allowed, out);
         }
+        if let Some(bg) = &self.background {
+            self.drop_in_background(bg, units, s, out);
+        }
         s.seq_own = own;
         s.seq_told = told;
         s.seq_add = add;
@@ -597,6 +625,35 @@ impl Coder {
                 if follows {
                     *a = a.max(*v);
                 }
+            }
+        }
+    }
+
+    /// Pass 4 of [`Coder::code_sequence`]: the answers to a question about the
+    /// speaker's own background ("how did you come to this work?", `[context]
+    /// background`) tell a biography, not the agent's practice, and lose the codes
+    /// `background_skips` names.
+    fn drop_in_background(
+        &self,
+        bg: &Matcher,
+        units: &[SeqUnit],
+        s: &mut Scratch,
+        out: &mut [Vec<Coding>],
+    ) {
+        let mut question: std::ops::Range<usize> = 0..0;
+        let mut asks_background = false;
+        for (i, u) in units.iter().enumerate() {
+            if u.ctx.role == Some(Role::Interviewer) {
+                let next = question_through(units, i, question.clone());
+                if next.start != question.start {
+                    asks_background = false;
+                }
+                question = next;
+                s.bg_occs.clear();
+                bg.find(u.text, &mut s.bg_m, &mut s.bg_occs);
+                asks_background |= !s.bg_occs.is_empty();
+            } else if asks_background && u.ctx.role != Some(Role::Other) {
+                out[i].retain(|x| !self.skipped_in_background[x.code]);
             }
         }
     }
@@ -1773,6 +1830,35 @@ mod tests {
             ],
         );
         assert!(first[1].is_empty());
+    }
+
+    #[test]
+    fn an_answer_about_the_speakers_background_takes_no_practice_code() {
+        use Role::*;
+        // "How did you come to this field?" is answered with a biography: the court
+        // of a first job is not the agent's legal lever; a barrier seen there still is.
+        let src = "[codebook]\nthreshold = 2\nroles = [\"interviewee\"]\n[context]\nquestion = 0.5\nturn = 0.5\nstory = 1\nmin_own = 1\nbackground = [\"איך הגעת\"]\nbackground_skips = [\"keys\"]\n[[code]]\nid = \"keys.power\"\nterms = [\"בית הדין\", \"ערעור\"]\nthreshold = 1\n[[code]]\nid = \"barriers.knowledge\"\nterms = [\"לא ידעו\"]\nthreshold = 1\n";
+        let answer = |question: &'static str| {
+            [
+                (Interviewer, 1, question),
+                (
+                    Interviewee,
+                    2,
+                    "בפעם הראשונה הלכתי לבית הדין עם עורכת דין ותיקה.",
+                ),
+                (Interviewee, 2, "וראיתי שאנשים לא ידעו מה מגיע להם."),
+                (Interviewer, 3, "ומה אתם עושים היום?"),
+                (Interviewee, 4, "אנחנו מגישים ערעור לבית הדין."),
+            ]
+        };
+        let bio = sequence(src, &answer("ואיך הגעת לתחום?"));
+        assert!(bio[1].is_empty(), "{:?}", bio[1]);
+        assert_eq!(bio[2], ["barriers.knowledge"]);
+        // The next question ends the biography.
+        assert_eq!(bio[4], ["keys.power"]);
+        // After another question the same sentence keeps its code.
+        let plain = sequence(src, &answer("ואיך זה עובד אצלכם?"));
+        assert_eq!(plain[1], ["keys.power"]);
     }
 
     #[test]

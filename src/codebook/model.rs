@@ -67,6 +67,11 @@ pub struct Context {
     /// Families or codes for which a question with no cue of any code (a follow-up:
     /// "and what did you do?") asks what the answer before it told; empty = none.
     pub follow_up: Vec<String>,
+    /// Terms that make an interviewer's question one about the speaker's own
+    /// background ("how did you come to this work?"); empty = none.
+    pub background: Vec<String>,
+    /// Families or codes an answer to such a question does not take.
+    pub background_skips: Vec<String>,
     /// The line of the `[context]` table (0 when there is none).
     pub line: usize,
 }
@@ -85,6 +90,11 @@ impl Context {
     /// Whether `follow_up` names `code` (as `carry` would).
     pub fn follows_up(&self, code: &Code) -> bool {
         names(&self.follow_up, code)
+    }
+
+    /// Whether `background_skips` names `code` (as `carry` would).
+    pub fn skips_in_background(&self, code: &Code) -> bool {
+        names(&self.background_skips, code)
     }
 }
 

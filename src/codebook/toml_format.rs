@@ -34,6 +34,8 @@ struct RawContext {
     min_own: Option<f32>,
     carry: Option<Vec<String>>,
     follow_up: Option<Vec<String>>,
+    background: Option<Vec<String>>,
+    background_skips: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -194,6 +196,8 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
                 min_own: weight("min_own", c.min_own, problems),
                 carry: c.carry.unwrap_or_default(),
                 follow_up: c.follow_up.unwrap_or_default(),
+                background: c.background.unwrap_or_default(),
+                background_skips: c.background_skips.unwrap_or_default(),
                 line,
             }
         }

@@ -48,6 +48,7 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
     let lists = [
         ("carry", &cb.context.carry),
         ("follow_up", &cb.context.follow_up),
+        ("background_skips", &cb.context.background_skips),
     ];
     for (key, list) in lists {
         for id in list {
@@ -62,6 +63,18 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
                 );
             }
         }
+    }
+    for t in &cb.context.background {
+        if let Err(e) = crate::codebook::pattern::parse_term(t) {
+            at(cb.context.line, format!("[context] background: {t:?}: {e}"));
+        }
+    }
+    if cb.context.background.is_empty() != cb.context.background_skips.is_empty() {
+        at(
+            cb.context.line,
+            "[context] background and background_skips go together: the questions, and the codes their answers do not take"
+                .to_string(),
+        );
     }
     if !cb.context.follow_up.is_empty() && cb.context.question <= 0.0 {
         at(
@@ -369,6 +382,32 @@ mod tests {
         );
         assert_eq!(msgs.len(), 1, "{msgs:?}");
         assert!(msgs[0].starts_with("f.toml:1: [context] follow_up acts through the question"));
+    }
+
+    #[test]
+    fn background_questions_and_skips_go_together() {
+        let code = "[[code]]\nid = \"keys.power\"\nterms = [\"ערעור\"]\n";
+        let (cb, msgs) = parsed(
+            "b.toml",
+            &format!(
+                "[context]\nquestion = 0.5\nbackground = [\"איך הגעת\"]\nbackground_skips = [\"keys\", \"keyz\"]\n{code}"
+            ),
+        );
+        assert_eq!(
+            msgs,
+            [
+                "b.toml:1: [context] background_skips: \"keyz\" is neither a family nor a code of this codebook"
+            ]
+        );
+        assert_eq!(cb.unwrap().context.background, ["איך הגעת"]);
+        let (_, msgs) = parsed(
+            "b.toml",
+            &format!("[context]\nquestion = 0.5\nbackground = [\"איך הגעת\"]\n{code}"),
+        );
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("b.toml:1: [context] background and background_skips go together")
+        );
     }
 
     #[test]
