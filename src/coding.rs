@@ -1105,7 +1105,6 @@ impl Coder {
             let eligible = |i: usize| {
                 let r = &self.rules[s.hits[i].0 as usize];
                 matches!(r.kind, Kind::Any | Kind::All(_))
-                    && r.scope.counts_in(s.reading)
                     && (r.count_negated || !s.negated[s.hits[i].2 as usize])
             };
             // A hit can only be covered by one that starts at most `span` words
