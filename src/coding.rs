@@ -169,10 +169,11 @@ pub struct Scratch {
     seq_told: Vec<f32>,
     /// What the question an answer answers asks, per code.
     seq_asked: Vec<f32>,
-    /// The matcher's working memory for `[context] background` terms, and their
+    /// The matcher's working memory for the `[context]` term lists (background
+    /// questions, continuation openers), and their
     /// occurrences in a question.
-    bg_m: MatchScratch,
-    bg_occs: Vec<Occurrence>,
+    aux_m: MatchScratch,
+    aux_occs: Vec<Occurrence>,
     seq_add: Vec<f32>,
     /// The neighbours of one unit.
     near: Vec<usize>,
@@ -293,6 +294,11 @@ pub struct Coder {
     /// background`), and per code whether an answer to one does not take it.
     background: Option<Matcher>,
     skipped_in_background: Vec<bool>,
+    /// The terms that, opening a sentence, point back to the one before it
+    /// (`[context] continuation`), and per code whether such a sentence takes it
+    /// from there (`[context] continues`).
+    opener: Option<Matcher>,
+    continued: Vec<bool>,
     /// Per code: its family's number (codes of one family share it).
     family: Vec<u32>,
     /// Per code: whether a follow-up question asks what the answer before it told
@@ -407,17 +413,20 @@ impl Coder {
                 ..u
             })
             .collect();
-        let background = if codebook.context.background.is_empty() {
-            None
-        } else {
+        let terms_matcher = |list: &[String]| -> Result<Option<Matcher>, InputError> {
+            if list.is_empty() {
+                return Ok(None);
+            }
             let mut m = Matcher::new();
-            for t in &codebook.context.background {
+            for t in list {
                 let words = parse_term(t)
                     .map_err(|e| InputError::at(&codebook.path, codebook.context.line, e))?;
                 m.add_term(&words);
             }
-            Some(m)
+            Ok(Some(m))
         };
+        let background = terms_matcher(&codebook.context.background)?;
+        let opener = terms_matcher(&codebook.context.continuation)?;
         Ok(Coder {
             matcher,
             rules,
@@ -462,6 +471,12 @@ impl Coder {
                 .codes
                 .iter()
                 .map(|c| codebook.context.skips_in_background(c))
+                .collect(),
+            opener,
+            continued: codebook
+                .codes
+                .iter()
+                .map(|c| codebook.context.continues_story(c))
                 .collect(),
         })
     }
@@ -578,6 +593,9 @@ impl Coder {
         if self.carried.iter().any(|&c| c) {
             self.carry(units, &own, &mut allowed, out);
         }
+        if let Some(opener) = &self.opener {
+            self.continue_story(opener, units, s, &mut allowed, out);
+        }
         if let Some(bg) = &self.background {
             self.drop_in_background(bg, units, s, out);
         }
@@ -629,7 +647,54 @@ impl Coder {
         }
     }
 
-    /// Pass 4 of [`Coder::code_sequence`]: the answers to a question about the
+    /// Pass 4 of [`Coder::code_sequence`]: a sentence of an answer that got no code
+    /// at all and opens by pointing back to the sentence before it (a `[context]
+    /// continuation` term as its first word: "זה", "ככה", "ואז", "בסוף") goes on with
+    /// that sentence, the one just before it in the same turn: it takes that
+    /// sentence's codes that `continues` names and that it got on its own evidence or
+    /// with its context (not those it was carried or continued), with score 0 and no
+    /// evidence, as a carried coding.
+    fn continue_story(
+        &self,
+        opener: &Matcher,
+        units: &[SeqUnit],
+        s: &mut Scratch,
+        allowed: &mut AllowedCodes,
+        out: &mut [Vec<Coding>],
+    ) {
+        for i in 1..units.len() {
+            let (u, before) = (&units[i], &units[i - 1]);
+            if matches!(u.ctx.role, Some(Role::Interviewer) | Some(Role::Other))
+                || before.ctx.role != u.ctx.role
+                || before.turn != u.turn
+                || !out[i].is_empty()
+                || !out[i - 1]
+                    .iter()
+                    .any(|x| x.score > 0.0 && self.continued[x.code])
+            {
+                continue;
+            }
+            s.aux_occs.clear();
+            opener.find(u.text, &mut s.aux_m, &mut s.aux_occs);
+            if !s.aux_occs.iter().any(|o| o.first == 0) {
+                continue;
+            }
+            let ok = self.allowed(&u.ctx, allowed);
+            let (done, todo) = out.split_at_mut(i);
+            todo[0].extend(
+                done[i - 1]
+                    .iter()
+                    .filter(|x| x.score > 0.0 && self.continued[x.code] && ok[x.code])
+                    .map(|x| Coding {
+                        code: x.code,
+                        score: 0.0,
+                        evidence: Vec::new(),
+                    }),
+            );
+        }
+    }
+
+    /// Pass 5 of [`Coder::code_sequence`]: the answers to a question about the
     /// speaker's own background ("how did you come to this work?", `[context]
     /// background`) tell a biography, not the agent's practice, and lose the codes
     /// `background_skips` names.
@@ -649,9 +714,9 @@ impl Coder {
                     asks_background = false;
                 }
                 question = next;
-                s.bg_occs.clear();
-                bg.find(u.text, &mut s.bg_m, &mut s.bg_occs);
-                asks_background |= !s.bg_occs.is_empty();
+                s.aux_occs.clear();
+                bg.find(u.text, &mut s.aux_m, &mut s.aux_occs);
+                asks_background |= !s.aux_occs.is_empty();
             } else if asks_background && u.ctx.role != Some(Role::Other) {
                 out[i].retain(|x| !self.skipped_in_background[x.code]);
             }
@@ -1858,6 +1923,47 @@ mod tests {
         // After another question the same sentence keeps its code.
         let plain = sequence(src, &answer("ואיך זה עובד אצלכם?"));
         assert_eq!(plain[1], ["keys.power"]);
+    }
+
+    #[test]
+    fn a_sentence_that_points_back_goes_on_with_the_one_before_it() {
+        use Role::*;
+        // "And two days later the debt was cancelled" says nothing of the key itself:
+        // it opens with a word that points back and tells what came of the call.
+        let src = "[codebook]\nthreshold = 2\nroles = [\"interviewee\"]\n[context]\nquestion = 0.5\nturn = 0.5\nstory = 1\nmin_own = 1\ncontinuation = [\"ואז\", \"זה\", \"למחרת\"]\ncontinues = [\"keys\"]\n[[code]]\nid = \"keys.networking\"\n[[code.rule]]\nweight = 2\nany = [\"הרמתי טלפון לפקידה\"]\n[[code]]\nid = \"goals.wellbeing\"\n[[code.rule]]\nweight = 2\nany = [\"שקט נפשי\"]\n[[code]]\nid = \"barriers.knowledge\"\n[[code.rule]]\nweight = 2\nany = [\"לא ידעה\"]\n";
+        let story = |second: &'static str, third: &'static str| {
+            [
+                (Interviewer, 1, "ומה עשית?"),
+                (Interviewee, 2, "הרמתי טלפון לפקידה שאני מכירה בסניף."),
+                (Interviewee, 2, second),
+                (Interviewee, 2, third),
+                (Interviewer, 3, "ואז?"),
+                (Interviewee, 4, "ואז הלכנו הביתה."),
+            ]
+        };
+        let got = sequence(src, &story("ולמחרת העיקול בוטל.", "זה היה מהיר."));
+        assert_eq!(got[1], ["keys.networking"]);
+        // The word that opens it (with its clitic: ולמחרת) points back: the key goes on.
+        assert_eq!(got[2], ["keys.networking"]);
+        // A continued sentence passes nothing on: the story is told by its own words.
+        assert!(got[3].is_empty(), "{:?}", got[3]);
+        // Not across the interviewer's question, into another turn.
+        assert!(got[5].is_empty(), "{:?}", got[5]);
+        // Without an opener, or with a code of its own, a sentence keeps what it has.
+        let plain = sequence(
+            src,
+            &story("העיקול בוטל למחרת.", "ואז היא לא ידעה מה לעשות."),
+        );
+        assert!(plain[2].is_empty(), "{:?}", plain[2]);
+        assert_eq!(plain[3], ["barriers.knowledge"]);
+        // Codes the codebook leaves out of `continues` stay where they are said.
+        let goal = [
+            (Interviewee, 2, "אני רוצה שיהיה לה שקט נפשי."),
+            (Interviewee, 2, "ואז נראה."),
+        ];
+        let got = sequence(src, &goal);
+        assert_eq!(got[0], ["goals.wellbeing"]);
+        assert!(got[1].is_empty(), "{:?}", got[1]);
     }
 
     #[test]

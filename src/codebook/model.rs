@@ -72,6 +72,12 @@ pub struct Context {
     pub background: Vec<String>,
     /// Families or codes an answer to such a question does not take.
     pub background_skips: Vec<String>,
+    /// Terms that, opening a sentence, point back to the sentence before it ("זה",
+    /// "ככה", "ואז", "בסוף"); empty = none.
+    pub continuation: Vec<String>,
+    /// Families or codes such a sentence, with no code of its own, takes from the
+    /// sentence before it.
+    pub continues: Vec<String>,
     /// The line of the `[context]` table (0 when there is none).
     pub line: usize,
 }
@@ -95,6 +101,11 @@ impl Context {
     /// Whether `background_skips` names `code` (as `carry` would).
     pub fn skips_in_background(&self, code: &Code) -> bool {
         names(&self.background_skips, code)
+    }
+
+    /// Whether `continues` names `code` (as `carry` would).
+    pub fn continues_story(&self, code: &Code) -> bool {
+        names(&self.continues, code)
     }
 }
 

@@ -36,6 +36,8 @@ struct RawContext {
     follow_up: Option<Vec<String>>,
     background: Option<Vec<String>>,
     background_skips: Option<Vec<String>>,
+    continuation: Option<Vec<String>>,
+    continues: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -198,6 +200,8 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
                 follow_up: c.follow_up.unwrap_or_default(),
                 background: c.background.unwrap_or_default(),
                 background_skips: c.background_skips.unwrap_or_default(),
+                continuation: c.continuation.unwrap_or_default(),
+                continues: c.continues.unwrap_or_default(),
                 line,
             }
         }

@@ -49,6 +49,7 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
         ("carry", &cb.context.carry),
         ("follow_up", &cb.context.follow_up),
         ("background_skips", &cb.context.background_skips),
+        ("continues", &cb.context.continues),
     ];
     for (key, list) in lists {
         for id in list {
@@ -64,15 +65,35 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
             }
         }
     }
-    for t in &cb.context.background {
-        if let Err(e) = crate::codebook::pattern::parse_term(t) {
-            at(cb.context.line, format!("[context] background: {t:?}: {e}"));
+    let terms = [
+        ("background", &cb.context.background),
+        ("continuation", &cb.context.continuation),
+    ];
+    for (key, list) in terms {
+        for t in list {
+            if let Err(e) = crate::codebook::pattern::parse_term(t) {
+                at(cb.context.line, format!("[context] {key}: {t:?}: {e}"));
+            }
         }
     }
     if cb.context.background.is_empty() != cb.context.background_skips.is_empty() {
         at(
             cb.context.line,
             "[context] background and background_skips go together: the questions, and the codes their answers do not take"
+                .to_string(),
+        );
+    }
+    if cb.context.continuation.is_empty() != cb.context.continues.is_empty() {
+        at(
+            cb.context.line,
+            "[context] continuation and continues go together: the words that open a continuing sentence, and the codes it takes"
+                .to_string(),
+        );
+    }
+    if !cb.context.continuation.is_empty() && !cb.context.is_on() {
+        at(
+            cb.context.line,
+            "[context] continuation acts on the units of a document in order, and `question` and `turn` are 0 (set one above 0)"
                 .to_string(),
         );
     }
@@ -408,6 +429,50 @@ mod tests {
         assert!(
             msgs[0].starts_with("b.toml:1: [context] background and background_skips go together")
         );
+    }
+
+    #[test]
+    fn continuation_openers_and_codes_go_together_and_need_context() {
+        let code = "[[code]]\nid = \"keys.power\"\nterms = [\"ערעור\"]\n";
+        let (cb, msgs) = parsed(
+            "s.toml",
+            &format!(
+                "[context]\nturn = 0.5\ncontinuation = [\"ואז\", \"ככה\"]\ncontinues = [\"keys\", \"keyz\"]\n{code}"
+            ),
+        );
+        assert_eq!(
+            msgs,
+            [
+                "s.toml:1: [context] continues: \"keyz\" is neither a family nor a code of this codebook"
+            ]
+        );
+        assert_eq!(cb.unwrap().context.continuation, ["ואז", "ככה"]);
+        // Openers without the codes they pass on.
+        let (_, msgs) = parsed(
+            "s.toml",
+            &format!("[context]\nturn = 0.5\ncontinuation = [\"ואז\"]\n{code}"),
+        );
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(msgs[0].starts_with("s.toml:1: [context] continuation and continues go together"));
+        // An opener that is no term.
+        let (_, msgs) = parsed(
+            "s.toml",
+            &format!(
+                "[context]\nturn = 0.5\ncontinuation = [\"\"]\ncontinues = [\"keys\"]\n{code}"
+            ),
+        );
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("s.toml:1: [context] continuation: \"\""),
+            "{msgs:?}"
+        );
+        // Units coded one by one have no sentence before them.
+        let (_, msgs) = parsed(
+            "s.toml",
+            &format!("[context]\ncontinuation = [\"ואז\"]\ncontinues = [\"keys\"]\n{code}"),
+        );
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(msgs[0].starts_with("s.toml:1: [context] continuation acts on the units"));
     }
 
     #[test]
