@@ -65,6 +65,8 @@ struct Known {
     marks: Marks,
     /// Whether one of its word ids starts a longer term.
     starts_phrase: bool,
+    /// Whether one of its word ids is the second word of a longer term.
+    second_in_phrase: bool,
 }
 
 /// Words that negate what follows them (folded, with the clitics they take).
@@ -107,6 +109,8 @@ pub struct Matcher {
     word_terms: Vec<Vec<u32>>,
     /// Per word id: whether a longer term starts with it.
     starts_phrase: Vec<bool>,
+    /// Per word id: whether it is the second word of a longer term.
+    second_in_phrase: Vec<bool>,
     /// The terms of two words or more, by their first two word ids.
     phrases: HashMap<(u32, u32), Vec<u32>>,
     terms: Vec<Box<[u32]>>,
@@ -149,6 +153,7 @@ impl Matcher {
             self.word_terms[ids[0] as usize].push(id);
         } else {
             self.starts_phrase[ids[0] as usize] = true;
+            self.second_in_phrase[ids[1] as usize] = true;
             self.phrases.entry((ids[0], ids[1])).or_default().push(id);
         }
         self.terms.push(ids);
@@ -168,6 +173,7 @@ impl Matcher {
         if id == next {
             self.word_terms.push(Vec::new());
             self.starts_phrase.push(false);
+            self.second_in_phrase.push(false);
             if let Some(m) = max_bytes {
                 *m = (*m).max(w.text.len());
             }
@@ -228,7 +234,7 @@ impl Matcher {
                     term: t,
                 });
             }
-            if !k.starts_phrase || i + 1 >= n_tokens {
+            if !k.starts_phrase || i + 1 >= n_tokens || !s.known[i + 1].second_in_phrase {
                 continue;
             }
             s.phrase_occs.clear();
@@ -237,6 +243,9 @@ impl Matcher {
                     continue;
                 }
                 for &w2 in ids(i + 1) {
+                    if !self.second_in_phrase[w2 as usize] {
+                        continue;
+                    }
                     let Some(ts) = self.phrases.get(&(w, w2)) else {
                         continue;
                     };
@@ -271,10 +280,11 @@ impl Matcher {
         let a = memo_ids.len();
         self.word_ids_of(word, article, memo_ids);
         let b = memo_ids.len();
-        let mut starts_phrase = false;
+        let (mut starts_phrase, mut second_in_phrase) = (false, false);
         for j in a..b {
             let w = memo_ids[j] as usize;
             starts_phrase |= self.starts_phrase[w];
+            second_in_phrase |= self.second_in_phrase[w];
             memo_ids.extend_from_slice(&self.word_terms[w]);
         }
         memo_ids[b..].sort_unstable();
@@ -283,6 +293,7 @@ impl Matcher {
             terms_end: memo_ids.len() as u32,
             marks: self.marks_of(word),
             starts_phrase,
+            second_in_phrase,
         }
     }
 
