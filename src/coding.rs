@@ -145,6 +145,8 @@ pub struct Scratch {
     eligible: Vec<bool>,
     fired: Vec<bool>,
     contrib: Vec<(u32, u32)>,
+    /// Per entry of `contrib`: the span of its occurrence.
+    contrib_spans: Vec<Evidence>,
     slots: Vec<u16>,
     /// Hits of one rule or code ordered by position (indices into `hits`).
     order: Vec<u32>,
@@ -182,6 +184,68 @@ pub struct Scratch {
     sided: Vec<u32>,
     /// The codes whose conditions a unit meets, per role and attribute list.
     allowed: AllowedCodes,
+    /// What [`Coder::decide`] reads of the units of a sequence that its second pass
+    /// may code again (their own reading is the same in both passes).
+    kept: KeptScores,
+}
+
+/// The scores of units kept between the passes of [`Coder::code_sequence`]: per
+/// unit, `own`, `veto` and the `contrib` entries with their spans, as
+/// [`Coder::score_unit`] left them.
+#[derive(Debug, Default)]
+struct KeptScores {
+    /// Per unit of the sequence: its entry in `ranges`, if kept.
+    at: Vec<Option<u32>>,
+    /// Per kept unit: its first `contrib` entry (the own and veto rows are at its
+    /// index times the number of codes).
+    ranges: Vec<(u32, u32)>,
+    own: Vec<f32>,
+    veto: Vec<bool>,
+    contrib: Vec<(u32, u32)>,
+    contrib_spans: Vec<Evidence>,
+}
+
+impl KeptScores {
+    fn clear(&mut self, units: usize) {
+        self.at.clear();
+        self.at.resize(units, None);
+        self.ranges.clear();
+        self.own.clear();
+        self.veto.clear();
+        self.contrib.clear();
+        self.contrib_spans.clear();
+    }
+
+    /// Keeps the scores `s` holds for unit `i`.
+    fn keep(&mut self, i: usize, s: &Scratch) {
+        self.at[i] = Some(self.ranges.len() as u32);
+        let a = self.contrib.len() as u32;
+        self.own.extend_from_slice(&s.own);
+        self.veto.extend_from_slice(&s.veto);
+        self.contrib.extend_from_slice(&s.contrib);
+        self.contrib_spans.extend_from_slice(&s.contrib_spans);
+        self.ranges.push((a, self.contrib.len() as u32));
+    }
+
+    /// Puts the scores kept for unit `i` back into `s`; false if none were kept.
+    fn restore(&self, i: usize, n_codes: usize, s: &mut Scratch) -> bool {
+        let Some(e) = self.at[i] else {
+            return false;
+        };
+        let e = e as usize;
+        let (a, b) = (self.ranges[e].0 as usize, self.ranges[e].1 as usize);
+        s.own.clear();
+        s.own
+            .extend_from_slice(&self.own[e * n_codes..(e + 1) * n_codes]);
+        s.veto.clear();
+        s.veto
+            .extend_from_slice(&self.veto[e * n_codes..(e + 1) * n_codes]);
+        s.contrib.clear();
+        s.contrib.extend_from_slice(&self.contrib[a..b]);
+        s.contrib_spans.clear();
+        s.contrib_spans.extend_from_slice(&self.contrib_spans[a..b]);
+        true
+    }
 }
 
 /// Per role (none, interviewer, interviewee, other): which codes' conditions a
@@ -494,7 +558,10 @@ impl Coder {
         // conditions met are remembered per role and list for this document only.
         let mut allowed = std::mem::take(&mut s.allowed);
         allowed.forget();
+        let mut kept = std::mem::take(&mut s.kept);
+        kept.clear(units.len());
         let n = self.thresholds.len();
+        let min_own = self.context.min_own;
         // Pass 1: every unit coded on its own, and its own score per code with
         // sub-codes rolled up, conditions aside (a question is scored like an answer);
         // `told` is what a unit gives its neighbours: its own score, and in an answer
@@ -516,7 +583,16 @@ impl Coder {
             }
             if self.score_unit(u.text, reading, s) {
                 self.decide(self.allowed(&u.ctx, &mut allowed), None, s, &mut out[i]);
-                self.rolled_up(&s.own, &mut own[i * n..(i + 1) * n]);
+                let row = &mut own[i * n..(i + 1) * n];
+                self.rolled_up(&s.own, row);
+                // An answer pass 2 may code again (see `open` there) keeps its scores.
+                if reading == Reading::Answer
+                    && (0..n).any(|c| {
+                        row[c] > 0.0 && row[c] >= min_own && !out[i].iter().any(|x| x.code == c)
+                    })
+                {
+                    kept.keep(i, s);
+                }
             }
             if s.context_left_out && self.score_unit(u.text, Reading::Neighbour, s) {
                 self.rolled_up(&s.own, &mut told[i * n..(i + 1) * n]);
@@ -532,7 +608,6 @@ impl Coder {
         asked.clear();
         asked.resize(n, 0.0);
         let mut question: std::ops::Range<usize> = 0..0;
-        let min_own = self.context.min_own;
         for (i, u) in units.iter().enumerate() {
             if u.ctx.role == Some(Role::Interviewer) {
                 question = question_through(units, i, question);
@@ -565,8 +640,9 @@ impl Coder {
                     .fold(0.0_f32, f32::max);
                 add[c] += self.context.turn * cap(c, best);
             }
+            // The unit's scores as an answer are those pass 1 kept.
             let can_change = (0..n).any(|c| add[c] > 0.0 && open(c));
-            if can_change && self.score_unit(u.text, Reading::Answer, s) {
+            if can_change && kept.restore(i, n, s) {
                 self.decide(
                     self.allowed(&u.ctx, &mut allowed),
                     Some(&add),
@@ -587,6 +663,7 @@ impl Coder {
         s.seq_asked = asked;
         s.near = near;
         s.allowed = allowed;
+        s.kept = kept;
     }
 
     /// What the question `question` (a range of interviewer units) asks, per code:
@@ -789,6 +866,7 @@ impl Coder {
         s.veto.clear();
         s.veto.resize(n_codes, false);
         s.contrib.clear();
+        s.contrib_spans.clear();
         self.matcher.find(text, &mut s.m, &mut s.occs);
         if let Some(t) = s.without.take() {
             s.occs.retain(|o| o.term != t);
@@ -1011,9 +1089,18 @@ impl Coder {
                 }
             }
             s.own[code as usize] = best;
+            let toks = s.m.tokens.tokens();
             for c in &s.cues[best_range] {
                 for &k in &s.cue_occs[c.occs.0 as usize..c.occs.1 as usize] {
                     s.contrib.push((code, k));
+                    let o = s.occs[k as usize];
+                    let (a, b) = (toks[o.first as usize], toks[o.last as usize]);
+                    s.contrib_spans.push(Evidence {
+                        start: a.start as usize,
+                        end: b.end as usize,
+                        byte_start: a.byte_start as usize,
+                        byte_end: b.byte_end as usize,
+                    });
                 }
             }
             at = end;
@@ -1065,17 +1152,9 @@ impl Coder {
                 continue;
             }
             let mut evidence = Vec::new();
-            for &(code, k) in &s.contrib {
+            for (&(code, _), &span) in s.contrib.iter().zip(&s.contrib_spans) {
                 if self.is_self_or_descendant(code as usize, c) && s.eligible[code as usize] {
-                    let o = s.occs[k as usize];
-                    let toks = s.m.tokens.tokens();
-                    let (a, b) = (toks[o.first as usize], toks[o.last as usize]);
-                    evidence.push(Evidence {
-                        start: a.start as usize,
-                        end: b.end as usize,
-                        byte_start: a.byte_start as usize,
-                        byte_end: b.byte_end as usize,
-                    });
+                    evidence.push(span);
                 }
             }
             evidence.sort_unstable();
