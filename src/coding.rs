@@ -739,6 +739,10 @@ impl Coder {
     /// sub-codes rolled up into their parents.
     fn rolled_up(&self, own: &[f32], row: &mut [f32]) {
         row.copy_from_slice(own);
+        // Scores are never negative: a unit that scores nothing rolls up nothing.
+        if own.iter().all(|&v| v == 0.0) {
+            return;
+        }
         for &c in &self.deepest_first {
             if let Some(p) = self.parent[c] {
                 row[p] += row[c];
@@ -1118,6 +1122,11 @@ impl Coder {
         out: &mut Vec<Coding>,
     ) {
         out.clear();
+        // A code fires only with a score of its own or of a sub-code's, and scores
+        // are never negative.
+        if s.own.iter().all(|&v| v == 0.0) {
+            return;
+        }
         let n_codes = self.thresholds.len();
         s.eligible.clear();
         s.eligible
