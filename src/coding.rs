@@ -618,31 +618,35 @@ impl Coder {
                 continue;
             }
             // `row` is at least the unit's own total, so a code below `min_own` there
-            // stays below it, and a code already assigned stays assigned.
+            // stays below it, and a code already assigned stays assigned. Pass 1 kept
+            // the scores of exactly the units with such an open code.
+            if kept.at[i].is_none() {
+                continue;
+            }
             let row = &own[i * n..(i + 1) * n];
             let open =
                 |c: usize| row[c] > 0.0 && row[c] >= min_own && !out[i].iter().any(|x| x.code == c);
-            if !(0..n).any(open) {
-                continue;
-            }
-            add.clear();
-            add.resize(n, 0.0);
-            let cap = |c: usize, v: f32| v.min(self.thresholds[c]);
-            for c in 0..n {
-                add[c] += self.context.question * cap(c, asked[c]);
-            }
             near.clear();
             near.extend(self.neighbours(units, i));
-            for c in 0..n {
+            // What the question and the best neighbour add to code `c`.
+            let cap = |c: usize, v: f32| v.min(self.thresholds[c]);
+            let add_to = |c: usize| {
+                let mut a = 0.0_f32;
+                a += self.context.question * cap(c, asked[c]);
                 let best = near
                     .iter()
                     .map(|&j| told[j * n + c])
                     .fold(0.0_f32, f32::max);
-                add[c] += self.context.turn * cap(c, best);
+                a += self.context.turn * cap(c, best);
+                a
+            };
+            if !(0..n).any(|c| open(c) && add_to(c) > 0.0) {
+                continue;
             }
+            add.clear();
+            add.extend((0..n).map(add_to));
             // The unit's scores as an answer are those pass 1 kept.
-            let can_change = (0..n).any(|c| add[c] > 0.0 && open(c));
-            if can_change && kept.restore(i, n, s) {
+            if kept.restore(i, n, s) {
                 self.decide(
                     self.allowed(&u.ctx, &mut allowed),
                     Some(&add),
