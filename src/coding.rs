@@ -1133,11 +1133,19 @@ impl Coder {
         }
         let n_codes = self.thresholds.len();
         s.eligible.clear();
-        s.eligible
-            .extend((0..n_codes).map(|c| !s.veto[c] && allowed[c]));
+        s.eligible.extend(
+            s.veto[..n_codes]
+                .iter()
+                .zip(&allowed[..n_codes])
+                .map(|(&veto, &allowed)| !veto && allowed),
+        );
         s.total.clear();
-        s.total
-            .extend((0..n_codes).map(|c| if s.eligible[c] { s.own[c] } else { 0.0 }));
+        s.total.extend(
+            s.eligible
+                .iter()
+                .zip(&s.own[..n_codes])
+                .map(|(&eligible, &own)| if eligible { own } else { 0.0 }),
+        );
         s.fired.clear();
         s.fired.resize(n_codes, false);
         let min_own = self.context.min_own;
