@@ -1364,9 +1364,10 @@ impl<'c> CodingWriter<'c> {
 
 /// `codings.csv` rows formatted into memory, as [`CodingWriter`] writes them, so
 /// documents can be formatted apart (on several threads) and written in order.
+/// Fields are written as the `csv` crate writes them by default (see
+/// [`push_csv_field`]), rows end with a new line.
 pub struct CodingRows<'c> {
-    csv: csv::Writer<SharedBuf>,
-    bytes: SharedBuf,
+    bytes: Vec<u8>,
     codebook: &'c Codebook,
     n: usize,
     buf: String,
@@ -1375,27 +1376,32 @@ pub struct CodingRows<'c> {
     scores: foldhash::HashMap<u32, Box<str>>,
 }
 
-/// A byte buffer the CSV writer writes into while its owner can still take the bytes.
-#[derive(Clone, Default)]
-struct SharedBuf(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
-
-impl std::io::Write for SharedBuf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(b);
-        Ok(b.len())
+/// Appends `field` to `out` as the `csv` crate's writer does by default: in double
+/// quotes, with its double quotes doubled, when it holds a comma, a double quote or
+/// a line break; as it is otherwise.
+fn push_csv_field(out: &mut Vec<u8>, field: &[u8]) {
+    if !field
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    {
+        out.extend_from_slice(field);
+        return;
     }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+    out.push(b'"');
+    for part in field.split_inclusive(|&b| b == b'"') {
+        out.extend_from_slice(part);
+        if part.last() == Some(&b'"') {
+            out.push(b'"');
+        }
     }
+    out.push(b'"');
 }
 
 impl<'c> CodingRows<'c> {
     /// No rows yet.
     pub fn new(codebook: &'c Codebook) -> CodingRows<'c> {
-        let bytes = SharedBuf::default();
         CodingRows {
-            csv: csv::Writer::from_writer(bytes.clone()),
-            bytes,
+            bytes: Vec::new(),
             codebook,
             n: 0,
             buf: String::new(),
@@ -1433,13 +1439,19 @@ impl<'c> CodingRows<'c> {
                 .scores
                 .entry(c.score.to_bits())
                 .or_insert_with(|| format_score(c.score).into());
-            self.csv.write_field(unit_id)?;
-            self.csv.write_field(&code.id)?;
-            self.csv.write_field(&code.family)?;
-            self.csv.write_field(&**score)?;
-            self.csv.write_field(&self.buf)?;
-            self.csv.write_field(source)?;
-            self.csv.write_record(None::<&[u8]>)?;
+            let out = &mut self.bytes;
+            push_csv_field(out, unit_id.as_bytes());
+            out.push(b',');
+            push_csv_field(out, code.id.as_bytes());
+            out.push(b',');
+            push_csv_field(out, code.family.as_bytes());
+            out.push(b',');
+            push_csv_field(out, score.as_bytes());
+            out.push(b',');
+            push_csv_field(out, self.buf.as_bytes());
+            out.push(b',');
+            push_csv_field(out, source.as_bytes());
+            out.push(b'\n');
             self.n += 1;
         }
         Ok(())
@@ -1447,15 +1459,13 @@ impl<'c> CodingRows<'c> {
 
     /// The rows added so far and their number; starts again empty.
     pub fn take(&mut self) -> (Vec<u8>, usize) {
-        let _ = self.csv.flush();
-        let bytes = std::mem::take(&mut *self.bytes.0.borrow_mut());
-        (bytes, std::mem::take(&mut self.n))
+        (std::mem::take(&mut self.bytes), std::mem::take(&mut self.n))
     }
 
     /// Hands back a buffer from [`CodingRows::take`] to be reused.
     pub fn give_back(&mut self, mut bytes: Vec<u8>) {
         bytes.clear();
-        *self.bytes.0.borrow_mut() = bytes;
+        self.bytes = bytes;
     }
 }
 
@@ -1647,6 +1657,37 @@ mod tests {
         assert_eq!(format_score(2.0), "2");
         assert_eq!(format_score(1.5), "1.5");
         assert_eq!(format_score(0.25), "0.25");
+    }
+
+    #[test]
+    fn csv_fields_as_the_csv_crate_writes_them() {
+        let fields = [
+            "",
+            "a",
+            "a,b",
+            "a\"b",
+            "\"",
+            "\"\"x\"",
+            "x\ny",
+            "x\rz",
+            "עו\"ס, ו",
+            "1-3:a; 5-9:b",
+        ];
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        let mut ours = Vec::new();
+        for f in fields {
+            csv.write_record([f, "x", f]).unwrap();
+            push_csv_field(&mut ours, f.as_bytes());
+            ours.push(b',');
+            push_csv_field(&mut ours, b"x");
+            ours.push(b',');
+            push_csv_field(&mut ours, f.as_bytes());
+            ours.push(b'\n');
+        }
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(csv.into_inner().unwrap()).unwrap()
+        );
     }
 
     #[test]
