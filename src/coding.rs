@@ -145,6 +145,8 @@ pub struct Scratch {
     eligible: Vec<bool>,
     fired: Vec<bool>,
     contrib: Vec<(u32, u32)>,
+    /// Per entry of `contrib`: the span of its occurrence.
+    contrib_spans: Vec<Evidence>,
     slots: Vec<u16>,
     /// Hits of one rule or code ordered by position (indices into `hits`).
     order: Vec<u32>,
@@ -183,6 +185,68 @@ pub struct Scratch {
     sided: Vec<u32>,
     /// The codes whose conditions a unit meets, per role and attribute list.
     allowed: AllowedCodes,
+    /// What [`Coder::decide`] reads of the units of a sequence that its second pass
+    /// may code again (their own reading is the same in both passes).
+    kept: KeptScores,
+}
+
+/// The scores of units kept between the passes of [`Coder::code_sequence`]: per
+/// unit, `own`, `veto` and the `contrib` entries with their spans, as
+/// [`Coder::score_unit`] left them.
+#[derive(Debug, Default)]
+struct KeptScores {
+    /// Per unit of the sequence: its entry in `ranges`, if kept.
+    at: Vec<Option<u32>>,
+    /// Per kept unit: its first `contrib` entry (the own and veto rows are at its
+    /// index times the number of codes).
+    ranges: Vec<(u32, u32)>,
+    own: Vec<f32>,
+    veto: Vec<bool>,
+    contrib: Vec<(u32, u32)>,
+    contrib_spans: Vec<Evidence>,
+}
+
+impl KeptScores {
+    fn clear(&mut self, units: usize) {
+        self.at.clear();
+        self.at.resize(units, None);
+        self.ranges.clear();
+        self.own.clear();
+        self.veto.clear();
+        self.contrib.clear();
+        self.contrib_spans.clear();
+    }
+
+    /// Keeps the scores `s` holds for unit `i`.
+    fn keep(&mut self, i: usize, s: &Scratch) {
+        self.at[i] = Some(self.ranges.len() as u32);
+        let a = self.contrib.len() as u32;
+        self.own.extend_from_slice(&s.own);
+        self.veto.extend_from_slice(&s.veto);
+        self.contrib.extend_from_slice(&s.contrib);
+        self.contrib_spans.extend_from_slice(&s.contrib_spans);
+        self.ranges.push((a, self.contrib.len() as u32));
+    }
+
+    /// Puts the scores kept for unit `i` back into `s`; false if none were kept.
+    fn restore(&self, i: usize, n_codes: usize, s: &mut Scratch) -> bool {
+        let Some(e) = self.at[i] else {
+            return false;
+        };
+        let e = e as usize;
+        let (a, b) = (self.ranges[e].0 as usize, self.ranges[e].1 as usize);
+        s.own.clear();
+        s.own
+            .extend_from_slice(&self.own[e * n_codes..(e + 1) * n_codes]);
+        s.veto.clear();
+        s.veto
+            .extend_from_slice(&self.veto[e * n_codes..(e + 1) * n_codes]);
+        s.contrib.clear();
+        s.contrib.extend_from_slice(&self.contrib[a..b]);
+        s.contrib_spans.clear();
+        s.contrib_spans.extend_from_slice(&self.contrib_spans[a..b]);
+        true
+    }
 }
 
 /// Per role (none, interviewer, interviewee, other): which codes' conditions a
@@ -509,7 +573,10 @@ impl Coder {
         // conditions met are remembered per role and list for this document only.
         let mut allowed = std::mem::take(&mut s.allowed);
         allowed.forget();
+        let mut kept = std::mem::take(&mut s.kept);
+        kept.clear(units.len());
         let n = self.thresholds.len();
+        let min_own = self.context.min_own;
         // Pass 1: every unit coded on its own, and its own score per code with
         // sub-codes rolled up, conditions aside (a question is scored like an answer);
         // `told` is what a unit gives its neighbours: its own score, and in an answer
@@ -531,7 +598,16 @@ impl Coder {
             }
             if self.score_unit(u.text, reading, s) {
                 self.decide(self.allowed(&u.ctx, &mut allowed), None, s, &mut out[i]);
-                self.rolled_up(&s.own, &mut own[i * n..(i + 1) * n]);
+                let row = &mut own[i * n..(i + 1) * n];
+                self.rolled_up(&s.own, row);
+                // An answer pass 2 may code again (see `open` there) keeps its scores.
+                if reading == Reading::Answer
+                    && (0..n).any(|c| {
+                        row[c] > 0.0 && row[c] >= min_own && !out[i].iter().any(|x| x.code == c)
+                    })
+                {
+                    kept.keep(i, s);
+                }
             }
             if s.context_left_out && self.score_unit(u.text, Reading::Neighbour, s) {
                 self.rolled_up(&s.own, &mut told[i * n..(i + 1) * n]);
@@ -547,7 +623,6 @@ impl Coder {
         asked.clear();
         asked.resize(n, 0.0);
         let mut question: std::ops::Range<usize> = 0..0;
-        let min_own = self.context.min_own;
         for (i, u) in units.iter().enumerate() {
             if u.ctx.role == Some(Role::Interviewer) {
                 question = question_through(units, i, question);
@@ -558,30 +633,35 @@ impl Coder {
                 continue;
             }
             // `row` is at least the unit's own total, so a code below `min_own` there
-            // stays below it, and a code already assigned stays assigned.
+            // stays below it, and a code already assigned stays assigned. Pass 1 kept
+            // the scores of exactly the units with such an open code.
+            if kept.at[i].is_none() {
+                continue;
+            }
             let row = &own[i * n..(i + 1) * n];
             let open =
                 |c: usize| row[c] > 0.0 && row[c] >= min_own && !out[i].iter().any(|x| x.code == c);
-            if !(0..n).any(open) {
-                continue;
-            }
-            add.clear();
-            add.resize(n, 0.0);
-            let cap = |c: usize, v: f32| v.min(self.thresholds[c]);
-            for c in 0..n {
-                add[c] += self.context.question * cap(c, asked[c]);
-            }
             near.clear();
             near.extend(self.neighbours(units, i));
-            for c in 0..n {
+            // What the question and the best neighbour add to code `c`.
+            let cap = |c: usize, v: f32| v.min(self.thresholds[c]);
+            let add_to = |c: usize| {
+                let mut a = 0.0_f32;
+                a += self.context.question * cap(c, asked[c]);
                 let best = near
                     .iter()
                     .map(|&j| told[j * n + c])
                     .fold(0.0_f32, f32::max);
-                add[c] += self.context.turn * cap(c, best);
+                a += self.context.turn * cap(c, best);
+                a
+            };
+            if !(0..n).any(|c| open(c) && add_to(c) > 0.0) {
+                continue;
             }
-            let can_change = (0..n).any(|c| add[c] > 0.0 && open(c));
-            if can_change && self.score_unit(u.text, Reading::Answer, s) {
+            add.clear();
+            add.extend((0..n).map(add_to));
+            // The unit's scores as an answer are those pass 1 kept.
+            if kept.restore(i, n, s) {
                 self.decide(
                     self.allowed(&u.ctx, &mut allowed),
                     Some(&add),
@@ -605,6 +685,7 @@ impl Coder {
         s.seq_asked = asked;
         s.near = near;
         s.allowed = allowed;
+        s.kept = kept;
     }
 
     /// What the question `question` (a range of interviewer units) asks, per code:
@@ -727,6 +808,10 @@ impl Coder {
     /// sub-codes rolled up into their parents.
     fn rolled_up(&self, own: &[f32], row: &mut [f32]) {
         row.copy_from_slice(own);
+        // Scores are never negative: a unit that scores nothing rolls up nothing.
+        if own.iter().all(|&v| v == 0.0) {
+            return;
+        }
         for &c in &self.deepest_first {
             if let Some(p) = self.parent[c] {
                 row[p] += row[c];
@@ -854,6 +939,7 @@ impl Coder {
         s.veto.clear();
         s.veto.resize(n_codes, false);
         s.contrib.clear();
+        s.contrib_spans.clear();
         self.matcher.find(text, &mut s.m, &mut s.occs);
         if let Some(t) = s.without.take() {
             s.occs.retain(|o| o.term != t);
@@ -1076,9 +1162,18 @@ impl Coder {
                 }
             }
             s.own[code as usize] = best;
+            let toks = s.m.tokens.tokens();
             for c in &s.cues[best_range] {
                 for &k in &s.cue_occs[c.occs.0 as usize..c.occs.1 as usize] {
                     s.contrib.push((code, k));
+                    let o = s.occs[k as usize];
+                    let (a, b) = (toks[o.first as usize], toks[o.last as usize]);
+                    s.contrib_spans.push(Evidence {
+                        start: a.start as usize,
+                        end: b.end as usize,
+                        byte_start: a.byte_start as usize,
+                        byte_end: b.byte_end as usize,
+                    });
                 }
             }
             at = end;
@@ -1096,13 +1191,26 @@ impl Coder {
         out: &mut Vec<Coding>,
     ) {
         out.clear();
+        // A code fires only with a score of its own or of a sub-code's, and scores
+        // are never negative.
+        if s.own.iter().all(|&v| v == 0.0) {
+            return;
+        }
         let n_codes = self.thresholds.len();
         s.eligible.clear();
-        s.eligible
-            .extend((0..n_codes).map(|c| !s.veto[c] && allowed[c]));
+        s.eligible.extend(
+            s.veto[..n_codes]
+                .iter()
+                .zip(&allowed[..n_codes])
+                .map(|(&veto, &allowed)| !veto && allowed),
+        );
         s.total.clear();
-        s.total
-            .extend((0..n_codes).map(|c| if s.eligible[c] { s.own[c] } else { 0.0 }));
+        s.total.extend(
+            s.eligible
+                .iter()
+                .zip(&s.own[..n_codes])
+                .map(|(&eligible, &own)| if eligible { own } else { 0.0 }),
+        );
         s.fired.clear();
         s.fired.resize(n_codes, false);
         let min_own = self.context.min_own;
@@ -1130,17 +1238,9 @@ impl Coder {
                 continue;
             }
             let mut evidence = Vec::new();
-            for &(code, k) in &s.contrib {
+            for (&(code, _), &span) in s.contrib.iter().zip(&s.contrib_spans) {
                 if self.is_self_or_descendant(code as usize, c) && s.eligible[code as usize] {
-                    let o = s.occs[k as usize];
-                    let toks = s.m.tokens.tokens();
-                    let (a, b) = (toks[o.first as usize], toks[o.last as usize]);
-                    evidence.push(Evidence {
-                        start: a.start as usize,
-                        end: b.end as usize,
-                        byte_start: a.byte_start as usize,
-                        byte_end: b.byte_end as usize,
-                    });
+                    evidence.push(span);
                 }
             }
             evidence.sort_unstable();
@@ -1329,9 +1429,10 @@ impl<'c> CodingWriter<'c> {
 
 /// `codings.csv` rows formatted into memory, as [`CodingWriter`] writes them, so
 /// documents can be formatted apart (on several threads) and written in order.
+/// Fields are written as the `csv` crate writes them by default (see
+/// [`push_csv_field`]), rows end with a new line.
 pub struct CodingRows<'c> {
-    csv: csv::Writer<SharedBuf>,
-    bytes: SharedBuf,
+    bytes: Vec<u8>,
     codebook: &'c Codebook,
     n: usize,
     buf: String,
@@ -1340,27 +1441,32 @@ pub struct CodingRows<'c> {
     scores: foldhash::HashMap<u32, Box<str>>,
 }
 
-/// A byte buffer the CSV writer writes into while its owner can still take the bytes.
-#[derive(Clone, Default)]
-struct SharedBuf(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
-
-impl std::io::Write for SharedBuf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(b);
-        Ok(b.len())
+/// Appends `field` to `out` as the `csv` crate's writer does by default: in double
+/// quotes, with its double quotes doubled, when it holds a comma, a double quote or
+/// a line break; as it is otherwise.
+fn push_csv_field(out: &mut Vec<u8>, field: &[u8]) {
+    if !field
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    {
+        out.extend_from_slice(field);
+        return;
     }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+    out.push(b'"');
+    for part in field.split_inclusive(|&b| b == b'"') {
+        out.extend_from_slice(part);
+        if part.last() == Some(&b'"') {
+            out.push(b'"');
+        }
     }
+    out.push(b'"');
 }
 
 impl<'c> CodingRows<'c> {
     /// No rows yet.
     pub fn new(codebook: &'c Codebook) -> CodingRows<'c> {
-        let bytes = SharedBuf::default();
         CodingRows {
-            csv: csv::Writer::from_writer(bytes.clone()),
-            bytes,
+            bytes: Vec::new(),
             codebook,
             n: 0,
             buf: String::new(),
@@ -1398,13 +1504,19 @@ impl<'c> CodingRows<'c> {
                 .scores
                 .entry(c.score.to_bits())
                 .or_insert_with(|| format_score(c.score).into());
-            self.csv.write_field(unit_id)?;
-            self.csv.write_field(&code.id)?;
-            self.csv.write_field(&code.family)?;
-            self.csv.write_field(&**score)?;
-            self.csv.write_field(&self.buf)?;
-            self.csv.write_field(source)?;
-            self.csv.write_record(None::<&[u8]>)?;
+            let out = &mut self.bytes;
+            push_csv_field(out, unit_id.as_bytes());
+            out.push(b',');
+            push_csv_field(out, code.id.as_bytes());
+            out.push(b',');
+            push_csv_field(out, code.family.as_bytes());
+            out.push(b',');
+            push_csv_field(out, score.as_bytes());
+            out.push(b',');
+            push_csv_field(out, self.buf.as_bytes());
+            out.push(b',');
+            push_csv_field(out, source.as_bytes());
+            out.push(b'\n');
             self.n += 1;
         }
         Ok(())
@@ -1412,15 +1524,13 @@ impl<'c> CodingRows<'c> {
 
     /// The rows added so far and their number; starts again empty.
     pub fn take(&mut self) -> (Vec<u8>, usize) {
-        let _ = self.csv.flush();
-        let bytes = std::mem::take(&mut *self.bytes.0.borrow_mut());
-        (bytes, std::mem::take(&mut self.n))
+        (std::mem::take(&mut self.bytes), std::mem::take(&mut self.n))
     }
 
     /// Hands back a buffer from [`CodingRows::take`] to be reused.
     pub fn give_back(&mut self, mut bytes: Vec<u8>) {
         bytes.clear();
-        *self.bytes.0.borrow_mut() = bytes;
+        self.bytes = bytes;
     }
 }
 
@@ -1612,6 +1722,37 @@ mod tests {
         assert_eq!(format_score(2.0), "2");
         assert_eq!(format_score(1.5), "1.5");
         assert_eq!(format_score(0.25), "0.25");
+    }
+
+    #[test]
+    fn csv_fields_as_the_csv_crate_writes_them() {
+        let fields = [
+            "",
+            "a",
+            "a,b",
+            "a\"b",
+            "\"",
+            "\"\"x\"",
+            "x\ny",
+            "x\rz",
+            "עו\"ס, ו",
+            "1-3:a; 5-9:b",
+        ];
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        let mut ours = Vec::new();
+        for f in fields {
+            csv.write_record([f, "x", f]).unwrap();
+            push_csv_field(&mut ours, f.as_bytes());
+            ours.push(b',');
+            push_csv_field(&mut ours, b"x");
+            ours.push(b',');
+            push_csv_field(&mut ours, f.as_bytes());
+            ours.push(b'\n');
+        }
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(csv.into_inner().unwrap()).unwrap()
+        );
     }
 
     #[test]

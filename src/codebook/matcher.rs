@@ -42,8 +42,10 @@ pub struct MatchScratch {
     pub tokens: Tokens,
     /// The [`Marks`] of each token of the last text matched.
     pub marks: Vec<Marks>,
-    /// Per token of the last text: its word ids (a range of `memo_ids`).
-    ranges: Vec<(u32, u32)>,
+    /// Per token of the last text: what the memo knows of it.
+    known: Vec<Known>,
+    /// The longer terms starting at one token, sorted before they are appended.
+    phrase_occs: Vec<Occurrence>,
     /// A stem with the definite article put back (בידע -> הידע).
     article: String,
     /// Folded token (short ones stored inline) -> what is known of it, for
@@ -56,9 +58,15 @@ pub struct MatchScratch {
 /// What a thread remembers of a distinct folded token.
 #[derive(Debug, Clone, Copy)]
 struct Known {
-    /// Its word ids: a range of `MatchScratch::memo_ids`.
+    /// Its word ids (a range of `MatchScratch::memo_ids`), followed there by the
+    /// one-word terms it is, in id order (up to `terms_end`).
     ids: (u32, u32),
+    terms_end: u32,
     marks: Marks,
+    /// Whether one of its word ids starts a longer term.
+    starts_phrase: bool,
+    /// Whether one of its word ids is the second word of a longer term.
+    second_in_phrase: bool,
 }
 
 /// Words that negate what follows them (folded, with the clitics they take).
@@ -101,6 +109,8 @@ pub struct Matcher {
     word_terms: Vec<Vec<u32>>,
     /// Per word id: whether a longer term starts with it.
     starts_phrase: Vec<bool>,
+    /// Per word id: whether it is the second word of a longer term.
+    second_in_phrase: Vec<bool>,
     /// The terms of two words or more, by their first two word ids.
     phrases: HashMap<(u32, u32), Vec<u32>>,
     terms: Vec<Box<[u32]>>,
@@ -143,6 +153,7 @@ impl Matcher {
             self.word_terms[ids[0] as usize].push(id);
         } else {
             self.starts_phrase[ids[0] as usize] = true;
+            self.second_in_phrase[ids[1] as usize] = true;
             self.phrases.entry((ids[0], ids[1])).or_default().push(id);
         }
         self.terms.push(ids);
@@ -162,6 +173,7 @@ impl Matcher {
         if id == next {
             self.word_terms.push(Vec::new());
             self.starts_phrase.push(false);
+            self.second_in_phrase.push(false);
             if let Some(m) = max_bytes {
                 *m = (*m).max(w.text.len());
             }
@@ -180,7 +192,7 @@ impl Matcher {
     }
 
     /// Tokenizes `text` into `s.tokens` and appends every term occurrence to `out`,
-    /// ordered by first token, then term id.
+    /// ordered by first token, then last token, then term id.
     pub fn find(&self, text: &str, s: &mut MatchScratch, out: &mut Vec<Occurrence>) {
         Tokenizer::tokenize(text, &mut s.tokens);
         if s.memo_of != self.generation || s.memo.len() >= MEMO_TOKENS {
@@ -188,46 +200,52 @@ impl Matcher {
             s.memo_ids.clear();
             s.memo_of = self.generation;
         }
-        s.ranges.clear();
+        s.known.clear();
         s.marks.clear();
         for i in 0..s.tokens.len() {
             let word = s.tokens.text(i);
             let known = match s.memo.get(word) {
                 Some(&k) => k,
                 None => {
-                    let a = s.memo_ids.len() as u32;
-                    self.word_ids_of(word, &mut s.article, &mut s.memo_ids);
-                    let k = Known {
-                        ids: (a, s.memo_ids.len() as u32),
-                        marks: self.marks_of(word),
-                    };
+                    let k = self.learn(word, &mut s.article, &mut s.memo_ids);
                     s.memo.insert(word.into(), k);
                     k
                 }
             };
-            s.ranges.push(known.ids);
+            s.known.push(known);
             s.marks.push(known.marks);
         }
         // The memo only grows during one text, so its word ids stay where they are.
+        // Occurrences come out ordered by first token, then last, then term id: per
+        // token its one-word terms (remembered in id order), then the longer terms
+        // starting there, sorted.
+        let memo_ids = &s.memo_ids;
         let ids = |i: usize| {
-            let (a, b) = s.ranges[i];
-            &s.memo_ids[a as usize..b as usize]
+            let k = &s.known[i];
+            &memo_ids[k.ids.0 as usize..k.ids.1 as usize]
         };
-        let first_out = out.len();
         let n_tokens = s.tokens.len();
         for i in 0..n_tokens {
+            let k = s.known[i];
+            for &t in &memo_ids[k.ids.1 as usize..k.terms_end as usize] {
+                out.push(Occurrence {
+                    first: i as u32,
+                    last: i as u32,
+                    term: t,
+                });
+            }
+            if !k.starts_phrase || i + 1 >= n_tokens || !s.known[i + 1].second_in_phrase {
+                continue;
+            }
+            s.phrase_occs.clear();
             for &w in ids(i) {
-                for &t in &self.word_terms[w as usize] {
-                    out.push(Occurrence {
-                        first: i as u32,
-                        last: i as u32,
-                        term: t,
-                    });
-                }
-                if !self.starts_phrase[w as usize] || i + 1 >= n_tokens {
+                if !self.starts_phrase[w as usize] {
                     continue;
                 }
                 for &w2 in ids(i + 1) {
+                    if !self.second_in_phrase[w2 as usize] {
+                        continue;
+                    }
                     let Some(ts) = self.phrases.get(&(w, w2)) else {
                         continue;
                     };
@@ -242,7 +260,7 @@ impl Matcher {
                             .enumerate()
                             .all(|(k, w3)| ids(i + 2 + k).contains(w3))
                         {
-                            out.push(Occurrence {
+                            s.phrase_occs.push(Occurrence {
                                 first: i as u32,
                                 last: (i + n - 1) as u32,
                                 term: t,
@@ -251,8 +269,32 @@ impl Matcher {
                     }
                 }
             }
+            s.phrase_occs.sort_unstable();
+            out.extend_from_slice(&s.phrase_occs);
         }
-        out[first_out..].sort_unstable();
+    }
+
+    /// What is known of the folded token `word`, met for the first time: its word
+    /// ids and one-word terms (appended to `memo_ids`) and its marks.
+    fn learn(&self, word: &str, article: &mut String, memo_ids: &mut Vec<u32>) -> Known {
+        let a = memo_ids.len();
+        self.word_ids_of(word, article, memo_ids);
+        let b = memo_ids.len();
+        let (mut starts_phrase, mut second_in_phrase) = (false, false);
+        for j in a..b {
+            let w = memo_ids[j] as usize;
+            starts_phrase |= self.starts_phrase[w];
+            second_in_phrase |= self.second_in_phrase[w];
+            memo_ids.extend_from_slice(&self.word_terms[w]);
+        }
+        memo_ids[b..].sort_unstable();
+        Known {
+            ids: (a as u32, b as u32),
+            terms_end: memo_ids.len() as u32,
+            marks: self.marks_of(word),
+            starts_phrase,
+            second_in_phrase,
+        }
     }
 
     /// Appends to `ids` the distinct word ids the folded token `word` can be: the

@@ -197,6 +197,14 @@ impl Tokenizer {
                 at = end;
                 continue;
             }
+            // A space, the most common character after the letters, ends a token.
+            if bytes[at] == b' ' {
+                pending_geresh = None;
+                Self::finish(&mut cur, out);
+                at += 1;
+                char_pos += 1;
+                continue;
+            }
             let c = match bytes[at] {
                 b if b < 0x80 => b as char,
                 _ => text[at..].chars().next().unwrap_or('\u{FFFD}'),
