@@ -172,8 +172,7 @@ pub struct Scratch {
     /// What the question an answer answers asks, per code.
     seq_asked: Vec<f32>,
     /// The matcher's working memory for the `[context]` term lists (background
-    /// questions, continuation openers), and their
-    /// occurrences in a question.
+    /// questions, continuation openers), and their occurrences in one unit.
     aux_m: MatchScratch,
     aux_occs: Vec<Occurrence>,
     seq_add: Vec<f32>,
@@ -577,6 +576,11 @@ impl Coder {
         kept.clear(units.len());
         let n = self.thresholds.len();
         let min_own = self.context.min_own;
+        // A code that context can still lift in a unit: scored there, at least
+        // `min_own`, and not yet assigned.
+        let open = |row: &[f32], coded: &[Coding], c: usize| {
+            row[c] > 0.0 && row[c] >= min_own && !coded.iter().any(|x| x.code == c)
+        };
         // Pass 1: every unit coded on its own, and its own score per code with
         // sub-codes rolled up, conditions aside (a question is scored like an answer);
         // `told` is what a unit gives its neighbours: its own score, and in an answer
@@ -600,12 +604,8 @@ impl Coder {
                 self.decide(self.allowed(&u.ctx, &mut allowed), None, s, &mut out[i]);
                 let row = &mut own[i * n..(i + 1) * n];
                 self.rolled_up(&s.own, row);
-                // An answer pass 2 may code again (see `open` there) keeps its scores.
-                if reading == Reading::Answer
-                    && (0..n).any(|c| {
-                        row[c] > 0.0 && row[c] >= min_own && !out[i].iter().any(|x| x.code == c)
-                    })
-                {
+                // An answer pass 2 may code again keeps its scores.
+                if reading == Reading::Answer && (0..n).any(|c| open(row, &out[i], c)) {
                     kept.keep(i, s);
                 }
             }
@@ -639,8 +639,6 @@ impl Coder {
                 continue;
             }
             let row = &own[i * n..(i + 1) * n];
-            let open =
-                |c: usize| row[c] > 0.0 && row[c] >= min_own && !out[i].iter().any(|x| x.code == c);
             near.clear();
             near.extend(self.neighbours(units, i));
             // What the question and the best neighbour add to code `c`.
@@ -655,7 +653,7 @@ impl Coder {
                 a += self.context.turn * cap(c, best);
                 a
             };
-            if !(0..n).any(|c| open(c) && add_to(c) > 0.0) {
+            if !(0..n).any(|c| open(row, &out[i], c) && add_to(c) > 0.0) {
                 continue;
             }
             add.clear();

@@ -76,19 +76,26 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
             }
         }
     }
-    if cb.context.background.is_empty() != cb.context.background_skips.is_empty() {
-        at(
-            cb.context.line,
-            "[context] background and background_skips go together: the questions, and the codes their answers do not take"
-                .to_string(),
-        );
-    }
-    if cb.context.continuation.is_empty() != cb.context.continues.is_empty() {
-        at(
-            cb.context.line,
-            "[context] continuation and continues go together: the words that open a continuing sentence, and the codes it takes"
-                .to_string(),
-        );
+    // Keys that mean nothing one without the other: the terms, and the codes they act on.
+    let pairs = [
+        (
+            ("background", &cb.context.background),
+            ("background_skips", &cb.context.background_skips),
+            "the questions, and the codes their answers do not take",
+        ),
+        (
+            ("continuation", &cb.context.continuation),
+            ("continues", &cb.context.continues),
+            "the words that open a continuing sentence, and the codes it takes",
+        ),
+    ];
+    for ((terms_key, terms), (codes_key, codes), what) in pairs {
+        if terms.is_empty() != codes.is_empty() {
+            at(
+                cb.context.line,
+                format!("[context] {terms_key} and {codes_key} go together: {what}"),
+            );
+        }
     }
     if !cb.context.continuation.is_empty() && !cb.context.is_on() {
         at(
