@@ -362,6 +362,9 @@ pub struct Coder {
     /// from there (`[context] continues`).
     opener: Option<Matcher>,
     continued: Vec<bool>,
+    /// Per code, whether a passage carries it over the sentences between two that
+    /// got it (`[context] bridges`).
+    bridged: Vec<bool>,
     /// Per code: its family's number (codes of one family share it).
     family: Vec<u32>,
     /// Per code: whether a follow-up question asks what the answer before it told
@@ -541,6 +544,11 @@ impl Coder {
                 .iter()
                 .map(|c| codebook.context.continues_story(c))
                 .collect(),
+            bridged: codebook
+                .codes
+                .iter()
+                .map(|c| codebook.context.bridges_passage(c))
+                .collect(),
         })
     }
 
@@ -674,6 +682,9 @@ impl Coder {
         if let Some(opener) = &self.opener {
             self.continue_story(opener, units, s, &mut allowed, out);
         }
+        if self.context.bridge > 0 {
+            self.bridge_passages(units, &mut allowed, out);
+        }
         if let Some(bg) = &self.background {
             self.drop_in_background(bg, units, s, out);
         }
@@ -773,7 +784,59 @@ impl Coder {
         }
     }
 
-    /// Pass 5 of [`Coder::code_sequence`]: the answers to a question about the
+    /// Pass 5 of [`Coder::code_sequence`]: a passage. Coders code a story told over
+    /// several sentences as one span, so a code two sentences of one answer got on
+    /// their own evidence or with their context (not carried or continued), with at
+    /// most `[context] bridge` sentences between them, covers those sentences too,
+    /// for the codes `bridges` names: they take it with score 0 and no evidence, as a
+    /// carried coding, and pass it on no further.
+    fn bridge_passages(
+        &self,
+        units: &[SeqUnit],
+        allowed: &mut AllowedCodes,
+        out: &mut [Vec<Coding>],
+    ) {
+        let said = |x: &Coding| x.score > 0.0 && self.bridged[x.code];
+        let in_answer =
+            |u: &SeqUnit| !matches!(u.ctx.role, Some(Role::Interviewer) | Some(Role::Other));
+        let mut gained: Vec<(usize, usize)> = Vec::new();
+        for a in 0..units.len() {
+            if !in_answer(&units[a]) || !out[a].iter().any(said) {
+                continue;
+            }
+            let last = (a + self.context.bridge + 1).min(units.len() - 1);
+            for b in a + 2..=last {
+                if units[b - 1].turn != units[a].turn || units[b].turn != units[a].turn {
+                    break;
+                }
+                for x in out[a].iter().filter(|x| said(x)) {
+                    if out[b].iter().any(|y| y.code == x.code && said(y)) {
+                        gained.extend((a + 1..b).map(|m| (m, x.code)));
+                    }
+                }
+            }
+        }
+        // A unit's codings stay in codebook order, each code once.
+        for (m, c) in gained {
+            if !self.allowed(&units[m].ctx, allowed)[c] {
+                continue;
+            }
+            let at = out[m].partition_point(|x| x.code < c);
+            if out[m].get(at).is_some_and(|x| x.code == c) {
+                continue;
+            }
+            out[m].insert(
+                at,
+                Coding {
+                    code: c,
+                    score: 0.0,
+                    evidence: Vec::new(),
+                },
+            );
+        }
+    }
+
+    /// Pass 6 of [`Coder::code_sequence`]: the answers to a question about the
     /// speaker's own background ("how did you come to this work?", `[context]
     /// background`) tell a biography, not the agent's practice, and lose the codes
     /// `background_skips` names.
@@ -2103,6 +2166,60 @@ mod tests {
         let got = sequence(src, &goal);
         assert_eq!(got[0], ["goals.wellbeing"]);
         assert!(got[1].is_empty(), "{:?}", got[1]);
+    }
+
+    #[test]
+    fn a_code_on_both_sides_of_a_sentence_covers_the_passage_between() {
+        use Role::*;
+        // A story of going with the client to the office, told over four sentences:
+        // the first and the last say the key, the two between tell what happened.
+        let src = "[codebook]\nthreshold = 2\nroles = [\"interviewee\"]\n[context]\nquestion = 0.5\nturn = 0.5\nstory = 1\nmin_own = 1\nbridge = 2\nbridges = [\"keys\", \"goals\"]\n[[code]]\nid = \"keys.networking\"\n[[code.rule]]\nweight = 2\nany = [\"פקידה שאני מכירה\", \"הקשר שלי עם הסניף\"]\n[[code]]\nid = \"keys.power\"\n[[code.rule]]\nweight = 2\nany = [\"מכתב התראה\"]\n[[code]]\nid = \"target.authority\"\n[[code.rule]]\nweight = 2\nany = [\"פקידה שאני מכירה\", \"הקשר שלי עם הסניף\"]\n[[code]]\nid = \"goals.wellbeing\"\n[[code.rule]]\nweight = 2\nany = [\"שקט נפשי\"]\n";
+        let story = |between: &[&'static str], last: &'static str| {
+            let mut units = vec![
+                (Interviewer, 1, "איך זה עובד מול הסניף?"),
+                (Interviewee, 2, "יש לי פקידה שאני מכירה שם שנים."),
+            ];
+            units.extend(between.iter().map(|&t| (Interviewee, 2, t)));
+            units.push((Interviewee, 2, last));
+            units
+        };
+        let two = ["נכנסנו ביום שלישי בבוקר.", "היא לקחה את הטופס וישבה איתנו."];
+        let got = sequence(
+            src,
+            &story(&two, "בזכות הקשר שלי עם הסניף זה נגמר ביום אחד."),
+        );
+        assert_eq!(got[1], ["keys.networking", "target.authority"]);
+        assert_eq!(got[4], ["keys.networking", "target.authority"]);
+        // The two sentences between take the key the codebook lists, and not the
+        // target, which it leaves to what a sentence itself says.
+        assert_eq!(got[2], ["keys.networking"]);
+        assert_eq!(got[3], ["keys.networking"]);
+        // A sentence with a code of its own takes the passage's as well, in codebook
+        // order.
+        let coded = ["שלחתי מכתב התראה לפני כן.", "היא לקחה את הטופס."];
+        let got = sequence(src, &story(&coded, "בזכות הקשר שלי עם הסניף זה נגמר."));
+        assert_eq!(got[2], ["keys.networking", "keys.power"]);
+        // More than `bridge` sentences between: no passage, only what each says.
+        let three = ["נכנסנו בבוקר.", "ישבנו שעה.", "היא לקחה את הטופס."];
+        let got = sequence(src, &story(&three, "בזכות הקשר שלי עם הסניף זה נגמר."));
+        for i in 2..5 {
+            assert!(got[i].is_empty(), "{i}: {:?}", got[i]);
+        }
+        // Not across the interviewer's question: another turn is another passage.
+        let mut split = story(&["נכנסנו בבוקר."], "בזכות הקשר שלי עם הסניף זה נגמר.");
+        split.insert(3, (Interviewer, 3, "וזה עזר?"));
+        for u in &mut split[4..] {
+            u.1 = 4;
+        }
+        let got = sequence(src, &split);
+        assert!(got[2].is_empty(), "{:?}", got[2]);
+        // Both ends must get the code; one end alone bridges nothing.
+        let got = sequence(
+            src,
+            &story(&["נכנסנו בבוקר."], "אני רוצה שיהיה לה שקט נפשי."),
+        );
+        assert!(got[2].is_empty(), "{:?}", got[2]);
+        assert_eq!(got[3], ["goals.wellbeing"]);
     }
 
     #[test]

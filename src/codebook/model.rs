@@ -78,6 +78,12 @@ pub struct Context {
     /// Families or codes such a sentence, with no code of its own, takes from the
     /// sentence before it.
     pub continues: Vec<String>,
+    /// The most sentences a passage may bridge: a code two sentences of one answer
+    /// got, at most this many sentences apart, covers the sentences between them;
+    /// 0 = off.
+    pub bridge: usize,
+    /// Families or codes a passage bridges.
+    pub bridges: Vec<String>,
     /// The line of the `[context]` table (0 when there is none).
     pub line: usize,
 }
@@ -106,6 +112,11 @@ impl Context {
     /// Whether `continues` names `code` (as `carry` would).
     pub fn continues_story(&self, code: &Code) -> bool {
         names(&self.continues, code)
+    }
+
+    /// Whether `bridges` names `code` (as `carry` would).
+    pub fn bridges_passage(&self, code: &Code) -> bool {
+        names(&self.bridges, code)
     }
 }
 

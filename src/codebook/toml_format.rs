@@ -38,6 +38,8 @@ struct RawContext {
     background_skips: Option<Vec<String>>,
     continuation: Option<Vec<String>>,
     continues: Option<Vec<String>>,
+    bridge: Option<usize>,
+    bridges: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -202,6 +204,8 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
                 background_skips: c.background_skips.unwrap_or_default(),
                 continuation: c.continuation.unwrap_or_default(),
                 continues: c.continues.unwrap_or_default(),
+                bridge: c.bridge.unwrap_or(0),
+                bridges: c.bridges.unwrap_or_default(),
                 line,
             }
         }

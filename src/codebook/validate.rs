@@ -50,6 +50,7 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
         ("follow_up", &cb.context.follow_up),
         ("background_skips", &cb.context.background_skips),
         ("continues", &cb.context.continues),
+        ("bridges", &cb.context.bridges),
     ];
     for (key, list) in lists {
         for id in list {
@@ -97,12 +98,26 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
             );
         }
     }
-    if !cb.context.continuation.is_empty() && !cb.context.is_on() {
+    if (cb.context.bridge > 0) == cb.context.bridges.is_empty() {
         at(
             cb.context.line,
-            "[context] continuation acts on the units of a document in order, and `question` and `turn` are 0 (set one above 0)"
+            "[context] bridge and bridges go together: the most sentences a passage bridges, and the codes it carries over them"
                 .to_string(),
         );
+    }
+    let in_order = [
+        ("continuation", !cb.context.continuation.is_empty()),
+        ("bridge", cb.context.bridge > 0),
+    ];
+    for (key, used) in in_order {
+        if used && !cb.context.is_on() {
+            at(
+                cb.context.line,
+                format!(
+                    "[context] {key} acts on the units of a document in order, and `question` and `turn` are 0 (set one above 0)"
+                ),
+            );
+        }
     }
     if !cb.context.follow_up.is_empty() && cb.context.question <= 0.0 {
         at(
@@ -436,6 +451,42 @@ mod tests {
         assert!(
             msgs[0].starts_with("b.toml:1: [context] background and background_skips go together")
         );
+    }
+
+    #[test]
+    fn a_passage_bridge_and_its_codes_go_together_and_need_context() {
+        let code = "[[code]]\nid = \"keys.power\"\nterms = [\"ערעור\"]\n";
+        let (cb, msgs) = parsed(
+            "s.toml",
+            &format!("[context]\nturn = 0.5\nbridge = 2\nbridges = [\"keys\", \"keyz\"]\n{code}"),
+        );
+        assert_eq!(
+            msgs,
+            [
+                "s.toml:1: [context] bridges: \"keyz\" is neither a family nor a code of this codebook"
+            ]
+        );
+        assert_eq!(cb.unwrap().context.bridge, 2);
+        // A reach with no codes to carry over it, and codes with no reach.
+        for table in [
+            "bridge = 2",
+            "bridges = [\"keys\"]",
+            "bridge = 0\nbridges = [\"keys\"]",
+        ] {
+            let (_, msgs) = parsed("s.toml", &format!("[context]\nturn = 0.5\n{table}\n{code}"));
+            assert_eq!(msgs.len(), 1, "{table}: {msgs:?}");
+            assert!(
+                msgs[0].starts_with("s.toml:1: [context] bridge and bridges go together"),
+                "{msgs:?}"
+            );
+        }
+        // Units coded one by one have no passage around them.
+        let (_, msgs) = parsed(
+            "s.toml",
+            &format!("[context]\nbridge = 1\nbridges = [\"keys\"]\n{code}"),
+        );
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(msgs[0].starts_with("s.toml:1: [context] bridge acts on the units"));
     }
 
     #[test]
