@@ -1,5 +1,7 @@
 //! The units table (`units.csv`): one row per meaning unit with its document's attributes.
 
+pub mod records;
+
 use crate::corpus::Manifest;
 use crate::output::AtomicFile;
 use crate::text::Unit;

@@ -5,6 +5,7 @@ use crate::coding::{Coder, Coding, CodingWriter, SeqUnit, UnitContext};
 use crate::error::InputError;
 use crate::pipeline;
 use crate::text::Role;
+use crate::unitfile::records::{Record, Records};
 use anyhow::Result;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -116,8 +117,7 @@ pub fn code_units(
     cb: &Codebook,
     mut sink: impl FnMut(&str, &str, &[Coding]) -> Result<()>,
 ) -> Result<usize> {
-    let file = std::fs::File::open(units_path).map_err(|e| InputError::open(units_path, &e))?;
-    let mut rdr = csv::ReaderBuilder::new().from_reader(std::io::BufReader::new(file));
+    let mut rdr = Records::open(units_path).map_err(|e| InputError::open(units_path, &e))?;
     let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| InputError::at(units_path, 1, format!("bad CSV header: {e}")))?
@@ -155,7 +155,7 @@ pub fn code_units(
     let mut n_units = 0;
     // One record serves every row; it keeps the first row of the next chunk when
     // the current one is full (`pending`).
-    let mut rec = csv::ByteRecord::new();
+    let mut rec = Record::default();
     let mut pending = false;
     let mut spare = Chunk::default();
     // Reads the next chunk: up to CHUNK units, ending between documents.
@@ -165,7 +165,7 @@ pub fn code_units(
         chunk.rows.clear();
         loop {
             if !std::mem::take(&mut pending) {
-                let more = rdr.read_byte_record(&mut rec).map_err(|e| {
+                let more = rdr.read(&mut rec).map_err(|e| {
                     let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
                     InputError::at(units_path, line, format!("bad CSV: {e}"))
                 })?;
@@ -173,7 +173,7 @@ pub fn code_units(
                     break;
                 }
             }
-            let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+            let line = rec.position().line() as usize;
             let all = record_text(&rec).map_err(|(line, e)| {
                 InputError::at(units_path, line as usize, format!("bad CSV: {e}"))
             })?;
@@ -242,10 +242,10 @@ pub fn code_units(
     Ok(n_units)
 }
 
-/// The text of `rec` (its fields one after the other: [`csv::ByteRecord::range`]),
-/// checked as UTF-8 with a SIMD validator; fails as reading the record into a
+/// The text of `rec` (its fields one after the other: [`Record::range`]), checked
+/// as UTF-8 with a SIMD validator; fails as reading the record into a
 /// `csv::StringRecord` would, with the line and the message of the error.
-fn record_text(rec: &csv::ByteRecord) -> Result<&str, (u64, String)> {
+fn record_text(rec: &Record) -> Result<&str, (u64, String)> {
     if let Ok(all) = simdutf8::basic::from_utf8(rec.as_slice())
         // Fields that are not UTF-8 can join into text that is: each must start
         // on a character.
@@ -253,8 +253,8 @@ fn record_text(rec: &csv::ByteRecord) -> Result<&str, (u64, String)> {
     {
         return Ok(all);
     }
-    let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
-    let message = match csv::StringRecord::from_byte_record(rec.clone()) {
+    let pos = rec.position().clone();
+    let message = match csv::StringRecord::from_byte_record(rec.to_byte_record()) {
         Err(e) => {
             let e = e.utf8_error();
             format!(

@@ -343,7 +343,7 @@ pub fn permutation_chi_square_shared(
             observed - 1e-10 * observed.abs().max(1.0)
         })
         .collect();
-    let whole = WholeCounts::new(&families, groups.len());
+    let whole = WholeCounts::new(&families, groups);
     let n_blocks = n_perm.div_ceil(PERMUTATION_BLOCK);
     let exceed: Vec<usize> = (0..n_blocks)
         .into_par_iter()
@@ -357,10 +357,14 @@ pub fn permutation_chi_square_shared(
             let mut stats = vec![0.0; families.len()];
             let mut whole_scratch = whole.as_ref().map(WholeScratch::new);
             for _ in 0..todo {
-                rng.shuffle(&mut labels);
                 match (&whole, &mut whole_scratch) {
-                    (Some(w), Some(ws)) => w.statistics(&families, &labels, ws, &mut stats),
+                    (Some(w), Some(ws)) => {
+                        // The same draws as shuffling the labels: `order` follows them.
+                        rng.shuffle(&mut ws.order);
+                        w.statistics(&families, ws, &mut stats);
+                    }
                     _ => {
+                        rng.shuffle(&mut labels);
                         for (f, layout) in families.iter().enumerate() {
                             stats[f] = layout.statistic(&labels, &mut scratch[f]);
                         }
@@ -476,106 +480,112 @@ impl Layout {
 }
 
 /// The counts of every family side by side as whole numbers, when they all are:
-/// one pass over the interviews then fills the tables of all families, in integers,
-/// which sum exactly as the floating-point counts do (so every statistic is the one
-/// [`Layout::statistic`] computes, to the bit).
+/// one pass over the interviews of the groups other than the largest then fills
+/// the tables of all families, in integers, which sum exactly as the floating-point
+/// counts do (so every statistic is the one [`Layout::statistic`] computes, to the
+/// bit).
+///
+/// A shuffle is followed as the interviews' order (`WholeScratch::order`: which
+/// interview's first label each interview holds now) rather than as the labels, so
+/// that each group's interviews are found without testing every interview's label.
 struct WholeCounts {
+    interviews: usize,
     /// Columns of all families side by side.
     width: usize,
     /// Each family's first column.
     offsets: Vec<usize>,
     /// Row-major interviews x `width`.
     counts: Vec<u32>,
-    /// Row-major interviews x families: each interview's total per family.
-    totals: Vec<u32>,
     col_totals: Vec<u32>,
-    family_totals: Vec<u32>,
     n_groups: usize,
     largest: usize,
+    /// The interviews first labelled with each group but the largest, group by group.
+    members: Vec<u32>,
+    /// Each group's range of `members` (empty for the largest).
+    member_ranges: Vec<std::ops::Range<usize>>,
 }
 
-/// Reused buffers of [`WholeCounts::statistics`].
+/// Reused buffers of [`WholeCounts::statistics`] and the shuffled order.
 struct WholeScratch {
     table: Vec<u32>,
-    row_totals: Vec<u32>,
+    /// After the shuffles so far, `order[k]` is the interview whose first label
+    /// interview `k` holds.
+    order: Vec<u32>,
+    /// The inverse of `order`: where each interview's first label is now.
+    place: Vec<u32>,
 }
 
 impl WholeScratch {
     fn new(w: &WholeCounts) -> Self {
         WholeScratch {
             table: vec![0; w.n_groups * w.width],
-            row_totals: vec![0; w.n_groups * w.offsets.len()],
+            order: (0..w.interviews as u32).collect(),
+            place: vec![0; w.interviews],
         }
     }
 }
 
 impl WholeCounts {
-    /// `None` unless every count is a whole number and every total fits in 32 bits.
-    fn new(families: &[Layout], interviews: usize) -> Option<WholeCounts> {
+    /// `None` unless every count is a whole number, every total fits in 32 bits
+    /// and so does the number of interviews; `groups` are the first labels.
+    fn new(families: &[Layout], groups: &[usize]) -> Option<WholeCounts> {
         let first = families.first()?;
         let whole = |x: f64| x.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&x);
-        if !families
-            .iter()
-            .all(|l| whole(l.total) && l.counts.iter().all(|&c| whole(c)))
+        if u32::try_from(groups.len()).is_err()
+            || !families
+                .iter()
+                .all(|l| whole(l.total) && l.counts.iter().all(|&c| whole(c)))
         {
             return None;
         }
+        let interviews = groups.len();
         let mut offsets = Vec::with_capacity(families.len());
         let mut width = 0;
         for l in families {
             offsets.push(width);
             width += l.n_cols;
         }
-        let f = families.len();
         let mut counts = vec![0u32; interviews * width];
-        let mut totals = vec![0u32; interviews * f];
         for (fi, l) in families.iter().enumerate() {
             let nc = l.n_cols;
             for k in 0..interviews {
                 for j in 0..nc {
                     counts[k * width + offsets[fi] + j] = l.counts[k * nc + j] as u32;
                 }
-                totals[k * f + fi] = l.interview_totals[k] as u32;
             }
         }
+        let (members, member_ranges) = group_members(groups, first.n_groups, first.largest);
         Some(WholeCounts {
+            interviews,
             width,
             offsets,
             counts,
-            totals,
             col_totals: families
                 .iter()
                 .flat_map(|l| l.col_totals.iter().map(|&c| c as u32))
                 .collect(),
-            family_totals: families.iter().map(|l| l.total as u32).collect(),
             n_groups: first.n_groups,
             largest: first.largest,
+            members,
+            member_ranges,
         })
     }
 
-    /// The statistic of every family (`families`, whose counts these are) for these
-    /// labels, into `out`.
-    fn statistics(
-        &self,
-        families: &[Layout],
-        labels: &[usize],
-        s: &mut WholeScratch,
-        out: &mut [f64],
-    ) {
-        let (w, nf, big) = (self.width, self.offsets.len(), self.largest);
+    /// The statistic of every family (`families`, whose counts these are) for the
+    /// labels as shuffled in `s.order`, into `out`.
+    fn statistics(&self, families: &[Layout], s: &mut WholeScratch, out: &mut [f64]) {
+        let (w, big) = (self.width, self.largest);
+        for (k, &i) in s.order.iter().enumerate() {
+            s.place[i as usize] = k as u32;
+        }
         s.table.fill(0);
-        s.row_totals.fill(0);
-        for (k, &g) in labels.iter().enumerate() {
-            if g == big {
-                continue;
-            }
+        for (g, range) in self.member_ranges.iter().enumerate() {
             let row = &mut s.table[g * w..(g + 1) * w];
-            for (t, &c) in row.iter_mut().zip(&self.counts[k * w..(k + 1) * w]) {
-                *t += c;
-            }
-            let rt = &mut s.row_totals[g * nf..(g + 1) * nf];
-            for (t, &c) in rt.iter_mut().zip(&self.totals[k * nf..(k + 1) * nf]) {
-                *t += c;
+            for &i in &self.members[range.clone()] {
+                let k = s.place[i as usize] as usize;
+                for (t, &c) in row.iter_mut().zip(&self.counts[k * w..(k + 1) * w]) {
+                    *t += c;
+                }
             }
         }
         for j in 0..w {
@@ -585,21 +595,15 @@ impl WholeCounts {
                 .sum();
             s.table[big * w + j] = self.col_totals[j] - others;
         }
-        for f in 0..nf {
-            let others: u32 = (0..self.n_groups)
-                .filter(|&g| g != big)
-                .map(|g| s.row_totals[g * nf + f])
-                .sum();
-            s.row_totals[big * nf + f] = self.family_totals[f] - others;
-        }
         for (f, layout) in families.iter().enumerate() {
             let (off, nc) = (self.offsets[f], layout.n_cols);
-            // As in `Layout::statistic`, term by term.
+            // As in `Layout::statistic`, term by term; a group's total is the sum
+            // of its row (whole numbers, so exactly the sum of its interviews').
             let mut sum = 0.0;
             for g in 0..self.n_groups {
-                let r = s.row_totals[g * nf + f] as f64;
+                let row = &s.table[g * w + off..g * w + off + nc];
+                let r = row.iter().sum::<u32>() as f64;
                 if r > 0.0 {
-                    let row = &s.table[g * w + off..g * w + off + nc];
                     let q: f64 = row
                         .iter()
                         .zip(&layout.inv_col)
@@ -614,6 +618,25 @@ impl WholeCounts {
             out[f] = layout.total * (sum - 1.0);
         }
     }
+}
+
+/// The interviews (indices into `groups`) of every group but `largest`, group by
+/// group, and each group's range of them (of `n_groups`; the largest's is empty).
+fn group_members(
+    groups: &[usize],
+    n_groups: usize,
+    largest: usize,
+) -> (Vec<u32>, Vec<std::ops::Range<usize>>) {
+    let mut members = Vec::new();
+    let mut ranges = Vec::with_capacity(n_groups);
+    for g in 0..n_groups {
+        let a = members.len();
+        if g != largest {
+            members.extend((0..groups.len() as u32).filter(|&k| groups[k as usize] == g));
+        }
+        ranges.push(a..members.len());
+    }
+    (members, ranges)
 }
 
 /// Student's t interval for the mean of `values` (one value per interview):
@@ -933,6 +956,24 @@ mod tests {
         let with_one = permutation_chi_square_shared(&groups, &[&one, &a], 3_000, 9);
         assert!(!with_one[0].applicable);
         assert_eq!(with_one[1], whole[0]);
+    }
+
+    #[test]
+    fn whole_counts_match_the_floating_point_path_for_mixed_labels() {
+        // Labels in no particular order, the largest group neither first nor last,
+        // and a group with no interviews: the whole-number path (the first result)
+        // and the floating-point one (forced by a table of fractions) agree.
+        let w = [[2.0, 1.0, 1.0, 1.0], [1.0, 1.0, 2.0, 1.0]];
+        let (_, a) = simulate(8, &w, 11, 9);
+        let groups: Vec<usize> = (0..a.len()).map(|k| [1, 3, 1, 0, 1][k % 5]).collect();
+        let halves: Vec<Vec<f64>> = a
+            .iter()
+            .map(|r| r.iter().map(|x| x + 0.5).collect())
+            .collect();
+        let whole = permutation_chi_square_shared(&groups, &[&a], 2_500, 4);
+        let float = permutation_chi_square_shared(&groups, &[&a, &halves], 2_500, 4);
+        assert_eq!(whole[0], float[0]);
+        assert_eq!(whole[0].groups, 3);
     }
 
     #[test]
