@@ -389,6 +389,13 @@ mod tests {
         (cb, problems.iter().map(|e| e.to_string()).collect())
     }
 
+    /// The one problem `s.toml` with this text has (fails unless there is exactly one).
+    fn one_problem(src: &str) -> String {
+        let (_, mut msgs) = parsed("s.toml", src);
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        msgs.pop().unwrap()
+    }
+
     #[test]
     fn carry_names_families_or_codes_of_the_codebook() {
         let src = "[context]\nturn = 0.5\ncarry = [\"keys\", \"goals.x\", \"keyz\"]\n\
@@ -473,20 +480,20 @@ mod tests {
             "bridges = [\"keys\"]",
             "bridge = 0\nbridges = [\"keys\"]",
         ] {
-            let (_, msgs) = parsed("s.toml", &format!("[context]\nturn = 0.5\n{table}\n{code}"));
-            assert_eq!(msgs.len(), 1, "{table}: {msgs:?}");
+            let msg = one_problem(&format!("[context]\nturn = 0.5\n{table}\n{code}"));
             assert!(
-                msgs[0].starts_with("s.toml:1: [context] bridge and bridges go together"),
-                "{msgs:?}"
+                msg.starts_with("s.toml:1: [context] bridge and bridges go together"),
+                "{table}: {msg}"
             );
         }
         // Units coded one by one have no passage around them.
-        let (_, msgs) = parsed(
-            "s.toml",
-            &format!("[context]\nbridge = 1\nbridges = [\"keys\"]\n{code}"),
+        let msg = one_problem(&format!(
+            "[context]\nbridge = 1\nbridges = [\"keys\"]\n{code}"
+        ));
+        assert!(
+            msg.starts_with("s.toml:1: [context] bridge acts on the units"),
+            "{msg}"
         );
-        assert_eq!(msgs.len(), 1, "{msgs:?}");
-        assert!(msgs[0].starts_with("s.toml:1: [context] bridge acts on the units"));
     }
 
     #[test]
@@ -506,31 +513,29 @@ mod tests {
         );
         assert_eq!(cb.unwrap().context.continuation, ["ואז", "ככה"]);
         // Openers without the codes they pass on.
-        let (_, msgs) = parsed(
-            "s.toml",
-            &format!("[context]\nturn = 0.5\ncontinuation = [\"ואז\"]\n{code}"),
-        );
-        assert_eq!(msgs.len(), 1, "{msgs:?}");
-        assert!(msgs[0].starts_with("s.toml:1: [context] continuation and continues go together"));
-        // An opener that is no term.
-        let (_, msgs) = parsed(
-            "s.toml",
-            &format!(
-                "[context]\nturn = 0.5\ncontinuation = [\"\"]\ncontinues = [\"keys\"]\n{code}"
-            ),
-        );
-        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        let msg = one_problem(&format!(
+            "[context]\nturn = 0.5\ncontinuation = [\"ואז\"]\n{code}"
+        ));
         assert!(
-            msgs[0].starts_with("s.toml:1: [context] continuation: \"\""),
-            "{msgs:?}"
+            msg.starts_with("s.toml:1: [context] continuation and continues go together"),
+            "{msg}"
+        );
+        // An opener that is no term.
+        let msg = one_problem(&format!(
+            "[context]\nturn = 0.5\ncontinuation = [\"\"]\ncontinues = [\"keys\"]\n{code}"
+        ));
+        assert!(
+            msg.starts_with("s.toml:1: [context] continuation: \"\""),
+            "{msg}"
         );
         // Units coded one by one have no sentence before them.
-        let (_, msgs) = parsed(
-            "s.toml",
-            &format!("[context]\ncontinuation = [\"ואז\"]\ncontinues = [\"keys\"]\n{code}"),
+        let msg = one_problem(&format!(
+            "[context]\ncontinuation = [\"ואז\"]\ncontinues = [\"keys\"]\n{code}"
+        ));
+        assert!(
+            msg.starts_with("s.toml:1: [context] continuation acts on the units"),
+            "{msg}"
         );
-        assert_eq!(msgs.len(), 1, "{msgs:?}");
-        assert!(msgs[0].starts_with("s.toml:1: [context] continuation acts on the units"));
     }
 
     #[test]
