@@ -368,3 +368,49 @@ fn default_codebook_reads_everyday_inflected_speech() {
     assert_eq!(got, want);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn default_codebook_tells_the_words_of_the_rules_from_knowing_them() {
+    // Sentences written for this test. A case told in the rules' words (an exemption,
+    // retroactive pay, a section) is about what the client got, not the agent's
+    // knowledge; knowing every section and explaining it is. Advice on how to behave
+    // before the committee is emotional work, not coaching in what to say.
+    let dir = temp_dir("default-rules-words");
+    let units = dir.join("units.csv");
+    std::fs::write(
+        &units,
+        "id,text\n\
+         a,הוא קיבל פטור ממס עם רטרו של שנתיים לפי הסעיף.\n\
+         b,אני מכירה כל סעיף בחוק ואני מסבירה לו מה מגיע לו.\n\
+         c,\"אמרתי לו, תהיה מנומס ואל תתווכח עם הרופא.\"\n",
+    )
+    .unwrap();
+    let out = dir.join("codings.csv");
+    let o = tamlil(&["code", "--units", s(&units), "--out", s(&out)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let codes_of = |unit: &str| -> Vec<String> {
+        text.lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f[0] == unit)
+            .map(|f| f[1].to_string())
+            .collect()
+    };
+    assert_eq!(codes_of("a"), ["goals.client_rights"]);
+    assert_eq!(
+        codes_of("b"),
+        [
+            "role.dedicated_expert",
+            "keys.knowledge",
+            "keys.knowledge.tacit",
+            "keys.knowledge.coaching",
+            "target.client"
+        ]
+    );
+    assert_eq!(
+        codes_of("c"),
+        ["keys.emotion", "keys.emotion.client", "target.client"]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

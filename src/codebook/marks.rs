@@ -36,3 +36,8 @@ pub const THEIR_VIEW: Marks = 1 << 11;
 pub const RELATIVE_SAYING: Marks = 1 << 12;
 /// An impersonal plural of saying or thinking (אומרים, וחושבות): a report before ש.
 pub const IMPERSONAL_SAYING: Marks = 1 << 13;
+/// A singular speech or thought participle (אומרת, חושב, ...): with the relative ש
+/// (שאומרת) or after הוא / היא and before ש, a report of one other person.
+pub const SINGULAR_SAYING: Marks = 1 << 14;
+/// A third-person singular pronoun (הוא, היא, with ו).
+pub const HE_SHE: Marks = 1 << 15;

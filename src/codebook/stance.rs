@@ -3,10 +3,11 @@
 //! Interviewees often report what others think before saying what they do: "יש
 //! עובדות שאומרות שזה רק ניירת, אבל אצלי...". The reported view is not the
 //! speaker's own stance, so its words should not code the unit. A reporting frame
-//! is a speech or thought verb of others: a plural participle with the relative
-//! ש (שאומרים, שחושבות, שטוענים: "יש כאלה שאומרים", "יש עובדות שחושבות"), an
-//! impersonal plural followed by ש ("אומרים ש...", "חושבים ש..."), or "in their
-//! view" (לדעתם, לטענתם, בעיניהם). The frame reaches to the end of its sentence
+//! is a speech or thought verb of others: a participle with the relative ש
+//! (שאומרים, שחושבות, שטוענת: "יש כאלה שאומרים", "יש עובדת שחושבת"), an
+//! impersonal plural followed by ש ("אומרים ש...", "חושבים ש..."), הוא / היא with a
+//! singular participle followed by ש ("היא אומרת ש..."), or "in their view"
+//! (לדעתם, לטענתם, בעיניהם). The frame reaches to the end of its sentence
 //! (`.` `?` `!` `;`) or to a contrast word (אבל, אך, אולם, ואילו, אלא, בעוד), where
 //! the speaker's own voice comes back. The speaker's own frames (אני חושבת, אנחנו
 //! אומרים להם) are not reports.
@@ -29,6 +30,21 @@ const SAYING: &[&str] = &[
     "רואימ",
     "רואות",
 ];
+
+/// Singular speech and thought participles (folded, without prefixes).
+const SAYING_ONE: &[&str] = &[
+    "אומר",
+    "אומרת",
+    "טוענ",
+    "טוענת",
+    "חושב",
+    "חושבת",
+    "סבור",
+    "סבורה",
+];
+
+/// Third-person singular pronouns.
+const HE_SHE_WORDS: &[&str] = &["הוא", "היא", "והוא", "והיא"];
 
 /// Words that open a report on their own: "in their view".
 const THEIR_VIEW: &[&str] = &["לדעתמ", "לדעתנ", "לטענתמ", "לטענתנ", "בעיניהמ", "בעיניהנ"];
@@ -67,6 +83,19 @@ pub fn marks(w: &str) -> Marks {
     if w.starts_with('ש') {
         m |= marks::STARTS_SH;
     }
+    let one = ["ש", "וש"]
+        .iter()
+        .find_map(|pre| w.strip_prefix(pre))
+        .filter(|rest| SAYING_ONE.contains(rest));
+    if one.is_some() {
+        m |= marks::RELATIVE_SAYING | marks::SINGULAR_SAYING;
+    }
+    if SAYING_ONE.contains(&w) {
+        m |= marks::SINGULAR_SAYING;
+    }
+    if HE_SHE_WORDS.contains(&w) {
+        m |= marks::HE_SHE;
+    }
     m
 }
 
@@ -98,21 +127,31 @@ pub fn mark_reported(text: &str, tokens: &Tokens, marks: &[Marks], out: &mut Vec
     }
 }
 
-/// Whether token `i` is a reporting frame: "in their view", others' saying in a
-/// relative clause, or an impersonal plural of saying before ש, neither after a
-/// first-person pronoun.
+/// Whether token `i` is a reporting frame: "in their view"; others' saying in a
+/// relative clause (יש כאלה שאומרים, יש עובדת שחושבת), not after a first-person
+/// pronoun (אנחנו שאומרים; for one person, not within four words of it: "אני צריכה
+/// להיות זאת שאומרת ש" is the speaker); an impersonal plural of saying before ש; or
+/// הוא / היא with a singular participle of saying before ש (היא אומרת ש...).
 fn opens_report(m: &[Marks], i: usize) -> bool {
     if m[i] & marks::THEIR_VIEW != 0 {
         return true;
     }
+    let before_sh = i + 1 < m.len() && m[i + 1] & marks::STARTS_SH != 0;
+    let one = m[i] & marks::SINGULAR_SAYING != 0;
+    if one && m[i] & marks::RELATIVE_SAYING == 0 {
+        return before_sh && i > 0 && m[i - 1] & marks::HE_SHE != 0;
+    }
     if m[i] & (marks::RELATIVE_SAYING | marks::IMPERSONAL_SAYING) == 0 {
         return false;
     }
-    let after_we = i > 0 && m[i - 1] & marks::WE != 0;
-    if after_we {
+    let reach = if one { 4 } else { 1 };
+    if m[i.saturating_sub(reach)..i]
+        .iter()
+        .any(|x| x & marks::WE != 0)
+    {
         return false;
     }
-    m[i] & marks::RELATIVE_SAYING != 0 || (i + 1 < m.len() && m[i + 1] & marks::STARTS_SH != 0)
+    m[i] & marks::RELATIVE_SAYING != 0 || before_sh
 }
 
 #[cfg(test)]
@@ -159,5 +198,24 @@ mod tests {
         assert!(reported("אני חושבת שזו זכות").is_empty());
         // A plural participle not followed by ש reports nothing.
         assert!(reported("הם רואים את המכתב ונבהלים").is_empty());
+    }
+
+    #[test]
+    fn a_view_of_one_other_person() {
+        // A relative clause of one person's saying, up to the contrast.
+        assert_eq!(
+            reported("יש לי שכנה שטוענת שהכל בירוקרטיה, אבל אני ממלאת איתה."),
+            ["שהכל", "בירוקרטיה"]
+        );
+        // הוא / היא with a singular participle of saying before ש.
+        assert_eq!(
+            reported("המנהל שלי, הוא חושב שזו עבודה של פקידים."),
+            ["שזו", "עבודה", "של", "פקידים"]
+        );
+        // The speaker herself, even a few words after "I".
+        assert!(reported("אני תמיד זאת שאומרת שמגיע להם ערר").is_empty());
+        // A singular participle with no ש after it, or with no pronoun before it.
+        assert!(reported("היא אומרת לי תודה כל פעם").is_empty());
+        assert!(reported("העובדת אומרת שזה קשה").is_empty());
     }
 }
