@@ -373,16 +373,14 @@ fn default_codebook_reads_everyday_inflected_speech() {
 fn default_codebook_tells_the_words_of_the_rules_from_knowing_them() {
     // Sentences written for this test. A case told in the rules' words (an exemption,
     // retroactive pay, a section) is about what the client got, not the agent's
-    // knowledge; knowing every section and explaining it is. Advice on how to behave
-    // before the committee is emotional work, not coaching in what to say.
+    // knowledge; knowing every section and explaining it is.
     let dir = temp_dir("default-rules-words");
     let units = dir.join("units.csv");
     std::fs::write(
         &units,
         "id,text\n\
          a,הוא קיבל פטור ממס עם רטרו של שנתיים לפי הסעיף.\n\
-         b,אני מכירה כל סעיף בחוק ואני מסבירה לו מה מגיע לו.\n\
-         c,\"אמרתי לו, תהיה מנומס ואל תתווכח עם הרופא.\"\n",
+         b,אני מכירה כל סעיף בחוק ואני מסבירה לו מה מגיע לו.\n",
     )
     .unwrap();
     let out = dir.join("codings.csv");
@@ -407,10 +405,6 @@ fn default_codebook_tells_the_words_of_the_rules_from_knowing_them() {
             "keys.knowledge.coaching",
             "target.client"
         ]
-    );
-    assert_eq!(
-        codes_of("c"),
-        ["keys.emotion", "keys.emotion.client", "target.client"]
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
