@@ -365,6 +365,8 @@ pub struct Coder {
     /// Per code, whether a passage carries it over the sentences between two that
     /// got it (`[context] bridges`).
     bridged: Vec<bool>,
+    /// Per code: the codes it implies (`[[code]] implies`), by index.
+    implied: Vec<Vec<usize>>,
     /// Per code: its family's number (codes of one family share it).
     family: Vec<u32>,
     /// Per code: whether a follow-up question asks what the answer before it told
@@ -549,6 +551,16 @@ impl Coder {
                 .iter()
                 .map(|c| codebook.context.bridges_passage(c))
                 .collect(),
+            implied: codebook
+                .codes
+                .iter()
+                .map(|c| {
+                    c.implies
+                        .iter()
+                        .filter_map(|id| codebook.codes.iter().position(|o| &o.id == id))
+                        .collect()
+                })
+                .collect(),
         })
     }
 
@@ -559,7 +571,9 @@ impl Coder {
         if self.score_unit(text, Reading::Answer, s) {
             let mut allowed = std::mem::take(&mut s.allowed);
             allowed.forget();
-            self.decide(self.allowed(ctx, &mut allowed), None, s, out);
+            let ok = self.allowed(ctx, &mut allowed);
+            self.decide(ok, None, s, out);
+            self.add_implied(ok, out);
             s.allowed = allowed;
         }
     }
@@ -684,6 +698,12 @@ impl Coder {
         }
         if self.context.bridge > 0 {
             self.bridge_passages(units, &mut allowed, out);
+        }
+        let implies = self.implied.iter().any(|v| !v.is_empty());
+        for (u, o) in units.iter().zip(out.iter_mut()) {
+            if implies && !o.is_empty() {
+                self.add_implied(self.allowed(&u.ctx, &mut allowed), o);
+            }
         }
         if let Some(bg) = &self.background {
             self.drop_in_background(bg, units, s, out);
@@ -836,7 +856,34 @@ impl Coder {
         }
     }
 
-    /// Pass 6 of [`Coder::code_sequence`]: the answers to a question about the
+    /// Pass 6 of [`Coder::code_sequence`] (and the last step of [`Coder::code_unit`]):
+    /// a code coded on its own evidence or with its context (score above 0) brings the
+    /// codes it implies (`[[code]] implies`), where the unit's conditions allow them and
+    /// it does not have them yet, with score 0 and no evidence, as a carried coding:
+    /// coaching is aimed at the client, a contact inside an office at the authority.
+    /// `out` stays in codebook order.
+    fn add_implied(&self, ok: &[bool], out: &mut Vec<Coding>) {
+        let n = out.len();
+        for i in 0..n {
+            if out[i].score <= 0.0 {
+                continue;
+            }
+            for &c in &self.implied[out[i].code] {
+                if ok[c] && !out.iter().any(|x| x.code == c) {
+                    out.push(Coding {
+                        code: c,
+                        score: 0.0,
+                        evidence: Vec::new(),
+                    });
+                }
+            }
+        }
+        if out.len() > n {
+            out.sort_by_key(|x| x.code);
+        }
+    }
+
+    /// Pass 7 of [`Coder::code_sequence`]: the answers to a question about the
     /// speaker's own background ("how did you come to this work?", `[context]
     /// background`) tell a biography, not the agent's practice, and lose the codes
     /// `background_skips` names.
@@ -2268,6 +2315,69 @@ mod tests {
         );
         assert!(ids(src, "אני מסרבת להתחנן בפני הפקידה").is_empty());
         assert!(ids(src, "במקום לבכות אצל הפקידה").is_empty());
+    }
+
+    #[test]
+    fn a_code_brings_the_codes_it_implies() {
+        let src = "[[code]]\nid = \"keys.knowledge\"\nterms = [\"ידע\"]\n\
+            [[code]]\nid = \"keys.knowledge.coaching\"\nparent = \"keys.knowledge\"\n\
+            terms = [\"מסביר~\"]\nimplies = [\"target.client\"]\n\
+            [[code]]\nid = \"target.client\"\nterms = [\"לו\"]\nroles = [\"interviewee\"]\n";
+        let as_interviewee = UnitContext {
+            role: Some(Role::Interviewee),
+            attrs: &[],
+        };
+        let got = |text: &str, ctx: UnitContext| codes_in(src, text, ctx);
+        let owned = |v: &[(&str, f32)]| -> Vec<(String, f32)> {
+            v.iter().map(|&(c, x)| (c.to_string(), x)).collect()
+        };
+        // Coaching with no "him" in the sentence is still aimed at the client: the
+        // target comes with score 0 and no evidence, in codebook order.
+        assert_eq!(
+            got("אני מסבירה מי יהיה בחדר", as_interviewee),
+            owned(&[
+                ("keys.knowledge", 1.0),
+                ("keys.knowledge.coaching", 1.0),
+                ("target.client", 0.0)
+            ])
+        );
+        // A target the sentence says itself keeps its own score.
+        assert_eq!(
+            got("אני מסבירה לו מה להביא", as_interviewee),
+            owned(&[
+                ("keys.knowledge", 1.0),
+                ("keys.knowledge.coaching", 1.0),
+                ("target.client", 1.0)
+            ])
+        );
+        // Not where the implied code's conditions forbid it, nor without the code.
+        let as_interviewer = UnitContext {
+            role: Some(Role::Interviewer),
+            attrs: &[],
+        };
+        assert_eq!(
+            got("אני מסבירה מי יהיה בחדר", as_interviewer),
+            owned(&[("keys.knowledge", 1.0), ("keys.knowledge.coaching", 1.0)])
+        );
+        assert_eq!(
+            got("הוא יודע הכל", as_interviewee),
+            Vec::<(String, f32)>::new()
+        );
+        // The same in a document coded with its context.
+        let with_context = format!("[context]\nturn = 0.5\n{src}");
+        assert_eq!(
+            sequence(
+                &with_context,
+                &[
+                    (Role::Interviewer, 1, "מה את עושה?"),
+                    (Role::Interviewee, 2, "אני מסבירה מי יהיה בחדר.")
+                ]
+            ),
+            [
+                vec![],
+                vec!["keys.knowledge", "keys.knowledge.coaching", "target.client"]
+            ]
+        );
     }
 
     #[test]

@@ -164,6 +164,9 @@ pub struct Code {
     pub rules: Vec<Rule>,
     /// Terms that veto the code in a unit where any of them occurs.
     pub exclude: Vec<Term>,
+    /// Codes given with this one wherever it is coded on its own evidence or with its
+    /// context (a sub-code that says toward whom its act is aimed implies the target).
+    pub implies: Vec<String>,
     /// The line of the code's definition in the codebook file (1-based).
     pub line: usize,
 }

@@ -110,6 +110,7 @@ struct RawCode {
     /// Shorthand for one `any` rule of weight 1.
     terms: Option<Spanned<Vec<Spanned<String>>>>,
     exclude: Option<Vec<Spanned<String>>>,
+    implies: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     rule: Vec<Spanned<RawRule>>,
 }
@@ -368,6 +369,12 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
             conditions: cond,
             rules,
             exclude: c.exclude.map(terms).unwrap_or_default(),
+            implies: c
+                .implies
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| s.into_inner().trim().to_string())
+                .collect(),
             line: code_line,
             id,
         });

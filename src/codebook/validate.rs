@@ -45,6 +45,22 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
 
     duplicate_labels(cb, &mut at);
 
+    for c in &cb.codes {
+        for id in &c.implies {
+            if id == &c.id {
+                at(c.line, format!("code {}: implies itself", c.id));
+            } else if !cb.codes.iter().any(|o| &o.id == id) {
+                at(
+                    c.line,
+                    format!(
+                        "code {}: implies {id:?}, which is not a code of this codebook",
+                        c.id
+                    ),
+                );
+            }
+        }
+    }
+
     let lists = [
         ("carry", &cb.context.carry),
         ("follow_up", &cb.context.follow_up),
@@ -457,6 +473,20 @@ mod tests {
         assert_eq!(msgs.len(), 1, "{msgs:?}");
         assert!(
             msgs[0].starts_with("b.toml:1: [context] background and background_skips go together")
+        );
+    }
+
+    #[test]
+    fn a_code_implies_codes_of_the_codebook_but_not_itself() {
+        let src = "[[code]]\nid = \"keys.knowledge\"\nterms = [\"ידע\"]\nimplies = [\"target.clinet\"]\n\
+            [[code]]\nid = \"target.client\"\nterms = [\"לו\"]\nimplies = [\"target.client\"]\n";
+        let (_, problems) = parsed("i.toml", src);
+        assert_eq!(
+            problems,
+            [
+                "i.toml:1: code keys.knowledge: implies \"target.clinet\", which is not a code of this codebook",
+                "i.toml:5: code target.client: implies itself"
+            ]
         );
     }
 
