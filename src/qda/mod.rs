@@ -7,4 +7,4 @@ pub mod project;
 pub mod qdc;
 pub mod xml;
 
-pub use project::{ProjectCounts, ProjectWriter};
+pub use project::{PreparedSource, ProjectCounts, ProjectWriter};
