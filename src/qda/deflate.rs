@@ -44,7 +44,8 @@ impl Segment {
             let mut cell = cell.borrow_mut();
             let c = cell.get_or_insert_with(|| Compress::new(Compression::new(LEVEL), false));
             c.reset();
-            let mut data = Vec::with_capacity(input.len() / 4 + 64);
+            // The XML deflates to about a quarter of its size.
+            let mut data = Vec::with_capacity(input.len() / 3 + 256);
             loop {
                 let done = c.total_in() as usize;
                 c.compress_vec(&input[done..], &mut data, FlushCompress::Sync)

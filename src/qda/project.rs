@@ -427,6 +427,8 @@ impl<'c> ProjectWriter<'c> {
             .map_err(|e| io_err(&self.dest, e))?;
         let zip_err = |e: zip::result::ZipError| io_err(&self.dest, std::io::Error::other(e));
         let mut zip = self.zip.take().expect("zip open");
+        // Read in large blocks: the copy reads the whole compressed XML.
+        let spooled = std::io::BufReader::with_capacity(1 << 20, spooled);
         let mut qde = zip::ZipArchive::new(spooled).map_err(zip_err)?;
         zip.raw_copy_file(qde.by_index_raw(0).map_err(zip_err)?)
             .map_err(zip_err)?;
