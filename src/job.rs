@@ -8,8 +8,8 @@ use crate::corpus::labels::ValueLabels;
 use crate::corpus::{self, Entry, Manifest};
 use crate::output::write_atomic;
 use crate::pipeline;
-use crate::qda::ProjectWriter;
 use crate::qda::project::SourceXml;
+use crate::qda::{PreparedSource, ProjectWriter};
 use crate::redact::{Detection, MappingEntry, Redactor};
 use crate::report::build::{self, ReportContext};
 use crate::report::charts::Lang;
@@ -280,15 +280,14 @@ fn coding_source(cfg: &JobConfig, doc_id: &str) -> &'static str {
     }
 }
 
-/// One document's rows of units.csv and codings.csv and its project XML, made on
-/// a worker thread.
+/// One document's rows of units.csv and codings.csv and its parts of the project
+/// (text and XML, compressed), made on a worker thread.
 struct Formatted {
     units: Vec<u8>,
     unit_rows: usize,
     codings: Vec<u8>,
     coding_rows: usize,
-    xml: String,
-    selections: usize,
+    project: PreparedSource,
 }
 
 /// Formats the outputs of document `entry` (its reviewed codings already in `r`).
@@ -315,13 +314,13 @@ fn format_document(
     );
     let mut s = String::new();
     let selections = xml.text_source(&entry.id, &user, &r.units, &r.codings, &mut s);
+    let project = PreparedSource::new(&entry.id, &r.text, &s, selections)?;
     Ok(Formatted {
         units,
         unit_rows,
         codings,
         coding_rows,
-        xml: s,
-        selections,
+        project,
     })
 }
 
@@ -447,11 +446,12 @@ pub fn run_job(cfg: &JobConfig, out: &Path, clock: &mut WallClock) -> Result<Job
                 );
                 guessed_interviewers.push((entry.id.clone(), label.clone()));
             }
-            match &formatted {
+            let formatted = match formatted {
                 Some(f) => {
                     units_out.write_rows(&f.units, f.unit_rows)?;
                     codings_out.write_rows(&f.codings, f.coding_rows)?;
-                    project.add_source(&entry.id, &r.text, &f.xml, f.selections)?;
+                    project.add_prepared(f.project)?;
+                    true
                 }
                 None => {
                     let source = coding_source(cfg, &entry.id);
@@ -462,8 +462,9 @@ pub fn run_job(cfg: &JobConfig, out: &Path, clock: &mut WallClock) -> Result<Job
                     units_out.write_document(&r.units, &entry.attrs)?;
                     project.set_user(cfg.review.as_ref().and_then(|rv| rv.reviewer_of(&entry.id)));
                     project.add_document(&entry.id, &r.text, &r.units, &r.codings)?;
+                    false
                 }
-            }
+            };
             let attrs = doc_attrs(entry);
             tally.begin_doc(&entry.id, &attrs);
             let group = first_by.map(|i| group_index[&attrs[i]]).unwrap_or(0);
@@ -473,7 +474,7 @@ pub fn run_job(cfg: &JobConfig, out: &Path, clock: &mut WallClock) -> Result<Job
                 if u.role != Role::Interviewee {
                     continue;
                 }
-                if formatted.is_none() {
+                if !formatted {
                     codings_out.write_unit(&u.unit_id, &u.text, cs)?;
                 }
                 codes.clear();

@@ -1,13 +1,17 @@
 //! Writing a REFI-QDA project (.qdpx): transcripts, codebook, attributes and codings, streamed document by document.
 //!
 //! The `.qdpx` is a zip holding `sources/<guid>.txt` (each transcript's decoded text,
-//! UTF-8) and `project.qde` (the XML). Documents are added in manifest order: each
-//! source text goes into the zip at once, its `TextSource` XML into a spool file
-//! beside the destination; [`ProjectWriter::finish`] appends the XML as
-//! `project.qde` and renames the zip into place. Memory holds one document at a
-//! time. Zip entries have fixed timestamps and permissions and every GUID derives
-//! from ids, so the same inputs give a byte-identical file.
+//! UTF-8) and `project.qde` (the XML). A document's two parts are compressed apart
+//! ([`PreparedSource`], on the thread that formats the document) and added in
+//! manifest order: the source text goes into the zip at once, its `TextSource` XML,
+//! a deflate segment of `project.qde`, into a spool file beside the destination
+//! (see [`super::deflate`]); [`ProjectWriter::finish`] copies the spooled stream
+//! into the zip as `project.qde` and renames the zip into place. Memory holds one
+//! document at a time. Zip entries have fixed timestamps and permissions, every
+//! GUID derives from ids and each document's segment from its XML alone, so the
+//! same inputs give a byte-identical file with any number of threads.
 
+use super::deflate::{Segment, SegmentedEntry};
 use super::guid::{Kind, guid};
 use super::qdc::{self, code_guid, origin};
 use super::xml::{attr, clean_name, text};
@@ -20,9 +24,9 @@ use anyhow::Result;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
-use zip::write::SimpleFileOptions;
+use zip::write::{PreparedZipFile, SimpleFileOptions};
 
 /// The namespace of REFI-QDA project files.
 pub const PROJECT_NS: &str = "urn:QDA-XML:project:1.0";
@@ -92,6 +96,49 @@ pub struct ProjectCounts {
     pub codings: usize,
 }
 
+/// One interview's parts of a project, compressed apart from the
+/// [`ProjectWriter`] (on any thread) and added in order by
+/// [`ProjectWriter::add_prepared`]: its source text as a zip entry, and its
+/// `TextSource` XML as a deflate segment of `project.qde`.
+pub struct PreparedSource {
+    text: PreparedZipFile,
+    xml: Segment,
+    selections: usize,
+}
+
+impl PreparedSource {
+    /// Compresses the decoded `text_of_doc` of interview `doc_id` and its `TextSource`
+    /// element `xml` (from [`SourceXml::text_source`], with `selections` selections).
+    pub fn new(
+        doc_id: &str,
+        text_of_doc: &str,
+        xml: &str,
+        selections: usize,
+    ) -> Result<PreparedSource> {
+        let name = source_file(doc_id);
+        let cant = |e: std::io::Error| -> anyhow::Error {
+            InputError::with_kind(
+                ErrKind::Io,
+                Path::new(&name),
+                format!("cannot compress: {e}"),
+            )
+            .into()
+        };
+        let text = PreparedZipFile::from_data(
+            &name,
+            entry_options(text_of_doc.len() as u64),
+            text_of_doc.as_bytes(),
+        )
+        .map_err(|e| cant(std::io::Error::other(e)))?;
+        let xml = Segment::compress(xml.as_bytes()).map_err(cant)?;
+        Ok(PreparedSource {
+            text,
+            xml,
+            selections,
+        })
+    }
+}
+
 /// A `.qdpx` being written; see the module documentation.
 pub struct ProjectWriter<'c> {
     codebook: &'c Codebook,
@@ -99,7 +146,10 @@ pub struct ProjectWriter<'c> {
     tmp: PathBuf,
     spool_path: PathBuf,
     zip: Option<zip::ZipWriter<BufWriter<File>>>,
-    spool: Option<BufWriter<File>>,
+    /// `project.qde`, compressed: a one-entry zip copied into the project at the end.
+    spool: Option<SegmentedEntry<BufWriter<File>>>,
+    /// XML not compressed yet (the head; the opening of the sources).
+    pending: String,
     xml: SourceXml<'c>,
     user: String,
     sources_open: bool,
@@ -107,6 +157,9 @@ pub struct ProjectWriter<'c> {
     buf: String,
     done: bool,
 }
+
+/// How much XML of the head is compressed at a time.
+const PENDING_MAX: usize = 1 << 20;
 
 /// Zip entry options: deflated, fixed time (1980-01-01) and permissions.
 fn entry_options(len: u64) -> SimpleFileOptions {
@@ -184,6 +237,7 @@ impl<'c> ProjectWriter<'c> {
                 zip_file,
             ))),
             spool: None,
+            pending: String::new(),
             xml: SourceXml::new(codebook, manifest),
             user: user_guid(),
             sources_open: false,
@@ -191,8 +245,17 @@ impl<'c> ProjectWriter<'c> {
             buf: String::new(),
             done: false,
         };
-        let spool = File::create(&w.spool_path).map_err(|e| cant(dest, e))?;
-        w.spool = Some(BufWriter::with_capacity(1 << 16, spool));
+        // Read back at the end, when its entry is copied into the zip.
+        let spool = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&w.spool_path)
+            .map_err(|e| cant(dest, e))?;
+        let spool = SegmentedEntry::new(BufWriter::with_capacity(1 << 16, spool), "project.qde")
+            .map_err(|e| cant(dest, e))?;
+        w.spool = Some(spool);
         w.write_head(name, manifest, reviewers)?;
         Ok(w)
     }
@@ -205,8 +268,7 @@ impl<'c> ProjectWriter<'c> {
     }
 
     fn write_head(&mut self, name: &str, manifest: &Manifest, reviewers: &[String]) -> Result<()> {
-        let s = &mut self.buf;
-        s.clear();
+        let s = &mut self.pending;
         s.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
         let _ = writeln!(
             s,
@@ -248,14 +310,10 @@ impl<'c> ProjectWriter<'c> {
             }
             s.push_str("  </Variables>\n");
         }
-        let out = self.spool.as_mut().expect("spool open");
-        out.write_all(s.as_bytes())
-            .map_err(|e| io_err(&self.dest, e))?;
         if !manifest.entries.is_empty() {
-            out.write_all(b"  <Cases>\n")
-                .map_err(|e| io_err(&self.dest, e))?;
+            self.pending.push_str("  <Cases>\n");
             for e in &manifest.entries {
-                s.clear();
+                let s = &mut self.pending;
                 let _ = writeln!(
                     s,
                     "    <Case guid=\"{}\" name=\"{}\">",
@@ -267,13 +325,28 @@ impl<'c> ProjectWriter<'c> {
                     "      <SourceRef targetGUID=\"{}\"/>\n    </Case>",
                     source_guid(&e.id)
                 );
-                out.write_all(s.as_bytes())
-                    .map_err(|e| io_err(&self.dest, e))?;
+                if self.pending.len() >= PENDING_MAX {
+                    self.flush_pending()?;
+                }
             }
-            out.write_all(b"  </Cases>\n")
-                .map_err(|e| io_err(&self.dest, e))?;
+            self.pending.push_str("  </Cases>\n");
         }
         Ok(())
+    }
+
+    /// Compresses the pending XML into the spool.
+    fn flush_pending(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let seg = Segment::compress(self.pending.as_bytes()).map_err(|e| io_err(&self.dest, e))?;
+        self.pending.clear();
+        self.append_segment(&seg)
+    }
+
+    fn append_segment(&mut self, seg: &Segment) -> Result<()> {
+        let spool = self.spool.as_mut().expect("spool open");
+        spool.append(seg).map_err(|e| io_err(&self.dest, e))
     }
 
     /// Adds one interview: its decoded `text` as a source file, a
@@ -298,7 +371,7 @@ impl<'c> ProjectWriter<'c> {
     }
 
     /// Adds one interview whose `TextSource` element was made by
-    /// [`SourceXml::text_source`] (with `selections` selections).
+    /// [`SourceXml::text_source`] (with `selections` selections), compressing it here.
     pub fn add_source(
         &mut self,
         doc_id: &str,
@@ -306,31 +379,30 @@ impl<'c> ProjectWriter<'c> {
         xml: &str,
         selections: usize,
     ) -> Result<()> {
+        let prepared = PreparedSource::new(doc_id, text_of_doc, xml, selections)?;
+        self.add_prepared(prepared)
+    }
+
+    /// Adds one interview compressed by [`PreparedSource::new`].
+    pub fn add_prepared(&mut self, doc: PreparedSource) -> Result<()> {
         let zip = self.zip.as_mut().expect("zip open");
-        zip.start_file(source_file(doc_id), entry_options(text_of_doc.len() as u64))
+        zip.add_prepared_file(doc.text)
             .map_err(|e| io_err(&self.dest, std::io::Error::other(e)))?;
-        zip.write_all(text_of_doc.as_bytes())
-            .map_err(|e| io_err(&self.dest, e))?;
-        let spool = self.spool.as_mut().expect("spool open");
         if !self.sources_open {
-            spool
-                .write_all(b"  <Sources>\n")
-                .map_err(|e| io_err(&self.dest, e))?;
+            self.pending.push_str("  <Sources>\n");
             self.sources_open = true;
         }
-        spool
-            .write_all(xml.as_bytes())
-            .map_err(|e| io_err(&self.dest, e))?;
+        self.flush_pending()?;
+        self.append_segment(&doc.xml)?;
         self.counts.sources += 1;
-        self.counts.selections += selections;
-        self.counts.codings += selections;
+        self.counts.selections += doc.selections;
+        self.counts.codings += doc.selections;
         Ok(())
     }
 
     /// Closes the XML, stores it as `project.qde`, and moves the `.qdpx` into place.
     pub fn finish(mut self) -> Result<ProjectCounts> {
-        let mut spool = self.spool.take().expect("spool open");
-        let mut tail = String::new();
+        let mut tail = std::mem::take(&mut self.pending);
         if self.sources_open {
             tail.push_str("  </Sources>\n");
         }
@@ -344,18 +416,23 @@ impl<'c> ProjectWriter<'c> {
                 self.codebook.hash()
             ))
         );
-        spool
-            .write_all(tail.as_bytes())
+        self.pending = tail;
+        self.flush_pending()?;
+        let spooled = self
+            .spool
+            .take()
+            .expect("spool open")
+            .finish()
+            .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
             .map_err(|e| io_err(&self.dest, e))?;
-        spool.flush().map_err(|e| io_err(&self.dest, e))?;
-        drop(spool);
+        let zip_err = |e: zip::result::ZipError| io_err(&self.dest, std::io::Error::other(e));
         let mut zip = self.zip.take().expect("zip open");
-        let mut spooled = File::open(&self.spool_path).map_err(|e| io_err(&self.dest, e))?;
-        let len = spooled.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
-        zip.start_file("project.qde", entry_options(len))
-            .map_err(|e| io_err(&self.dest, std::io::Error::other(e)))?;
-        std::io::copy(&mut spooled, &mut zip).map_err(|e| io_err(&self.dest, e))?;
-        drop(spooled);
+        // Read in large blocks: the copy reads the whole compressed XML.
+        let spooled = std::io::BufReader::with_capacity(1 << 20, spooled);
+        let mut qde = zip::ZipArchive::new(spooled).map_err(zip_err)?;
+        zip.raw_copy_file(qde.by_index_raw(0).map_err(zip_err)?)
+            .map_err(zip_err)?;
+        drop(qde);
         let file = zip
             .finish()
             .map_err(|e| io_err(&self.dest, std::io::Error::other(e)))?
@@ -531,6 +608,129 @@ mod tests {
         for absent in ["<Cases>", "<Variables>", "<Sources>"] {
             assert!(!qde.contains(absent), "{absent} in {qde}");
         }
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// A manifest of `n` interviews with a `sector` attribute.
+    fn manifest(n: usize) -> Manifest {
+        Manifest {
+            path: None,
+            attributes: vec!["sector".into()],
+            entries: (0..n)
+                .map(|i| crate::corpus::Entry {
+                    line: i + 2,
+                    id: format!("P{i:05}"),
+                    path: PathBuf::from(format!("P{i:05}.txt")),
+                    encoding: None,
+                    interviewer_labels: vec![],
+                    attrs: vec![["public", "business"][i % 2].into()],
+                })
+                .collect(),
+        }
+    }
+
+    /// Interview `i`: its text, one interviewee unit per line, each coded `a.x`.
+    fn document(i: usize) -> (String, Vec<Unit>, Vec<Vec<Coding>>) {
+        let mut text = String::new();
+        let mut units = Vec::new();
+        for k in 0..40 + i * 7 {
+            let line = format!("אני יודעת מה הזכויות שלי, אמרה {k}.");
+            let start = text.chars().count();
+            let end = start + line.chars().count();
+            units.push(Unit {
+                unit_id: format!("P{i:05}-{:04}", k + 1),
+                doc_id: format!("P{i:05}"),
+                turn: k as u32,
+                speaker: "ת".into(),
+                role: Role::Interviewee,
+                start,
+                end,
+                n_words: 6,
+                text: line.clone(),
+            });
+            text.push_str(&line);
+            text.push('\n');
+        }
+        let codings = units
+            .iter()
+            .map(|_| {
+                vec![Coding {
+                    code: 0,
+                    score: 1.0,
+                    evidence: vec![],
+                }]
+            })
+            .collect();
+        (text, units, codings)
+    }
+
+    #[test]
+    fn documents_compressed_on_other_threads_give_the_same_project() {
+        let d = dir("threads");
+        let cb = codebook();
+        // Enough interviews for a head of several segments (over 1 MiB of Cases).
+        let m = manifest(8_000);
+        let docs: Vec<_> = (0..5).map(document).collect();
+        // Compressed on the writer's thread, one document after the other.
+        let mut w = ProjectWriter::create(&d.join("a.qdpx"), "p", &cb, &m).unwrap();
+        for (i, (text, units, codings)) in docs.iter().enumerate() {
+            w.add_document(&m.entries[i].id, text, units, codings)
+                .unwrap();
+        }
+        let counts = w.finish().unwrap();
+        assert_eq!(counts.sources, 5);
+        assert_eq!(counts.codings, (0..5).map(|i| 40 + i * 7).sum::<usize>());
+        // Compressed on one thread per document, added in order.
+        let mut w = ProjectWriter::create(&d.join("b.qdpx"), "p", &cb, &m).unwrap();
+        let xml = SourceXml::new(&cb, &m);
+        let prepared: Vec<PreparedSource> = std::thread::scope(|scope| {
+            let handles: Vec<_> = docs
+                .iter()
+                .enumerate()
+                .map(|(i, (text, units, codings))| {
+                    let (xml, id) = (&xml, &m.entries[i].id);
+                    scope.spawn(move || {
+                        let mut s = String::new();
+                        let n = xml.text_source(id, &user_guid(), units, codings, &mut s);
+                        PreparedSource::new(id, text, &s, n).unwrap()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for p in prepared {
+            w.add_prepared(p).unwrap();
+        }
+        assert_eq!(w.finish().unwrap(), counts);
+        let (a, b) = (
+            fs::read(d.join("a.qdpx")).unwrap(),
+            fs::read(d.join("b.qdpx")).unwrap(),
+        );
+        assert!(a == b, "the two projects differ");
+
+        // The zip crate reads every entry back (checking each CRC).
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(a)).unwrap();
+        assert_eq!(z.len(), 6);
+        for (i, (text, _, _)) in docs.iter().enumerate() {
+            let mut back = String::new();
+            let mut f = z.by_name(&source_file(&m.entries[i].id)).unwrap();
+            std::io::Read::read_to_string(&mut f, &mut back).unwrap();
+            assert_eq!(&back, text);
+        }
+        let mut qde = String::new();
+        let mut f = z.by_name("project.qde").unwrap();
+        assert_eq!(f.compression(), zip::CompressionMethod::Deflated);
+        assert_eq!(f.unix_mode(), Some(0o100_644));
+        std::io::Read::read_to_string(&mut f, &mut qde).unwrap();
+        assert_eq!(f.size(), qde.len() as u64);
+        assert!(qde.len() > PENDING_MAX, "{}", qde.len());
+        assert!(qde.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Project "));
+        assert!(qde.ends_with("</Description>\n</Project>\n"));
+        assert_eq!(qde.matches("<Case guid=").count(), 8_000);
+        assert_eq!(qde.matches("<TextSource guid=").count(), 5);
+        assert_eq!(qde.matches("<Coding guid=").count(), counts.codings);
+        assert_eq!(qde.matches("<Sources>").count(), 1);
+        assert!(qde.contains("  </Cases>\n  <Sources>\n    <TextSource "));
         fs::remove_dir_all(&d).unwrap();
     }
 
