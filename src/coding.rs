@@ -367,6 +367,8 @@ pub struct Coder {
     bridged: Vec<bool>,
     /// Per code: the codes it implies (`[[code]] implies`), by index.
     implied: Vec<Vec<usize>>,
+    /// Whether any code implies another.
+    implies_any: bool,
     /// Per code: its family's number (codes of one family share it).
     family: Vec<u32>,
     /// Per code: whether a follow-up question asks what the answer before it told
@@ -557,10 +559,11 @@ impl Coder {
                 .map(|c| {
                     c.implies
                         .iter()
-                        .filter_map(|id| codebook.codes.iter().position(|o| &o.id == id))
+                        .filter_map(|id| codebook.code_index(id))
                         .collect()
                 })
                 .collect(),
+            implies_any: codebook.codes.iter().any(|c| !c.implies.is_empty()),
         })
     }
 
@@ -573,7 +576,9 @@ impl Coder {
             allowed.forget();
             let ok = self.allowed(ctx, &mut allowed);
             self.decide(ok, None, s, out);
-            self.add_implied(ok, out);
+            if self.implies_any {
+                self.add_implied(ok, out);
+            }
             s.allowed = allowed;
         }
     }
@@ -699,10 +704,11 @@ impl Coder {
         if self.context.bridge > 0 {
             self.bridge_passages(units, &mut allowed, out);
         }
-        let implies = self.implied.iter().any(|v| !v.is_empty());
-        for (u, o) in units.iter().zip(out.iter_mut()) {
-            if implies && !o.is_empty() {
-                self.add_implied(self.allowed(&u.ctx, &mut allowed), o);
+        if self.implies_any {
+            for (u, o) in units.iter().zip(out.iter_mut()) {
+                if !o.is_empty() {
+                    self.add_implied(self.allowed(&u.ctx, &mut allowed), o);
+                }
             }
         }
         if let Some(bg) = &self.background {
@@ -2376,6 +2382,26 @@ mod tests {
             [
                 vec![],
                 vec!["keys.knowledge", "keys.knowledge.coaching", "target.client"]
+            ]
+        );
+        // A coding carried to a sentence with no cue of its own (score 0) implies
+        // nothing: the next sentence of the answer goes on with the coaching, not with
+        // an act aimed at the client. (The question is coded too, as this codebook sets
+        // no roles for the coaching, and takes no target: the target is the interviewee's.)
+        let carrying = format!("[context]\nquestion = 0.5\nturn = 0.5\ncarry = [\"keys\"]\n{src}");
+        assert_eq!(
+            sequence(
+                &carrying,
+                &[
+                    (Role::Interviewer, 1, "מה את מסבירה?"),
+                    (Role::Interviewee, 2, "אני מסבירה מי יהיה בחדר."),
+                    (Role::Interviewee, 2, "זה לוקח שעה.")
+                ]
+            ),
+            [
+                vec!["keys.knowledge", "keys.knowledge.coaching"],
+                vec!["keys.knowledge", "keys.knowledge.coaching", "target.client"],
+                vec!["keys.knowledge", "keys.knowledge.coaching"]
             ]
         );
     }

@@ -318,30 +318,17 @@ fn code_reads_documents_and_turns_for_context() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn default_codebook_reads_everyday_inflected_speech() {
-    // Sentences written for this test; the codes are those a reader gives from the
-    // codebook's definitions (accompanying is backing, a clerk one knows is a contact
-    // inside the authority, not knowing what is due is a knowledge barrier), and a
-    // view reported of others codes nothing.
-    let dir = temp_dir("default-inflected");
+/// The (unit, code) rows the default codebook gives the units of `units_csv`
+/// (`id,text`), coded one by one with `tamlil code`.
+fn default_codings(name: &str, units_csv: &str) -> Vec<(String, String)> {
+    let dir = temp_dir(name);
     let units = dir.join("units.csv");
-    std::fs::write(
-        &units,
-        "id,text\n\
-         a,ליוויתי אותה לוועדה הרפואית.\n\
-         b,אני מלווה אותו לוועדה.\n\
-         c,נלווה אותו לוועדה בשבוע הבא.\n\
-         d,הרמתי טלפון לפקידה שאני מכירה בסניף.\n\
-         e,הוא לא ידע שמגיע לו.\n\
-         f,\"יש כאלה שאומרים שזה רק ניירת של פקידים, אבל אני לא חושבת ככה.\"\n",
-    )
-    .unwrap();
+    std::fs::write(&units, units_csv).unwrap();
     let out = dir.join("codings.csv");
     let o = tamlil(&["code", "--units", s(&units), "--out", s(&out)]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = std::fs::read_to_string(&out).unwrap();
-    let mut got: Vec<(String, String)> = text
+    let rows = std::fs::read_to_string(&out)
+        .unwrap()
         .lines()
         .skip(1)
         .map(|l| {
@@ -349,6 +336,26 @@ fn default_codebook_reads_everyday_inflected_speech() {
             (f[0].to_string(), f[1].to_string())
         })
         .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    rows
+}
+
+#[test]
+fn default_codebook_reads_everyday_inflected_speech() {
+    // Sentences written for this test; the codes are those a reader gives from the
+    // codebook's definitions (accompanying is backing, a clerk one knows is a contact
+    // inside the authority, not knowing what is due is a knowledge barrier), and a
+    // view reported of others codes nothing.
+    let mut got = default_codings(
+        "default-inflected",
+        "id,text\n\
+         a,ליוויתי אותה לוועדה הרפואית.\n\
+         b,אני מלווה אותו לוועדה.\n\
+         c,נלווה אותו לוועדה בשבוע הבא.\n\
+         d,הרמתי טלפון לפקידה שאני מכירה בסניף.\n\
+         e,הוא לא ידע שמגיע לו.\n\
+         f,\"יש כאלה שאומרים שזה רק ניירת של פקידים, אבל אני לא חושבת ככה.\"\n",
+    );
     got.sort();
     let want: Vec<(String, String)> = [
         ("a", "keys.power"),
@@ -366,7 +373,6 @@ fn default_codebook_reads_everyday_inflected_speech() {
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
     assert_eq!(got, want);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -374,25 +380,16 @@ fn default_codebook_tells_the_words_of_the_rules_from_knowing_them() {
     // Sentences written for this test. A case told in the rules' words (an exemption,
     // retroactive pay, a section) is about what the client got, not the agent's
     // knowledge; knowing every section and explaining it is.
-    let dir = temp_dir("default-rules-words");
-    let units = dir.join("units.csv");
-    std::fs::write(
-        &units,
+    let got = default_codings(
+        "default-rules-words",
         "id,text\n\
          a,הוא קיבל פטור ממס עם רטרו של שנתיים לפי הסעיף.\n\
          b,אני מכירה כל סעיף בחוק ואני מסבירה לו מה מגיע לו.\n",
-    )
-    .unwrap();
-    let out = dir.join("codings.csv");
-    let o = tamlil(&["code", "--units", s(&units), "--out", s(&out)]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = std::fs::read_to_string(&out).unwrap();
-    let codes_of = |unit: &str| -> Vec<String> {
-        text.lines()
-            .skip(1)
-            .map(|l| l.split(',').collect::<Vec<_>>())
-            .filter(|f| f[0] == unit)
-            .map(|f| f[1].to_string())
+    );
+    let codes_of = |unit: &str| -> Vec<&str> {
+        got.iter()
+            .filter(|(u, _)| u == unit)
+            .map(|(_, c)| c.as_str())
             .collect()
     };
     assert_eq!(codes_of("a"), ["goals.client_rights"]);
@@ -406,5 +403,4 @@ fn default_codebook_tells_the_words_of_the_rules_from_knowing_them() {
             "target.client"
         ]
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -68,12 +68,14 @@ pub fn marks(w: &str) -> Marks {
     if THEIR_VIEW.contains(&w) {
         m |= marks::THEIR_VIEW;
     }
-    // שאומרים, ושחושבות: a relative clause of others' saying.
-    if ["ש", "וש"].iter().any(|pre| {
-        w.strip_prefix(pre)
-            .is_some_and(|rest| SAYING.contains(&rest))
-    }) {
+    // שאומרים, ושחושבות, שטוענת: a relative clause of others' saying (of one person's:
+    // also singular).
+    let relative = ["ש", "וש"].iter().find_map(|pre| w.strip_prefix(pre));
+    if relative.is_some_and(|rest| SAYING.contains(&rest)) {
         m |= marks::RELATIVE_SAYING;
+    }
+    if relative.is_some_and(|rest| SAYING_ONE.contains(&rest)) {
+        m |= marks::RELATIVE_SAYING | marks::SINGULAR_SAYING;
     }
     // אומרים ש...: an impersonal plural introducing what is said ("רואים ש" is the
     // speaker's own observation, so only saying and thinking count here).
@@ -82,13 +84,6 @@ pub fn marks(w: &str) -> Marks {
     }
     if w.starts_with('ש') {
         m |= marks::STARTS_SH;
-    }
-    let one = ["ש", "וש"]
-        .iter()
-        .find_map(|pre| w.strip_prefix(pre))
-        .filter(|rest| SAYING_ONE.contains(rest));
-    if one.is_some() {
-        m |= marks::RELATIVE_SAYING | marks::SINGULAR_SAYING;
     }
     if SAYING_ONE.contains(&w) {
         m |= marks::SINGULAR_SAYING;

@@ -49,7 +49,7 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
         for id in &c.implies {
             if id == &c.id {
                 at(c.line, format!("code {}: implies itself", c.id));
-            } else if !cb.codes.iter().any(|o| &o.id == id) {
+            } else if cb.code_index(id).is_none() {
                 at(
                     c.line,
                     format!(

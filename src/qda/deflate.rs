@@ -133,11 +133,6 @@ impl<W: Write + Seek> SegmentedEntry<W> {
         Ok(())
     }
 
-    /// The CRC-32 and length of the bytes appended so far.
-    pub fn checksum(&self) -> (u32, u64) {
-        (self.crc.clone().finalize(), self.len)
-    }
-
     /// Ends the stream and writes the local header, the central directory and its end
     /// (with ZIP64 records when a size or offset needs them); returns `out`.
     pub fn finish(mut self) -> io::Result<W> {
@@ -154,6 +149,20 @@ impl<W: Write + Seek> SegmentedEntry<W> {
         let flags: u16 = if self.name.is_ascii() { 0 } else { 1 << 11 };
         let name = self.name.as_bytes();
         let size32 = |v: u64| if zip64 { u32::MAX } else { v as u32 };
+        // The fields the local and the central header share, from the version needed
+        // to the extra field's length.
+        let shared = |v: &mut Vec<u8>, extra_len: usize| {
+            put16(v, version);
+            put16(v, flags);
+            put16(v, DEFLATED);
+            put16(v, DOS_TIME);
+            put16(v, DOS_DATE);
+            put32(v, crc);
+            put32(v, size32(compressed));
+            put32(v, size32(len));
+            put16(v, name.len() as u16);
+            put16(v, extra_len as u16);
+        };
         let mut extra = Vec::new();
         if zip64 {
             put16(&mut extra, 1);
@@ -165,16 +174,7 @@ impl<W: Write + Seek> SegmentedEntry<W> {
         let mut cd = Vec::with_capacity(46 + name.len() + extra.len() + 98);
         put32(&mut cd, CENTRAL_HEADER);
         put16(&mut cd, MADE_ON_UNIX | version);
-        put16(&mut cd, version);
-        put16(&mut cd, flags);
-        put16(&mut cd, DEFLATED);
-        put16(&mut cd, DOS_TIME);
-        put16(&mut cd, DOS_DATE);
-        put32(&mut cd, crc);
-        put32(&mut cd, size32(compressed));
-        put32(&mut cd, size32(len));
-        put16(&mut cd, name.len() as u16);
-        put16(&mut cd, extra.len() as u16);
+        shared(&mut cd, extra.len());
         put16(&mut cd, 0); // comment
         put16(&mut cd, 0); // disk
         put16(&mut cd, 0); // internal attributes
@@ -219,16 +219,7 @@ impl<W: Write + Seek> SegmentedEntry<W> {
 
         let mut local = Vec::with_capacity(30 + name.len() + extra.len());
         put32(&mut local, LOCAL_HEADER);
-        put16(&mut local, version);
-        put16(&mut local, flags);
-        put16(&mut local, DEFLATED);
-        put16(&mut local, DOS_TIME);
-        put16(&mut local, DOS_DATE);
-        put32(&mut local, crc);
-        put32(&mut local, size32(compressed));
-        put32(&mut local, size32(len));
-        put16(&mut local, name.len() as u16);
-        put16(&mut local, extra.len() as u16);
+        shared(&mut local, extra.len());
         local.extend_from_slice(name);
         local.extend_from_slice(&extra);
         debug_assert_eq!(header_at + local.len() as u64, data_start(&self.name));
