@@ -1312,12 +1312,16 @@ impl Coder {
         }
         let n_codes = self.thresholds.len();
         s.eligible.clear();
-        s.eligible.extend(
-            s.veto[..n_codes]
-                .iter()
-                .zip(&allowed[..n_codes])
-                .map(|(&veto, &allowed)| !veto && allowed),
-        );
+        // An exclusion of a code vetoes its sub-codes too: they are kinds of it.
+        s.eligible.extend((0..n_codes).map(|c| {
+            let mut vetoed = s.veto[c];
+            let mut up = self.parent[c];
+            while let Some(p) = up {
+                vetoed |= s.veto[p];
+                up = self.parent[p];
+            }
+            !vetoed && allowed[c]
+        }));
         s.total.clear();
         s.total.extend(
             s.eligible
@@ -1795,6 +1799,18 @@ mod tests {
             "[[code]]\nid = \"keys.networking\"\nterms = [\"קשר*\"]\nexclude = [\"קשר שתיקה\"]\n";
         assert_eq!(ids(src, "יש לנו קשרים"), ["keys.networking"]);
         assert!(ids(src, "יש לנו קשרים אבל יש קשר שתיקה").is_empty());
+    }
+
+    #[test]
+    fn an_excluded_code_takes_its_sub_codes_with_it() {
+        // The sub-code is a kind of its code: where the code is vetoed, so is it,
+        // while an exclusion of the sub-code leaves its parent's own cues alone.
+        let src = "[[code]]\nid = \"keys.power\"\nterms = [\"לחץ\"]\nexclude = [\"לא אני\"]\n\
+                   [[code]]\nid = \"keys.power.legal\"\nparent = \"keys.power\"\nterms = [\"ערר\"]\n\
+                   exclude = [\"ערר מס\"]\n";
+        assert_eq!(ids(src, "הגשנו ערר"), ["keys.power", "keys.power.legal"]);
+        assert!(ids(src, "הגשנו ערר, זה כבר לא אני").is_empty());
+        assert_eq!(ids(src, "ערר מס עם לחץ"), ["keys.power"]);
     }
 
     #[test]

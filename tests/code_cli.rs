@@ -404,3 +404,27 @@ fn default_codebook_tells_the_words_of_the_rules_from_knowing_them() {
         ]
     );
 }
+
+#[test]
+fn default_codebook_leaves_a_disclaimed_practice_to_others() {
+    // Sentences written for this test. Saying that appeals and tribunals are "not me any
+    // more" names someone else's practice: no strategy and no target of the speaker's;
+    // the same steps told as the speaker's own are the power key's legal action.
+    let got = default_codings(
+        "default-disclaimer",
+        "id,text\n\
+         a,\"ערעורים ובית הדין לעבודה, זה כבר לא אני, את זה לוקחת עורכת הדין.\"\n\
+         b,אנחנו מגישים ערעורים ומגיעים לבית הדין לעבודה.\n",
+    );
+    let keys_of = |unit: &str| -> Vec<&str> {
+        got.iter()
+            .filter(|(u, c)| u == unit && (c.starts_with("keys.") || c.starts_with("target.")))
+            .map(|(_, c)| c.as_str())
+            .collect()
+    };
+    assert!(keys_of("a").is_empty(), "{:?}", keys_of("a"));
+    assert_eq!(
+        keys_of("b"),
+        ["keys.power", "keys.power.legal", "target.authority"]
+    );
+}
