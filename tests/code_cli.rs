@@ -428,3 +428,26 @@ fn default_codebook_leaves_a_disclaimed_practice_to_others() {
         ["keys.power", "keys.power.legal", "target.authority"]
     );
 }
+
+#[test]
+fn default_codebook_hears_patience_and_validation_as_emotional_work() {
+    // Sentences written for this test. Not pushing a client and waiting until she is
+    // ready, or not telling an angry client to calm down, is emotional work (the
+    // negation is part of what is said); pressing an office is the power key.
+    let got = default_codings(
+        "default-patience",
+        "id,text\n\
+         a,\"לפעמים זה לוקח כמה פגישות, ואני לא לוחצת עליה, מחכה עד שהיא מוכנה.\"\n\
+         b,\"כשהוא כועס על הפקידה, אני לא אגיד לו להירגע.\"\n\
+         c,אני לוחצת עליהם עד שהם מאשרים.\n",
+    );
+    let keys_of = |unit: &str| -> Vec<&str> {
+        got.iter()
+            .filter(|(u, c)| u == unit && c.starts_with("keys."))
+            .map(|(_, c)| c.as_str())
+            .collect()
+    };
+    assert_eq!(keys_of("a"), ["keys.emotion", "keys.emotion.client"]);
+    assert_eq!(keys_of("b"), ["keys.emotion", "keys.emotion.client"]);
+    assert_eq!(keys_of("c"), ["keys.power"]);
+}
