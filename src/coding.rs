@@ -1312,16 +1312,23 @@ impl Coder {
         }
         let n_codes = self.thresholds.len();
         s.eligible.clear();
-        // An exclusion of a code vetoes its sub-codes too: they are kinds of it.
-        s.eligible.extend((0..n_codes).map(|c| {
-            let mut vetoed = s.veto[c];
-            let mut up = self.parent[c];
-            while let Some(p) = up {
-                vetoed |= s.veto[p];
-                up = self.parent[p];
+        // An exclusion of a code vetoes its sub-codes too: they are kinds of it
+        // (parents come before their sub-codes, shallowest first).
+        if s.veto[..n_codes].contains(&true) {
+            for &c in self.deepest_first.iter().rev() {
+                if let Some(p) = self.parent[c]
+                    && s.veto[p]
+                {
+                    s.veto[c] = true;
+                }
             }
-            !vetoed && allowed[c]
-        }));
+        }
+        s.eligible.extend(
+            s.veto[..n_codes]
+                .iter()
+                .zip(&allowed[..n_codes])
+                .map(|(&veto, &allowed)| !veto && allowed),
+        );
         s.total.clear();
         s.total.extend(
             s.eligible
