@@ -574,11 +574,7 @@ impl Coder {
         if self.score_unit(text, Reading::Answer, s) {
             let mut allowed = std::mem::take(&mut s.allowed);
             allowed.forget();
-            let ok = self.allowed(ctx, &mut allowed);
-            self.decide(ok, None, s, out);
-            if self.implies_any {
-                self.add_implied(ok, out);
-            }
+            self.decide(self.allowed(ctx, &mut allowed), None, s, out);
             s.allowed = allowed;
         }
     }
@@ -605,8 +601,9 @@ impl Coder {
         let min_own = self.context.min_own;
         // A code that context can still lift in a unit: scored there, at least
         // `min_own`, and not yet assigned.
+        // (A code implied with score 0 is still open: its own cues may yet reach it.)
         let open = |row: &[f32], coded: &[Coding], c: usize| {
-            row[c] > 0.0 && row[c] >= min_own && !coded.iter().any(|x| x.code == c)
+            row[c] > 0.0 && row[c] >= min_own && !coded.iter().any(|x| x.code == c && x.score > 0.0)
         };
         // Pass 1: every unit coded on its own, and its own score per code with
         // sub-codes rolled up, conditions aside (a question is scored like an answer);
@@ -703,13 +700,6 @@ impl Coder {
         }
         if self.context.bridge > 0 {
             self.bridge_passages(units, &mut allowed, out);
-        }
-        if self.implies_any {
-            for (u, o) in units.iter().zip(out.iter_mut()) {
-                if !o.is_empty() {
-                    self.add_implied(self.allowed(&u.ctx, &mut allowed), o);
-                }
-            }
         }
         if let Some(bg) = &self.background {
             self.drop_in_background(bg, units, s, out);
@@ -862,34 +852,7 @@ impl Coder {
         }
     }
 
-    /// Pass 6 of [`Coder::code_sequence`] (and the last step of [`Coder::code_unit`]):
-    /// a code coded on its own evidence or with its context (score above 0) brings the
-    /// codes it implies (`[[code]] implies`), where the unit's conditions allow them and
-    /// it does not have them yet, with score 0 and no evidence, as a carried coding:
-    /// coaching is aimed at the client, a contact inside an office at the authority.
-    /// `out` stays in codebook order.
-    fn add_implied(&self, ok: &[bool], out: &mut Vec<Coding>) {
-        let n = out.len();
-        for i in 0..n {
-            if out[i].score <= 0.0 {
-                continue;
-            }
-            for &c in &self.implied[out[i].code] {
-                if ok[c] && !out.iter().any(|x| x.code == c) {
-                    out.push(Coding {
-                        code: c,
-                        score: 0.0,
-                        evidence: Vec::new(),
-                    });
-                }
-            }
-        }
-        if out.len() > n {
-            out.sort_by_key(|x| x.code);
-        }
-    }
-
-    /// Pass 7 of [`Coder::code_sequence`]: the answers to a question about the
+    /// Pass 6 of [`Coder::code_sequence`]: the answers to a question about the
     /// speaker's own background ("how did you come to this work?", `[context]
     /// background`) tell a biography, not the agent's practice, and lose the codes
     /// `background_skips` names.
@@ -1292,6 +1255,17 @@ impl Coder {
             }
             at = end;
         }
+        // An exclusion of a code vetoes its sub-codes too: they are kinds of it
+        // (shallowest first, so a veto reaches every level below).
+        if s.veto.contains(&true) {
+            for &c in self.deepest_first.iter().rev() {
+                if let Some(p) = self.parent[c]
+                    && s.veto[p]
+                {
+                    s.veto[c] = true;
+                }
+            }
+        }
     }
 
     /// Turns the scores of [`Coder::score_unit`] (plus what the context adds per
@@ -1312,17 +1286,6 @@ impl Coder {
         }
         let n_codes = self.thresholds.len();
         s.eligible.clear();
-        // An exclusion of a code vetoes its sub-codes too: they are kinds of it
-        // (parents come before their sub-codes, shallowest first).
-        if s.veto[..n_codes].contains(&true) {
-            for &c in self.deepest_first.iter().rev() {
-                if let Some(p) = self.parent[c]
-                    && s.veto[p]
-                {
-                    s.veto[c] = true;
-                }
-            }
-        }
         s.eligible.extend(
             s.veto[..n_codes]
                 .iter()
@@ -1375,6 +1338,33 @@ impl Coder {
                 score: s.total[c],
                 evidence,
             });
+        }
+        if self.implies_any {
+            self.add_implied(&s.eligible, out);
+        }
+    }
+
+    /// The last step of [`Coder::decide`]: each coding it made (on the unit's own
+    /// evidence or with its context; carried, continued and bridged codings come later
+    /// and imply nothing) brings the codes its code implies (`[[code]] implies`), where
+    /// the unit allows them (`eligible`: conditions met, no exclusion) and does not have
+    /// them yet, with score 0 and no evidence: coaching is aimed at the client, a
+    /// contact inside an office at the authority. `out` stays in codebook order.
+    fn add_implied(&self, eligible: &[bool], out: &mut Vec<Coding>) {
+        let n = out.len();
+        for i in 0..n {
+            for &c in &self.implied[out[i].code] {
+                if eligible[c] && !out.iter().any(|x| x.code == c) {
+                    out.push(Coding {
+                        code: c,
+                        score: 0.0,
+                        evidence: Vec::new(),
+                    });
+                }
+            }
+        }
+        if out.len() > n {
+            out.sort_by_key(|x| x.code);
         }
     }
 
@@ -2351,7 +2341,8 @@ mod tests {
         let src = "[[code]]\nid = \"keys.knowledge\"\nterms = [\"ידע\"]\n\
             [[code]]\nid = \"keys.knowledge.coaching\"\nparent = \"keys.knowledge\"\n\
             terms = [\"מסביר~\"]\nimplies = [\"target.client\"]\n\
-            [[code]]\nid = \"target.client\"\nterms = [\"לו\"]\nroles = [\"interviewee\"]\n";
+            [[code]]\nid = \"target.client\"\nterms = [\"לו\"]\nroles = [\"interviewee\"]\n\
+            exclude = [\"אגיד לך\"]\n";
         let as_interviewee = UnitContext {
             role: Some(Role::Interviewee),
             attrs: &[],
@@ -2379,7 +2370,12 @@ mod tests {
                 ("target.client", 1.0)
             ])
         );
-        // Not where the implied code's conditions forbid it, nor without the code.
+        // Not where the implied code's conditions forbid it or its exclusion occurs,
+        // nor without the code.
+        assert_eq!(
+            got("אני אגיד לך, אני מסבירה מי יהיה בחדר", as_interviewee),
+            owned(&[("keys.knowledge", 1.0), ("keys.knowledge.coaching", 1.0)])
+        );
         let as_interviewer = UnitContext {
             role: Some(Role::Interviewer),
             attrs: &[],
@@ -2427,6 +2423,42 @@ mod tests {
                 vec!["keys.knowledge", "keys.knowledge.coaching"]
             ]
         );
+    }
+
+    #[test]
+    fn an_implied_code_can_still_be_coded_on_its_own_cues_with_context() {
+        // The coaching implies the client target in the third sentence; the sentence's
+        // own weak cue of the target ("לו", 1 of 2), lifted by its neighbour's target,
+        // still codes it with its own score and evidence, not as an implied coding.
+        let src = "[context]\nturn = 0.5\n\
+            [[code]]\nid = \"keys.knowledge\"\nterms = [\"מסביר~\"]\nimplies = [\"target.client\"]\n\
+            [[code]]\nid = \"target.client\"\nthreshold = 2\nterms = [\"לו\"]\n\
+            [[code.rule]]\nweight = 2\nany = [\"איתו\"]\n";
+        let (cb, c) = coder(src);
+        let texts = ["מה את עושה?", "אני יושבת איתו.", "אני מסבירה לו הכל."];
+        let seq: Vec<SeqUnit> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, &text)| SeqUnit {
+                text,
+                ctx: UnitContext {
+                    role: Some(if i == 0 {
+                        Role::Interviewer
+                    } else {
+                        Role::Interviewee
+                    }),
+                    attrs: &[],
+                },
+                turn: if i == 0 { 1 } else { 2 },
+            })
+            .collect();
+        let mut out = Vec::new();
+        c.code_sequence(&seq, &mut Scratch::default(), &mut out);
+        let got: Vec<(&str, f32, usize)> = out[2]
+            .iter()
+            .map(|x| (cb.codes[x.code].id.as_str(), x.score, x.evidence.len()))
+            .collect();
+        assert_eq!(got, [("keys.knowledge", 1.0, 1), ("target.client", 1.0, 1)]);
     }
 
     #[test]

@@ -446,12 +446,13 @@ pub fn run_job(cfg: &JobConfig, out: &Path, clock: &mut WallClock) -> Result<Job
                 );
                 guessed_interviewers.push((entry.id.clone(), label.clone()));
             }
-            let formatted = match formatted {
+            // A document the worker formatted has its codings rows written already.
+            let from_worker = formatted.is_some();
+            match formatted {
                 Some(f) => {
                     units_out.write_rows(&f.units, f.unit_rows)?;
                     codings_out.write_rows(&f.codings, f.coding_rows)?;
                     project.add_prepared(f.project)?;
-                    true
                 }
                 None => {
                     let source = coding_source(cfg, &entry.id);
@@ -462,9 +463,8 @@ pub fn run_job(cfg: &JobConfig, out: &Path, clock: &mut WallClock) -> Result<Job
                     units_out.write_document(&r.units, &entry.attrs)?;
                     project.set_user(cfg.review.as_ref().and_then(|rv| rv.reviewer_of(&entry.id)));
                     project.add_document(&entry.id, &r.text, &r.units, &r.codings)?;
-                    false
                 }
-            };
+            }
             let attrs = doc_attrs(entry);
             tally.begin_doc(&entry.id, &attrs);
             let group = first_by.map(|i| group_index[&attrs[i]]).unwrap_or(0);
@@ -474,7 +474,7 @@ pub fn run_job(cfg: &JobConfig, out: &Path, clock: &mut WallClock) -> Result<Job
                 if u.role != Role::Interviewee {
                     continue;
                 }
-                if !formatted {
+                if !from_worker {
                     codings_out.write_unit(&u.unit_id, &u.text, cs)?;
                 }
                 codes.clear();

@@ -116,6 +116,23 @@ mod tests {
     }
 
     #[test]
+    fn default_codebook_keys_and_targets_exclude_one_disclaimer_list() {
+        // The list is written out in each code that excludes it; keep the copies equal.
+        let cb = default_codebook();
+        let texts = |id: &str| -> Vec<String> {
+            let c = &cb.codes[cb.code_index(id).unwrap()];
+            c.exclude.iter().map(|t| t.text.clone()).collect()
+        };
+        let list = texts("keys.knowledge");
+        assert!(list.contains(&"זה כבר לא אני".to_string()), "{list:?}");
+        for id in ["keys.emotion", "keys.power", "target.authority"] {
+            assert_eq!(texts(id), list, "{id}");
+        }
+        // The client target also excludes the interviewee's "you" to the interviewer.
+        assert_eq!(texts("target.client")[..list.len()], list[..]);
+    }
+
+    #[test]
     fn default_codebook_has_every_contract_id() {
         let cb = default_codebook();
         for id in [

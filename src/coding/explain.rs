@@ -185,6 +185,22 @@ mod tests {
     }
 
     #[test]
+    fn a_vetoed_code_lists_its_sub_codes_as_vetoed() {
+        let src = "[[code]]\nid = \"keys.power\"\nterms = [\"לחץ\"]\nexclude = [\"לא אני\"]\n\
+                   [[code]]\nid = \"keys.power.legal\"\nparent = \"keys.power\"\nterms = [\"ערר\"]\n";
+        let (cb, problems) = parse_str(Path::new("t.toml"), src);
+        assert!(problems.is_empty(), "{problems:?}");
+        let c = Coder::new(&cb.unwrap()).unwrap();
+        let e = c.explain_unit(
+            "ערר, זה כבר לא אני",
+            &UnitContext::default(),
+            &mut Scratch::default(),
+        );
+        assert_eq!(e.vetoed, [0, 1]);
+        assert!(e.codings.is_empty());
+    }
+
+    #[test]
     fn counted_negated_and_vetoed() {
         let (_, c) = coder();
         let (v, e) = statuses(&c, "אין לנו ידע, אבל יש קשרים ומומחה");

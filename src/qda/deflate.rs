@@ -33,9 +33,9 @@ thread_local! {
     static COMPRESSOR: RefCell<Option<Compress>> = const { RefCell::new(None) };
 }
 
-/// The deflate level of every segment: the fastest (XML compresses about as well
-/// at 1 as at 6).
-const LEVEL: u32 = 1;
+/// The deflate level of every segment and of the project's other entries: the
+/// fastest (XML compresses about as well at 1 as at 6).
+pub const LEVEL: u32 = 1;
 
 impl Segment {
     /// Compresses `input` at level 1, from an empty dictionary, ended by a sync flush.

@@ -163,11 +163,11 @@ const PENDING_MAX: usize = 1 << 20;
 
 /// Zip entry options: deflated, fixed time (1980-01-01) and permissions.
 fn entry_options(len: u64) -> SimpleFileOptions {
-    // The fastest deflate level: transcripts compress about as well at 1 as at 6,
-    // and a large corpus spends its time elsewhere.
+    // The fastest deflate level, as for the XML: transcripts compress about as well
+    // at 1 as at 6, and a large corpus spends its time elsewhere.
     SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(1))
+        .compression_level(Some(super::deflate::LEVEL as i64))
         .last_modified_time(zip::DateTime::default())
         .unix_permissions(0o644)
         .large_file(len >= 0xFFFF_0000)
@@ -365,22 +365,9 @@ impl<'c> ProjectWriter<'c> {
         let selections = self
             .xml
             .text_source(doc_id, &self.user, units, codings, &mut xml);
-        let r = self.add_source(doc_id, text_of_doc, &xml, selections);
+        let prepared = PreparedSource::new(doc_id, text_of_doc, &xml, selections);
         self.buf = xml;
-        r
-    }
-
-    /// Adds one interview whose `TextSource` element was made by
-    /// [`SourceXml::text_source`] (with `selections` selections), compressing it here.
-    pub fn add_source(
-        &mut self,
-        doc_id: &str,
-        text_of_doc: &str,
-        xml: &str,
-        selections: usize,
-    ) -> Result<()> {
-        let prepared = PreparedSource::new(doc_id, text_of_doc, xml, selections)?;
-        self.add_prepared(prepared)
+        self.add_prepared(prepared?)
     }
 
     /// Adds one interview compressed by [`PreparedSource::new`].
