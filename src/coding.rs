@@ -369,6 +369,8 @@ pub struct Coder {
     implied: Vec<Vec<usize>>,
     /// Whether any code implies another.
     implies_any: bool,
+    /// Per code: the codes it gives way to (`[[code]] yields_to`), by index.
+    yields: Vec<Vec<usize>>,
     /// Per code: its family's number (codes of one family share it).
     family: Vec<u32>,
     /// Per code: whether a follow-up question asks what the answer before it told
@@ -564,6 +566,16 @@ impl Coder {
                 })
                 .collect(),
             implies_any: codebook.codes.iter().any(|c| !c.implies.is_empty()),
+            yields: codebook
+                .codes
+                .iter()
+                .map(|c| {
+                    c.yields_to
+                        .iter()
+                        .filter_map(|id| codebook.code_index(id))
+                        .collect()
+                })
+                .collect(),
         })
     }
 
@@ -703,6 +715,11 @@ impl Coder {
         }
         if let Some(bg) = &self.background {
             self.drop_in_background(bg, units, s, out);
+        }
+        if self.yields.iter().any(|y| !y.is_empty()) {
+            for codings in out.iter_mut() {
+                self.give_way(codings);
+            }
         }
         s.seq_own = own;
         s.seq_told = told;
@@ -878,6 +895,57 @@ impl Coder {
             } else if asks_background && u.ctx.role != Some(Role::Other) {
                 out[i].retain(|x| !self.skipped_in_background[x.code]);
             }
+        }
+    }
+
+    /// Pass 7 of [`Coder::code_sequence`]: a code that reached its threshold only with
+    /// its context (its own score is under it: lifted, carried, continued or bridged)
+    /// gives way, with its sub-codes, to a code it `yields_to` coded in the same unit;
+    /// a code it alone implied goes with it.
+    fn give_way(&self, codings: &mut Vec<Coding>) {
+        let yields = |x: &Coding| {
+            let c = x.code;
+            !self.yields[c].is_empty()
+                && x.score < self.thresholds[c]
+                && codings.iter().any(|y| self.yields[c].contains(&y.code))
+        };
+        let gone: Vec<usize> = codings
+            .iter()
+            .filter(|x| yields(x))
+            .map(|x| x.code)
+            .collect();
+        if gone.is_empty() {
+            return;
+        }
+        let under = |mut c: usize, top: usize| loop {
+            if c == top {
+                return true;
+            }
+            match self.parent[c] {
+                Some(p) => c = p,
+                None => return false,
+            }
+        };
+        codings.retain(|x| !gone.iter().any(|&g| under(x.code, g)));
+        if self.implies_any {
+            // An implied coding has score 0 and no evidence; it stays while a code
+            // still here implies it.
+            let orphan: Vec<usize> = codings
+                .iter()
+                .filter(|x| x.score == 0.0 && x.evidence.is_empty())
+                .filter(|x| {
+                    !codings
+                        .iter()
+                        .any(|y| self.implied[y.code].contains(&x.code))
+                })
+                .filter(|x| {
+                    (0..self.implied.len()).any(|c| {
+                        self.implied[c].contains(&x.code) && gone.iter().any(|&g| under(c, g))
+                    })
+                })
+                .map(|x| x.code)
+                .collect();
+            codings.retain(|x| !orphan.contains(&x.code));
         }
     }
 
@@ -2459,6 +2527,87 @@ mod tests {
             .map(|x| (cb.codes[x.code].id.as_str(), x.score, x.evidence.len()))
             .collect();
         assert_eq!(got, [("keys.knowledge", 1.0, 1), ("target.client", 1.0, 1)]);
+    }
+
+    #[test]
+    fn a_code_lifted_by_its_context_gives_way_to_the_code_it_yields_to() {
+        // The question asks about fear and anxiety (2 of emotional work); "they are
+        // afraid to come" has one weak cue of emotion of its own (1 of 3) and, lifted
+        // by the question, would code it; it also says the barrier on its own, so
+        // the barrier wins. A sentence with emotional work of its own keeps it.
+        let src = "[codebook]\nthreshold = 2\n[context]\nquestion = 1\n\
+            [[code]]\nid = \"keys.emotion\"\nthreshold = 3\nyields_to = [\"barriers.perception\"]\nterms = [\"פחד~\", \"מפחד~\", \"חרד~\"]\n\
+            [[code.rule]]\nweight = 3\nany = [\"מרגיעה\"]\n\
+            [[code]]\nid = \"keys.emotion.client\"\nparent = \"keys.emotion\"\nthreshold = 1\nterms = [\"להם\"]\n\
+            [[code]]\nid = \"barriers.perception\"\n[[code.rule]]\nweight = 2\nany = [\"מפחדים לבוא\"]\n";
+        let coded = |src: &str, answer: &str| -> Vec<(String, f32)> {
+            let (cb, c) = coder(src);
+            let texts = ["ואיך את מתמודדת עם הפחד והחרדה?", answer];
+            let seq: Vec<SeqUnit> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, &text)| SeqUnit {
+                    text,
+                    ctx: UnitContext {
+                        role: Some(if i == 0 {
+                            Role::Interviewer
+                        } else {
+                            Role::Interviewee
+                        }),
+                        attrs: &[],
+                    },
+                    turn: i as u32 + 1,
+                })
+                .collect();
+            let mut out = Vec::new();
+            c.code_sequence(&seq, &mut Scratch::default(), &mut out);
+            out[1]
+                .iter()
+                .map(|x| (cb.codes[x.code].id.clone(), x.score))
+                .collect()
+        };
+        let barrier = ("barriers.perception".to_string(), 2.0);
+        assert_eq!(
+            coded(src, "הם מפחדים לבוא אליי"),
+            std::slice::from_ref(&barrier)
+        );
+        // The sub-code, coded on its own cue, goes with its code.
+        assert_eq!(
+            coded(src, "הם מפחדים לבוא, אני מחכה להם"),
+            std::slice::from_ref(&barrier)
+        );
+        assert_eq!(
+            coded(src, "הם מפחדים לבוא ואני מרגיעה אותם"),
+            [("keys.emotion".to_string(), 4.0), barrier.clone()]
+        );
+        // Without the barrier, the context still codes the weak cue.
+        assert_eq!(coded(src, "הם מפחדים"), [("keys.emotion".to_string(), 1.0)]);
+        // A code it alone implied goes with it.
+        let implying = src.replace(
+            "yields_to = [\"barriers.perception\"]\n",
+            "yields_to = [\"barriers.perception\"]\nimplies = [\"target.client\"]\n",
+        ) + "[[code]]\nid = \"target.client\"\nthreshold = 1\nterms = [\"הלקוח\"]\n";
+        assert_eq!(
+            coded(&implying, "הם מפחדים לבוא אליי"),
+            std::slice::from_ref(&barrier)
+        );
+        assert_eq!(
+            coded(&implying, "הם מפחדים"),
+            [
+                ("keys.emotion".to_string(), 1.0),
+                ("target.client".to_string(), 0.0)
+            ]
+        );
+        // The same codebook without `yields_to` codes both.
+        let both = src.replace("yields_to = [\"barriers.perception\"]\n", "");
+        assert_eq!(
+            coded(&both, "הם מפחדים לבוא, אני מחכה להם"),
+            [
+                ("keys.emotion".to_string(), 2.0),
+                ("keys.emotion.client".to_string(), 1.0),
+                barrier
+            ]
+        );
     }
 
     #[test]

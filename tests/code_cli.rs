@@ -451,3 +451,62 @@ fn default_codebook_hears_patience_and_validation_as_emotional_work() {
     assert_eq!(keys_of("b"), ["keys.emotion", "keys.emotion.client"]);
     assert_eq!(keys_of("c"), ["keys.power"]);
 }
+
+#[test]
+fn default_codebook_hears_where_knowledge_comes_from_referrals_and_taught_procedures() {
+    // Sentences written for this test. A course and the circulars are where the
+    // agent's knowledge comes from; "I refer" is networking on its own; explaining how
+    // one files an appeal is knowledge handed to the client, while filing it is the
+    // power key aimed at the authority.
+    let got = default_codings(
+        "default-sources",
+        "id,text\n\
+         a,\"עשיתי קורס של שמונה מפגשים, ומאז אני קוראת כל חוזר חדש.\"\n\
+         b,\"כשזה עניין של מס, אני מפנה.\"\n\
+         c,אנחנו מסבירים לו איך מגישים ערר ומה לצרף.\n\
+         d,\"אני מגישה ערר בשבילו, עם מכתב על נייר של העמותה.\"\n",
+    );
+    let of = |unit: &str, family: &str| -> Vec<&str> {
+        got.iter()
+            .filter(|(u, c)| u == unit && c.starts_with(family) && c.matches('.').count() == 1)
+            .map(|(_, c)| c.as_str())
+            .collect()
+    };
+    assert_eq!(of("a", "keys."), ["keys.knowledge"]);
+    assert_eq!(of("b", "keys."), ["keys.networking"]);
+    assert_eq!(of("c", "keys."), ["keys.knowledge"]);
+    assert_eq!(of("c", "target."), ["target.client"]);
+    assert_eq!(of("d", "keys."), ["keys.power"]);
+    assert_eq!(of("d", "target."), ["target.authority"]);
+}
+
+#[test]
+fn default_codebook_reads_a_feared_step_as_the_barrier_and_a_biography_without_keys() {
+    // Sentences written for this test. Asked how she copes with clients' fear, "they
+    // are afraid to open letters" states the barrier: its one weak cue of emotional
+    // work, lifted by the question, gives way to it; sitting with an angry client
+    // until he calms down is emotional work. The answer to how a speaker came to the
+    // work tells her past, not her practice, whoever the question names.
+    let got = default_codings(
+        "default-yields",
+        "unit_id,doc_id,turn,role,text\n\
+         e1,E,1,interviewer,ואיך את מתמודדת עם הפחד שלהם?\n\
+         e2,E,2,interviewee,הם מפחדים לפתוח מכתבים מביטוח לאומי.\n\
+         e3,E,3,interviewer,ואיך את מתמודדת עם הכעס?\n\
+         e4,E,4,interviewee,אני יושבת איתו ונותנת לו לדבר עד שהוא נרגע.\n\
+         f1,F,1,interviewer,\"כל אחת תספר קצת, איך הגיעה לעבודה הזאת?\"\n\
+         f2,F,2,interviewee,מהניסיון שלי בבית החולים ידעתי בדיוק מה לשאול.\n\
+         g1,G,1,interviewer,מה עשית אחרי זה?\n\
+         g2,G,2,interviewee,מהניסיון שלי בבית החולים ידעתי בדיוק מה לשאול.\n",
+    );
+    let of = |unit: &str| -> Vec<&str> {
+        got.iter()
+            .filter(|(u, c)| u == unit && c.matches('.').count() == 1)
+            .map(|(_, c)| c.as_str())
+            .collect()
+    };
+    assert_eq!(of("e2"), ["barriers.perception"]);
+    assert_eq!(of("e4"), ["keys.emotion", "target.client"]);
+    assert!(of("f2").is_empty(), "{:?}", of("f2"));
+    assert_eq!(of("g2"), ["keys.knowledge"]);
+}

@@ -145,6 +145,7 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
             rules,
             exclude: split(get(c_excl)),
             implies: Vec::new(),
+            yields_to: Vec::new(),
             line,
             id,
         });

@@ -167,6 +167,11 @@ pub struct Code {
     /// Codes given with this one wherever it is coded on its own evidence or with its
     /// context (a sub-code that says toward whom its act is aimed implies the target).
     pub implies: Vec<String>,
+    /// Codes this one gives way to: in a unit where its own score is under its
+    /// threshold (it reached it only with its context) and one of these is coded,
+    /// this code is not (a client's fear told as what holds people back is that
+    /// barrier, not the agent's emotional work).
+    pub yields_to: Vec<String>,
     /// The line of the code's definition in the codebook file (1-based).
     pub line: usize,
 }

@@ -111,6 +111,7 @@ struct RawCode {
     terms: Option<Spanned<Vec<Spanned<String>>>>,
     exclude: Option<Vec<Spanned<String>>>,
     implies: Option<Vec<Spanned<String>>>,
+    yields_to: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     rule: Vec<Spanned<RawRule>>,
 }
@@ -371,6 +372,12 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
             exclude: c.exclude.map(terms).unwrap_or_default(),
             implies: c
                 .implies
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| s.into_inner().trim().to_string())
+                .collect(),
+            yields_to: c
+                .yields_to
                 .unwrap_or_default()
                 .into_iter()
                 .map(|s| s.into_inner().trim().to_string())

@@ -61,6 +61,31 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
         }
     }
 
+    for c in &cb.codes {
+        for id in &c.yields_to {
+            if id == &c.id {
+                at(c.line, format!("code {}: yields to itself", c.id));
+            } else if cb.code_index(id).is_none() {
+                at(
+                    c.line,
+                    format!(
+                        "code {}: yields_to {id:?}, which is not a code of this codebook",
+                        c.id
+                    ),
+                );
+            }
+        }
+        if !c.yields_to.is_empty() && !cb.context.is_on() {
+            at(
+                c.line,
+                format!(
+                    "code {}: `yields_to` acts where a code reached its threshold only with its context, and this codebook has no [context] (set `turn` and `story`, or `question`)",
+                    c.id
+                ),
+            );
+        }
+    }
+
     let lists = [
         ("carry", &cb.context.carry),
         ("follow_up", &cb.context.follow_up),
@@ -474,6 +499,32 @@ mod tests {
         assert!(
             msgs[0].starts_with("b.toml:1: [context] background and background_skips go together")
         );
+    }
+
+    #[test]
+    fn a_code_yields_to_codes_of_the_codebook_and_only_with_context() {
+        let src = "[context]\nturn = 0.5\n\n[[code]]\nid = \"keys.emotion\"\nterms = [\"פחד\"]\nyields_to = [\"barriers.perceptoin\", \"keys.emotion\"]\n\
+            [[code]]\nid = \"barriers.perception\"\nterms = [\"בושה\"]\n";
+        let (_, msgs) = parsed("y.toml", src);
+        assert_eq!(
+            msgs,
+            [
+                "y.toml:4: code keys.emotion: yields_to \"barriers.perceptoin\", which is not a code of this codebook",
+                "y.toml:4: code keys.emotion: yields to itself"
+            ]
+        );
+        let plain = "[[code]]\nid = \"keys.emotion\"\nterms = [\"פחד\"]\nyields_to = [\"barriers.perception\"]\n\
+            [[code]]\nid = \"barriers.perception\"\nterms = [\"בושה\"]\n";
+        let (_, msgs) = parsed("y.toml", plain);
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(
+            msgs[0].starts_with("y.toml:1: code keys.emotion: `yields_to` acts where a code reached its threshold only with its context"),
+            "{msgs:?}"
+        );
+        let ok = format!("[context]\nturn = 0.5\nstory = 1\n\n{plain}");
+        let (cb, msgs) = parsed("y.toml", &ok);
+        assert!(msgs.is_empty(), "{msgs:?}");
+        assert_eq!(cb.unwrap().codes[0].yields_to, ["barriers.perception"]);
     }
 
     #[test]
