@@ -464,7 +464,8 @@ fn default_codebook_hears_where_knowledge_comes_from_referrals_and_taught_proced
          a,\"עשיתי קורס של שמונה מפגשים, ומאז אני קוראת כל חוזר חדש.\"\n\
          b,\"כשזה עניין של מס, אני מפנה.\"\n\
          c,אנחנו מסבירים לו איך מגישים ערר ומה לצרף.\n\
-         d,\"אני מגישה ערר בשבילו, עם מכתב על נייר של העמותה.\"\n",
+         d,\"אני מגישה ערר בשבילו, עם מכתב על נייר של העמותה.\"\n\
+         e,\"מהכפר אין תחבורה ציבורית, והמכתבים לא מגיעים כי אין כתובת.\"\n",
     );
     let of = |unit: &str, family: &str| -> Vec<&str> {
         got.iter()
@@ -478,6 +479,8 @@ fn default_codebook_hears_where_knowledge_comes_from_referrals_and_taught_proced
     assert_eq!(of("c", "target."), ["target.client"]);
     assert_eq!(of("d", "keys."), ["keys.power"]);
     assert_eq!(of("d", "target."), ["target.authority"]);
+    // The road to the office and letters that never arrive are the bureaucratic maze.
+    assert_eq!(of("e", "barriers."), ["barriers.bureaucracy"]);
 }
 
 #[test]
