@@ -1750,6 +1750,26 @@ mod tests {
         (cb, coder)
     }
 
+    /// An interviewer's question (turn 1) and the sentences of its answer (turn 2).
+    fn question_and_answer<'a>(texts: &[&'a str]) -> Vec<SeqUnit<'a>> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, &text)| SeqUnit {
+                text,
+                ctx: UnitContext {
+                    role: Some(if i == 0 {
+                        Role::Interviewer
+                    } else {
+                        Role::Interviewee
+                    }),
+                    attrs: &[],
+                },
+                turn: if i == 0 { 1 } else { 2 },
+            })
+            .collect()
+    }
+
     fn codes_in(src: &str, text: &str, ctx: UnitContext) -> Vec<(String, f32)> {
         let (cb, c) = coder(src);
         let mut s = Scratch::default();
@@ -2504,22 +2524,7 @@ mod tests {
             [[code.rule]]\nweight = 2\nany = [\"איתו\"]\n";
         let (cb, c) = coder(src);
         let texts = ["מה את עושה?", "אני יושבת איתו.", "אני מסבירה לו הכל."];
-        let seq: Vec<SeqUnit> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, &text)| SeqUnit {
-                text,
-                ctx: UnitContext {
-                    role: Some(if i == 0 {
-                        Role::Interviewer
-                    } else {
-                        Role::Interviewee
-                    }),
-                    attrs: &[],
-                },
-                turn: if i == 0 { 1 } else { 2 },
-            })
-            .collect();
+        let seq = question_and_answer(&texts);
         let mut out = Vec::new();
         c.code_sequence(&seq, &mut Scratch::default(), &mut out);
         let got: Vec<(&str, f32, usize)> = out[2]
@@ -2543,22 +2548,7 @@ mod tests {
         let coded = |src: &str, answer: &str| -> Vec<(String, f32)> {
             let (cb, c) = coder(src);
             let texts = ["ואיך את מתמודדת עם הפחד והחרדה?", answer];
-            let seq: Vec<SeqUnit> = texts
-                .iter()
-                .enumerate()
-                .map(|(i, &text)| SeqUnit {
-                    text,
-                    ctx: UnitContext {
-                        role: Some(if i == 0 {
-                            Role::Interviewer
-                        } else {
-                            Role::Interviewee
-                        }),
-                        attrs: &[],
-                    },
-                    turn: i as u32 + 1,
-                })
-                .collect();
+            let seq = question_and_answer(&texts);
             let mut out = Vec::new();
             c.code_sequence(&seq, &mut Scratch::default(), &mut out);
             out[1]

@@ -45,34 +45,25 @@ pub fn problems(cb: &Codebook) -> Vec<InputError> {
 
     duplicate_labels(cb, &mut at);
 
+    // The codes a code names: each a code of the codebook, not the code itself.
     for c in &cb.codes {
-        for id in &c.implies {
-            if id == &c.id {
-                at(c.line, format!("code {}: implies itself", c.id));
-            } else if cb.code_index(id).is_none() {
-                at(
-                    c.line,
-                    format!(
-                        "code {}: implies {id:?}, which is not a code of this codebook",
-                        c.id
-                    ),
-                );
-            }
-        }
-    }
-
-    for c in &cb.codes {
-        for id in &c.yields_to {
-            if id == &c.id {
-                at(c.line, format!("code {}: yields to itself", c.id));
-            } else if cb.code_index(id).is_none() {
-                at(
-                    c.line,
-                    format!(
-                        "code {}: yields_to {id:?}, which is not a code of this codebook",
-                        c.id
-                    ),
-                );
+        let named = [
+            ("implies", "implies itself", &c.implies),
+            ("yields_to", "yields to itself", &c.yields_to),
+        ];
+        for (key, itself, ids) in named {
+            for id in ids {
+                if id == &c.id {
+                    at(c.line, format!("code {}: {itself}", c.id));
+                } else if cb.code_index(id).is_none() {
+                    at(
+                        c.line,
+                        format!(
+                            "code {}: {key} {id:?}, which is not a code of this codebook",
+                            c.id
+                        ),
+                    );
+                }
             }
         }
         if !c.yields_to.is_empty() && !cb.context.is_on() {
