@@ -465,7 +465,8 @@ fn default_codebook_hears_where_knowledge_comes_from_referrals_and_taught_proced
          b,\"כשזה עניין של מס, אני מפנה.\"\n\
          c,אנחנו מסבירים לו איך מגישים ערר ומה לצרף.\n\
          d,\"אני מגישה ערר בשבילו, עם מכתב על נייר של העמותה.\"\n\
-         e,\"מהכפר אין תחבורה ציבורית, והמכתבים לא מגיעים כי אין כתובת.\"\n",
+         e,\"הזימון לא הגיע, כי אין להם כתובת.\"\n\
+         f,\"הטפסים רק בעברית, ובסניף אין מתורגמן.\"\n",
     );
     let of = |unit: &str, family: &str| -> Vec<&str> {
         got.iter()
@@ -479,8 +480,10 @@ fn default_codebook_hears_where_knowledge_comes_from_referrals_and_taught_proced
     assert_eq!(of("c", "target."), ["target.client"]);
     assert_eq!(of("d", "keys."), ["keys.power"]);
     assert_eq!(of("d", "target."), ["target.authority"]);
-    // The road to the office and letters that never arrive are the bureaucratic maze.
+    // Letters that never arrive and forms in a language the client does not read are
+    // the bureaucratic maze.
     assert_eq!(of("e", "barriers."), ["barriers.bureaucracy"]);
+    assert_eq!(of("f", "barriers."), ["barriers.bureaucracy"]);
 }
 
 #[test]
