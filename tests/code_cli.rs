@@ -466,7 +466,8 @@ fn default_codebook_hears_where_knowledge_comes_from_referrals_and_taught_proced
          c,אנחנו מסבירים לו איך מגישים ערר ומה לצרף.\n\
          d,\"אני מגישה ערר בשבילו, עם מכתב על נייר של העמותה.\"\n\
          e,\"הזימון לא הגיע, כי אין להם כתובת.\"\n\
-         f,\"הטפסים רק בעברית, ובסניף אין מתורגמן.\"\n",
+         f,\"הטפסים רק בעברית, ובסניף אין מתורגמן.\"\n\
+         g,\"אנחנו מסבירים, עוזרים להגיש.\"\n",
     );
     let of = |unit: &str, family: &str| -> Vec<&str> {
         got.iter()
@@ -484,6 +485,8 @@ fn default_codebook_hears_where_knowledge_comes_from_referrals_and_taught_proced
     // the bureaucratic maze.
     assert_eq!(of("e", "barriers."), ["barriers.bureaucracy"]);
     assert_eq!(of("f", "barriers."), ["barriers.bureaucracy"]);
+    // Explaining, said on its own, is giving the client information.
+    assert_eq!(of("g", "keys."), ["keys.knowledge"]);
 }
 
 #[test]
