@@ -506,7 +506,10 @@ fn default_codebook_reads_a_feared_step_as_the_barrier_and_a_biography_without_k
          f1,F,1,interviewer,\"כל אחת תספר קצת, איך הגיעה לעבודה הזאת?\"\n\
          f2,F,2,interviewee,מהניסיון שלי בבית החולים ידעתי בדיוק מה לשאול.\n\
          g1,G,1,interviewer,מה עשית אחרי זה?\n\
-         g2,G,2,interviewee,מהניסיון שלי בבית החולים ידעתי בדיוק מה לשאול.\n",
+         g2,G,2,interviewee,מהניסיון שלי בבית החולים ידעתי בדיוק מה לשאול.\n\
+         h1,H,1,interviewer,מה את מנסה להשיג עם האנשים?\n\
+         h2,H,2,interviewee,אני רוצה שבפעם הבאה הם יגישו לבד.\n\
+         h3,H,2,interviewee,זה בשבילי ההצלחה.\n",
     );
     let of = |unit: &str| -> Vec<&str> {
         got.iter()
@@ -518,4 +521,7 @@ fn default_codebook_reads_a_feared_step_as_the_barrier_and_a_biography_without_k
     assert_eq!(of("e4"), ["keys.emotion", "target.client"]);
     assert!(of("f2").is_empty(), "{:?}", of("f2"));
     assert_eq!(of("g2"), ["keys.knowledge"]);
+    // A sentence pointing back to a stated aim ("that, for me, is success") goes on
+    // with it.
+    assert_eq!(of("h3"), ["goals.civic_awareness"]);
 }
