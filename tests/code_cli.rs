@@ -467,7 +467,8 @@ fn default_codebook_hears_where_knowledge_comes_from_referrals_and_taught_proced
          d,\"אני מגישה ערר בשבילו, עם מכתב על נייר של העמותה.\"\n\
          e,\"הזימון לא הגיע, כי אין להם כתובת.\"\n\
          f,\"הטפסים רק בעברית, ובסניף אין מתורגמן.\"\n\
-         g,\"אנחנו מסבירים, עוזרים להגיש.\"\n",
+         g,\"אנחנו מסבירים, עוזרים להגיש.\"\n\
+         h,\"ויש לנו מתנדבים, רואה חשבון בפנסיה ועורכת דין שבאה פעם בשבוע.\"\n",
     );
     let of = |unit: &str, family: &str| -> Vec<&str> {
         got.iter()
@@ -487,6 +488,8 @@ fn default_codebook_hears_where_knowledge_comes_from_referrals_and_taught_proced
     assert_eq!(of("f", "barriers."), ["barriers.bureaucracy"]);
     // Explaining, said on its own, is giving the client information.
     assert_eq!(of("g", "keys."), ["keys.knowledge"]);
+    // Volunteer professionals beside the agent are the organisation's ties.
+    assert_eq!(of("h", "keys."), ["keys.networking"]);
 }
 
 #[test]
