@@ -408,13 +408,16 @@ fn default_codebook_tells_the_words_of_the_rules_from_knowing_them() {
 #[test]
 fn default_codebook_leaves_a_disclaimed_practice_to_others() {
     // Sentences written for this test. Saying that appeals and tribunals are "not me any
-    // more" names someone else's practice: no strategy and no target of the speaker's;
-    // the same steps told as the speaker's own are the power key's legal action.
+    // more" names someone else's practice, and "that I don't do" after a practice refuses
+    // it: no strategy and no target of the speaker's; the same steps told as the
+    // speaker's own are the power key's legal or media action.
     let got = default_codings(
         "default-disclaimer",
         "id,text\n\
          a,\"ערעורים ובית הדין לעבודה, זה כבר לא אני, את זה לוקחת עורכת הדין.\"\n\
-         b,אנחנו מגישים ערעורים ומגיעים לבית הדין לעבודה.\n",
+         b,אנחנו מגישים ערעורים ומגיעים לבית הדין לעבודה.\n\
+         c,\"אבל לפנות לעיתונאים או לחברי כנסת, את זה אני לא עושה.\"\n\
+         d,אני פונה לעיתונאים ולחברי כנסת כשתיק תקוע.\n",
     );
     let keys_of = |unit: &str| -> Vec<&str> {
         got.iter()
@@ -426,6 +429,16 @@ fn default_codebook_leaves_a_disclaimed_practice_to_others() {
     assert_eq!(
         keys_of("b"),
         ["keys.power", "keys.power.legal", "target.authority"]
+    );
+    // A refusal said after the practice ("that I don't do") leaves it out too.
+    assert!(keys_of("c").is_empty(), "{:?}", keys_of("c"));
+    assert_eq!(
+        keys_of("d"),
+        [
+            "keys.power",
+            "keys.power.media_politics",
+            "target.authority"
+        ]
     );
 }
 
