@@ -371,6 +371,8 @@ pub struct Coder {
     implies_any: bool,
     /// Per code: the codes it gives way to (`[[code]] yields_to`), by index.
     yields: Vec<Vec<usize>>,
+    /// Whether any code gives way to another.
+    yields_any: bool,
     /// Per code: its family's number (codes of one family share it).
     family: Vec<u32>,
     /// Per code: whether a follow-up question asks what the answer before it told
@@ -566,6 +568,7 @@ impl Coder {
                 })
                 .collect(),
             implies_any: codebook.codes.iter().any(|c| !c.implies.is_empty()),
+            yields_any: codebook.codes.iter().any(|c| !c.yields_to.is_empty()),
             yields: codebook
                 .codes
                 .iter()
@@ -716,7 +719,7 @@ impl Coder {
         if let Some(bg) = &self.background {
             self.drop_in_background(bg, units, s, out);
         }
-        if self.yields.iter().any(|y| !y.is_empty()) {
+        if self.yields_any {
             for codings in out.iter_mut() {
                 self.give_way(codings);
             }
@@ -903,50 +906,38 @@ impl Coder {
     /// gives way, with its sub-codes, to a code it `yields_to` coded in the same unit;
     /// a code it alone implied goes with it.
     fn give_way(&self, codings: &mut Vec<Coding>) {
-        let yields = |x: &Coding| {
-            let c = x.code;
-            !self.yields[c].is_empty()
-                && x.score < self.thresholds[c]
-                && codings.iter().any(|y| self.yields[c].contains(&y.code))
-        };
         let gone: Vec<usize> = codings
             .iter()
-            .filter(|x| yields(x))
+            .filter(|x| {
+                let to = &self.yields[x.code];
+                !to.is_empty()
+                    && x.score < self.thresholds[x.code]
+                    && codings.iter().any(|y| to.contains(&y.code))
+            })
             .map(|x| x.code)
             .collect();
         if gone.is_empty() {
             return;
         }
-        let under = |mut c: usize, top: usize| loop {
-            if c == top {
-                return true;
-            }
-            match self.parent[c] {
-                Some(p) => c = p,
-                None => return false,
-            }
-        };
-        codings.retain(|x| !gone.iter().any(|&g| under(x.code, g)));
-        if self.implies_any {
-            // An implied coding has score 0 and no evidence; it stays while a code
-            // still here implies it.
-            let orphan: Vec<usize> = codings
-                .iter()
-                .filter(|x| x.score == 0.0 && x.evidence.is_empty())
-                .filter(|x| {
-                    !codings
-                        .iter()
-                        .any(|y| self.implied[y.code].contains(&x.code))
-                })
-                .filter(|x| {
-                    (0..self.implied.len()).any(|c| {
-                        self.implied[c].contains(&x.code) && gone.iter().any(|&g| under(c, g))
-                    })
-                })
-                .map(|x| x.code)
-                .collect();
-            codings.retain(|x| !orphan.contains(&x.code));
-        }
+        // The codings dropped: the yielding codes and their sub-codes.
+        let dropped: Vec<usize> = codings
+            .iter()
+            .map(|x| x.code)
+            .filter(|&c| gone.iter().any(|&g| self.is_self_or_descendant(c, g)))
+            .collect();
+        codings.retain(|x| !dropped.contains(&x.code));
+        // An implied coding (score 0, no evidence) of a dropped code stays only while
+        // a code still here implies it.
+        let implied_by =
+            |c: usize, from: &[usize]| from.iter().any(|&d| self.implied[d].contains(&c));
+        let here: Vec<usize> = codings.iter().map(|x| x.code).collect();
+        let orphans: Vec<usize> = codings
+            .iter()
+            .filter(|x| x.score == 0.0 && x.evidence.is_empty())
+            .map(|x| x.code)
+            .filter(|&c| implied_by(c, &dropped) && !implied_by(c, &here))
+            .collect();
+        codings.retain(|x| !orphans.contains(&x.code));
     }
 
     /// `row` = a unit's own scores per code (`own`, from [`Coder::score_unit`]) with
