@@ -493,17 +493,31 @@ mod tests {
     }
 
     #[test]
-    fn a_code_yields_to_codes_of_the_codebook_and_only_with_context() {
-        let src = "[context]\nturn = 0.5\n\n[[code]]\nid = \"keys.emotion\"\nterms = [\"פחד\"]\nyields_to = [\"barriers.perceptoin\", \"keys.emotion\"]\n\
-            [[code]]\nid = \"barriers.perception\"\nterms = [\"בושה\"]\n";
-        let (_, msgs) = parsed("y.toml", src);
-        assert_eq!(
-            msgs,
-            [
-                "y.toml:4: code keys.emotion: yields_to \"barriers.perceptoin\", which is not a code of this codebook",
-                "y.toml:4: code keys.emotion: yields to itself"
-            ]
-        );
+    fn the_codes_a_code_names_are_codes_of_the_codebook_but_not_itself() {
+        // `implies` and `yields_to` (with the context it needs) go through one check.
+        for (key, itself) in [
+            ("implies", "implies itself"),
+            ("yields_to", "yields to itself"),
+        ] {
+            let src = format!(
+                "[context]\nturn = 0.5\n\n[[code]]\nid = \"keys.knowledge\"\nterms = [\"ידע\"]\n{key} = [\"target.clinet\"]\n\
+                 [[code]]\nid = \"target.client\"\nterms = [\"לו\"]\n{key} = [\"target.client\"]\n"
+            );
+            let (_, problems) = parsed("i.toml", &src);
+            assert_eq!(
+                problems,
+                [
+                    format!(
+                        "i.toml:4: code keys.knowledge: {key} \"target.clinet\", which is not a code of this codebook"
+                    ),
+                    format!("i.toml:8: code target.client: {itself}")
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn yields_to_needs_a_context() {
         let plain = "[[code]]\nid = \"keys.emotion\"\nterms = [\"פחד\"]\nyields_to = [\"barriers.perception\"]\n\
             [[code]]\nid = \"barriers.perception\"\nterms = [\"בושה\"]\n";
         let (_, msgs) = parsed("y.toml", plain);
@@ -516,20 +530,6 @@ mod tests {
         let (cb, msgs) = parsed("y.toml", &ok);
         assert!(msgs.is_empty(), "{msgs:?}");
         assert_eq!(cb.unwrap().codes[0].yields_to, ["barriers.perception"]);
-    }
-
-    #[test]
-    fn a_code_implies_codes_of_the_codebook_but_not_itself() {
-        let src = "[[code]]\nid = \"keys.knowledge\"\nterms = [\"ידע\"]\nimplies = [\"target.clinet\"]\n\
-            [[code]]\nid = \"target.client\"\nterms = [\"לו\"]\nimplies = [\"target.client\"]\n";
-        let (_, problems) = parsed("i.toml", src);
-        assert_eq!(
-            problems,
-            [
-                "i.toml:1: code keys.knowledge: implies \"target.clinet\", which is not a code of this codebook",
-                "i.toml:5: code target.client: implies itself"
-            ]
-        );
     }
 
     #[test]
