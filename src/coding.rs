@@ -187,6 +187,8 @@ pub struct Scratch {
     /// What [`Coder::decide`] reads of the units of a sequence that its second pass
     /// may code again (their own reading is the same in both passes).
     kept: KeptScores,
+    /// The learned model's working memory.
+    learn: crate::learn::LearnScratch,
 }
 
 /// The scores of units kept between the passes of [`Coder::code_sequence`]: per
@@ -378,6 +380,8 @@ pub struct Coder {
     /// Per code: whether a follow-up question asks what the answer before it told
     /// (`[context] follow_up`).
     follows: Vec<bool>,
+    /// The model that adds codes the rules missed (`[learned]`).
+    learned: Option<std::sync::Arc<crate::learn::Learned>>,
 }
 
 impl Coder {
@@ -519,6 +523,7 @@ impl Coder {
             reach: codebook.scoring.reach,
             reported_speech: codebook.scoring.reported_speech,
             context: codebook.context.clone(),
+            learned: codebook.learned.clone(),
             follows: codebook
                 .codes
                 .iter()
@@ -604,6 +609,7 @@ impl Coder {
             for (u, o) in units.iter().zip(out.iter_mut()) {
                 self.code_unit(u.text, &u.ctx, s, o);
             }
+            self.add_learned(units, s, out);
             return;
         }
         // The units' attribute lists stay put while `units` is borrowed, so the
@@ -731,6 +737,43 @@ impl Coder {
         s.near = near;
         s.allowed = allowed;
         s.kept = kept;
+        self.add_learned(units, s, out);
+    }
+
+    /// The learned model's pass: to each answer (a unit of the interviewee; the
+    /// model learned from answers to questions, so text of unknown role gets nothing
+    /// from it), the codes the model judges likely from its words, its question's
+    /// words and the rules' codings, where the conditions allow them.
+    fn add_learned(&self, units: &[SeqUnit], s: &mut Scratch, out: &mut [Vec<Coding>]) {
+        let Some(model) = &self.learned else {
+            return;
+        };
+        let mut allowed = std::mem::take(&mut s.allowed);
+        allowed.forget();
+        let mut question: std::ops::Range<usize> = 0..0;
+        let mut texts: Vec<&str> = Vec::new();
+        for (i, u) in units.iter().enumerate() {
+            match u.ctx.role {
+                Some(Role::Interviewer) => {
+                    question = question_through(units, i, question);
+                    continue;
+                }
+                Some(Role::Interviewee) => {}
+                _ => continue,
+            }
+            texts.clear();
+            texts.extend(units[question.clone()].iter().map(|q| q.text));
+            let flags = self.allowed(&u.ctx, &mut allowed);
+            model.add_codes(
+                u.text,
+                &texts,
+                u.ctx.attrs,
+                |c| flags[c],
+                &mut out[i],
+                &mut s.learn,
+            );
+        }
+        s.allowed = allowed;
     }
 
     /// What the question `question` (a range of interviewer units) asks, per code:

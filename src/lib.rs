@@ -16,6 +16,7 @@ pub mod diagnose;
 pub mod error;
 pub mod hash;
 pub mod job;
+pub mod learn;
 pub mod output;
 pub mod pipeline;
 pub mod qda;

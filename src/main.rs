@@ -28,6 +28,7 @@ enum Command {
     Codebook(cmd::codebook::Args),
     Export(cmd::export::Args),
     Agree(cmd::agree::Args),
+    Learn(cmd::learn::Args),
 }
 
 fn main() {
@@ -39,6 +40,7 @@ fn main() {
         Command::Codebook(a) => cmd::codebook::run(a),
         Command::Export(a) => cmd::export::run(a),
         Command::Agree(a) => cmd::agree::run(a),
+        Command::Learn(a) => cmd::learn::run(a),
     };
     if let Err(err) = result {
         eprintln!("tamlil: error: {err:#}");

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 ///
 /// A and B are codings of the units in --units (a units.csv from `tamlil segment` or
 /// `tamlil run`): CSV files with `unit_id,code_id` and optionally `coder` (tamlil's
-/// codings.csv is one), or REFI-QDA projects (.qdpx) from tamlil, MAXQDA, ATLAS.ti or
+/// codings.csv is one), CSV files of coded spans `doc_id,start,end,code_id`
+/// (character offsets into the document, mapped to units like a .qdpx's
+/// selections), or REFI-QDA projects (.qdpx) from tamlil, MAXQDA, ATLAS.ti or
 /// NVivo, whose coded text selections are mapped to units by character overlap. A is
 /// the reference: precision and recall are B's against A. Only the documents both
 /// cover are compared: a CSV coder covers the documents they have rows in (a row

@@ -4,6 +4,7 @@ pub mod agree;
 pub mod code;
 pub mod codebook;
 pub mod export;
+pub mod learn;
 pub mod redaction;
 pub mod run;
 pub mod segment;

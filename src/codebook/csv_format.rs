@@ -162,6 +162,7 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
         negation_window: 3,
         scoring: Default::default(),
         context: Default::default(),
+        learned: None,
     })
 }
 

@@ -29,6 +29,32 @@ pub const DEFAULT_SOURCE: &str = include_str!("../../codebooks/rights-realizatio
 /// The path shown for the default codebook in messages.
 pub const DEFAULT_PATH: &str = "<embedded>/codebooks/rights-realization.toml";
 
+/// The model the default codebook's `[learned]` section names, embedded with it.
+pub const DEFAULT_MODEL: &str = include_str!("../../codebooks/rights-realization.learned.tsv");
+
+/// The path and text of the model file `name` a codebook at `codebook` names
+/// (relative to the codebook's folder; the embedded codebook's model is embedded).
+pub(crate) fn learned_model(
+    codebook: &Path,
+    name: &str,
+) -> std::result::Result<(std::path::PathBuf, String), String> {
+    let path = codebook.parent().unwrap_or(Path::new(".")).join(name);
+    if codebook == Path::new(DEFAULT_PATH) {
+        return match name {
+            "rights-realization.learned.tsv" => Ok((path, DEFAULT_MODEL.to_string())),
+            _ => Err(format!(
+                "{name:?} is not embedded with the default codebook"
+            )),
+        };
+    }
+    match std::fs::read(&path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(|t| (path.clone(), t))
+            .map_err(|_| format!("{} is not UTF-8 text", path.display())),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
 /// The default codebook, embedded in the binary.
 pub fn default_codebook() -> Codebook {
     let (cb, problems) = parse_str(Path::new(DEFAULT_PATH), DEFAULT_SOURCE);

@@ -23,6 +23,9 @@ pub struct Codebook {
     pub scoring: Scoring,
     /// How a unit's neighbours and the question it answers add to its codes.
     pub context: Context,
+    /// A model learned from hand-coded units that adds codes the rules missed
+    /// (the `[learned]` section).
+    pub learned: Option<std::sync::Arc<crate::learn::Learned>>,
 }
 
 /// How the cues of a unit are weighed (the `[codebook]` keys `reach` and
@@ -305,7 +308,13 @@ impl Codebook {
     /// The sha256 (hex) of the codebook's source text: a stable content hash.
     pub fn hash(&self) -> String {
         use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(self.source.as_bytes());
+        let mut h = Sha256::new();
+        h.update(self.source.as_bytes());
+        if let Some(l) = &self.learned {
+            h.update(b"\n[learned model]\n");
+            h.update(l.text.as_bytes());
+        }
+        let digest = h.finalize();
         let mut hex = String::with_capacity(64);
         for b in digest.iter() {
             hex.push(char::from_digit((b >> 4) as u32, 16).unwrap_or('0'));

@@ -23,6 +23,14 @@ struct RawFile {
     #[allow(dead_code)]
     analysis: Option<toml::Value>,
     context: Option<Spanned<RawContext>>,
+    learned: Option<Spanned<RawLearned>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLearned {
+    model: String,
+    adds_at: Option<f32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -386,6 +394,39 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
             id,
         });
     }
+    let learned = raw.learned.and_then(|l| {
+        let line = lines.line(l.span().start);
+        let l = l.into_inner();
+        let adds_at = l.adds_at.unwrap_or(0.5);
+        if !(adds_at > 0.0 && adds_at < 1.0) {
+            problems.push(InputError::at(
+                path,
+                line,
+                "[learned] adds_at must be a probability between 0 and 1 (exclusive)",
+            ));
+            return None;
+        }
+        let ids: Vec<String> = codes.iter().map(|c| c.id.clone()).collect();
+        match super::learned_model(path, &l.model) {
+            Ok((model_path, text)) => {
+                match crate::learn::Learned::parse(&model_path, &text, &ids, adds_at) {
+                    Ok(m) => Some(std::sync::Arc::new(m)),
+                    Err(e) => {
+                        problems.push(e);
+                        None
+                    }
+                }
+            }
+            Err(msg) => {
+                problems.push(InputError::at(
+                    path,
+                    line,
+                    format!("[learned] model: {msg}"),
+                ));
+                None
+            }
+        }
+    });
     Some(Codebook {
         name,
         path: path.to_path_buf(),
@@ -398,6 +439,7 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
             reported_speech: header.reported_speech.unwrap_or(true),
         },
         context,
+        learned,
     })
 }
 

@@ -1,0 +1,351 @@
+//! `tamlil learn`: a model of the codes a researcher gave by hand, for a codebook's `[learned]` section.
+
+use crate::agree;
+use crate::codebook::{self, Codebook};
+use crate::coded::{CodeNames, ReadOptions, Target, UnitTable};
+use crate::coding::Coding;
+use crate::error::InputError;
+use crate::learn::{self, features, fit};
+use anyhow::Result;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Learn from hand-coded units which codes go with which words, to add codes the rules miss.
+///
+/// CODED holds a researcher's codes of the units in --units (a units.csv from
+/// `tamlil segment` or `tamlil run`): a CSV with `unit_id,code_id` (a row with an
+/// empty code_id marks a unit read and left uncoded) or a REFI-QDA project (.qdpx).
+/// Every answer (a unit of the interviewee) of the documents the coder covered is an
+/// example. The codebook's rules code the units first; for each
+/// code the coder gave at least --min-examples times, a logistic regression learns
+/// weights for the unit's words (each also without its clitic prefix), the words of
+/// the question it answers, the codes the rules gave with their scores, and the
+/// attributes named with --attribute. Words in fewer than --min-count examples are
+/// left out. The model is written to --out; name it in the codebook's `[learned]`
+/// section (see codebooks/README.md) and the coder adds a code where the model's
+/// probability reaches `adds_at` and the rules did not give it.
+///
+/// Examples:
+///
+///   tamlil learn --units out/units.csv hand.csv --out my.learned.tsv
+///   tamlil learn --units out/units.csv hand.csv --codebook my.toml --attribute sector --out my.learned.tsv
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The units table (units.csv written by `tamlil segment` or `tamlil run`).
+    #[arg(long, value_name = "FILE")]
+    pub units: PathBuf,
+    /// The hand coding: a codings CSV (`unit_id,code_id`) or a REFI-QDA project.
+    #[arg(value_name = "CODED")]
+    pub coded: PathBuf,
+    /// Codebook whose rules code the units first [default: the built-in codebook].
+    #[arg(long, value_name = "FILE")]
+    pub codebook: Option<PathBuf>,
+    /// Where to write the model.
+    #[arg(long, value_name = "FILE", default_value = "learned.tsv")]
+    pub out: PathBuf,
+    /// An attribute column of the units table whose values the model weighs (repeatable).
+    #[arg(long = "attribute", value_name = "NAME")]
+    pub attributes: Vec<String>,
+    /// The fewest examples a word must occur in to be weighed.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub min_count: usize,
+    /// The fewest examples of a code for it to be learned.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub min_examples: usize,
+    /// Inverse strength of the L2 penalty on the weights (LIBLINEAR's C).
+    #[arg(long, value_name = "C", default_value_t = 1.0)]
+    pub c: f64,
+    /// The coder of CODED to learn from, when it holds several.
+    #[arg(long, value_name = "NAME")]
+    pub coder: Option<String>,
+}
+
+/// One example: its features (column, value) and its hand codes.
+struct Example {
+    features: Vec<(String, f32)>,
+    codes: Vec<usize>,
+}
+
+/// Runs `tamlil learn`.
+pub fn run(args: Args) -> Result<()> {
+    let units = UnitTable::read(&args.units)?;
+    let cb = match &args.codebook {
+        Some(p) => codebook::load(p)?,
+        None => codebook::default_codebook(),
+    };
+    if !(args.c.is_finite() && args.c > 0.0) {
+        anyhow::bail!("--c must be a positive number");
+    }
+    for a in &args.attributes {
+        if units.attribute(a).is_none() {
+            return Err(InputError::file(
+                &args.units,
+                format!(
+                    "no attribute column {a:?}; attributes are: {}",
+                    units.attributes.join(", ")
+                ),
+            )
+            .into());
+        }
+    }
+    // The rules alone: the model learns what to add to them.
+    let mut rules = cb.clone();
+    rules.learned = None;
+    let names = CodeNames::new(&cb);
+    let opts = ReadOptions {
+        ignore_unknown: false,
+        coverage_by_rows: true,
+        strict_sources: false,
+    };
+    let loaded = agree::load_codings(&args.coded, &units, &names, &opts)?;
+    for n in &loaded.notes {
+        eprintln!("tamlil: {n}");
+    }
+    let mut coders = loaded.coders;
+    let coder = match (&args.coder, coders.len()) {
+        (Some(w), _) => {
+            let i = coders
+                .iter()
+                .position(|c| &c.name == w)
+                .ok_or_else(|| InputError::file(&args.coded, format!("no coder {w:?} here")))?;
+            coders.swap_remove(i)
+        }
+        (None, 1) => coders.pop().expect("one coder"),
+        (None, n) => {
+            return Err(InputError::file(
+                &args.coded,
+                format!("holds codings by {n} coders; choose one with --coder NAME"),
+            )
+            .into());
+        }
+    };
+    let mut by_rules: Vec<Vec<Coding>> = vec![Vec::new(); units.units.len()];
+    crate::cmd::code::code_units(&args.units, &rules, |id, _, cs| {
+        if let Some(u) = units.get(id) {
+            by_rules[u] = cs
+                .iter()
+                .map(|c| Coding {
+                    code: c.code,
+                    score: c.score,
+                    evidence: Vec::new(),
+                })
+                .collect();
+        }
+        Ok(())
+    })?;
+    let mut hand: Vec<Vec<usize>> = vec![Vec::new(); units.units.len()];
+    let mut family_rows = 0;
+    for &(u, t) in &coder.codings {
+        match t {
+            Target::Code(c) => hand[u].push(c),
+            Target::Family(_) => family_rows += 1,
+        }
+    }
+    if family_rows > 0 {
+        eprintln!(
+            "tamlil: {}: {family_rows} codings name a family, not a code; a model learns codes only",
+            args.coded.display()
+        );
+    }
+
+    let code_ids: Vec<String> = cb.codes.iter().map(|c| c.id.clone()).collect();
+    let wanted: Vec<usize> = args
+        .attributes
+        .iter()
+        .filter_map(|a| units.attribute(a))
+        .collect();
+    let examples = examples(
+        &units,
+        &by_rules,
+        &hand,
+        &code_ids,
+        &args.attributes,
+        &wanted,
+        |u| coder.covers(u),
+    );
+    if examples.is_empty() {
+        return Err(InputError::file(
+            &args.coded,
+            "no answer of the units table is coded here (an answer is a unit of the interviewee role)",
+        )
+        .into());
+    }
+    let docs = examples.len();
+    let model = train(&examples, &cb, &args);
+    let Some((codes, bias, rows, n_cols)) = model else {
+        return Err(InputError::file(
+            &args.coded,
+            format!(
+                "no code was given at least {} times: nothing to learn",
+                args.min_examples
+            ),
+        )
+        .into());
+    };
+    let note = format!(
+        "learned from {} ({} answers) with the rules of codebook {}; --min-count {} --c {}",
+        file_name(&args.coded),
+        docs,
+        cb.name,
+        args.min_count,
+        args.c
+    );
+    let text = learn::write_model(&codes, &args.attributes, &bias, &rows, &note);
+    crate::output::write_atomic(&args.out, text.as_bytes())?;
+    eprintln!(
+        "tamlil: learned {} codes from {docs} answers ({n_cols} features weighed, {} kept) -> {}",
+        codes.len(),
+        rows.len(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The answers `covered` keeps, with their features and hand codes. The question of
+/// an answer is the run of interviewer units before its turn in the same document.
+#[allow(clippy::too_many_arguments)]
+fn examples(
+    units: &UnitTable,
+    by_rules: &[Vec<Coding>],
+    hand: &[Vec<usize>],
+    code_ids: &[String],
+    attr_names: &[String],
+    attr_cols: &[usize],
+    covered: impl Fn(usize) -> bool,
+) -> Vec<Example> {
+    let mut out = Vec::new();
+    let (mut key, mut word) = (String::new(), String::new());
+    let mut question: Vec<&str> = Vec::new();
+    let mut after_question = false;
+    for (u, row) in units.units.iter().enumerate() {
+        if u > 0 && units.units[u - 1].doc_id != row.doc_id {
+            question.clear();
+            after_question = false;
+        }
+        match row.role.as_str() {
+            "interviewer" => {
+                if !after_question {
+                    question.clear();
+                }
+                question.push(&row.text);
+                after_question = true;
+                continue;
+            }
+            "interviewee" => after_question = false,
+            _ => {
+                after_question = false;
+                continue;
+            }
+        }
+        if !covered(u) {
+            continue;
+        }
+        let attrs: Vec<(&str, &str)> = attr_names
+            .iter()
+            .zip(attr_cols)
+            .map(|(n, &c)| (n.as_str(), row.attrs[c].as_str()))
+            .collect();
+        let mut feats: Vec<(String, f32)> = Vec::new();
+        features::for_each_feature(
+            &row.text,
+            &question,
+            &by_rules[u],
+            code_ids,
+            &attrs,
+            attr_names,
+            &mut key,
+            &mut word,
+            |k, v| feats.push((k.to_string(), v)),
+        );
+        // A feature counts once (its first value).
+        let mut seen = std::collections::HashSet::new();
+        feats.retain(|(k, _)| seen.insert(k.clone()));
+        out.push(Example {
+            features: feats,
+            codes: hand[u].clone(),
+        });
+    }
+    out
+}
+
+type Model<'a> = (Vec<&'a str>, Vec<f32>, Vec<(String, Vec<f32>)>, usize);
+
+/// Fits one model per code given at least `--min-examples` times; `None` if no code is.
+fn train<'a>(examples: &[Example], cb: &'a Codebook, args: &Args) -> Option<Model<'a>> {
+    let mut count: BTreeMap<usize, usize> = BTreeMap::new();
+    for e in examples {
+        for &c in &e.codes {
+            *count.entry(c).or_default() += 1;
+        }
+    }
+    let codes: Vec<usize> = count
+        .iter()
+        .filter(|&(_, &n)| n >= args.min_examples)
+        .map(|(&c, _)| c)
+        .collect();
+    if codes.is_empty() {
+        return None;
+    }
+    // Columns: the features in at least --min-count examples, by name.
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    for e in examples {
+        for (k, _) in &e.features {
+            *df.entry(k.as_str()).or_default() += 1;
+        }
+    }
+    let mut names: Vec<&str> = df
+        .iter()
+        .filter(|&(_, &n)| n >= args.min_count)
+        .map(|(&k, _)| k)
+        .collect();
+    names.sort_unstable();
+    let col: HashMap<&str, u32> = names
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (k, i as u32))
+        .collect();
+    let mut rows = fit::Rows::new(names.len());
+    let mut row = Vec::new();
+    for e in examples {
+        row.clear();
+        row.extend(
+            e.features
+                .iter()
+                .filter_map(|(k, v)| col.get(k.as_str()).map(|&j| (j, *v))),
+        );
+        row.sort_unstable_by_key(|&(j, _)| j);
+        rows.push(&row);
+    }
+    let fits: Vec<fit::Fit> = codes
+        .par_iter()
+        .map(|&c| {
+            let y: Vec<bool> = examples.iter().map(|e| e.codes.contains(&c)).collect();
+            fit::logistic(&rows, &y, args.c, 1e-5, 1000)
+        })
+        .collect();
+    // A feature whose every weight rounds to zero is left out of the file.
+    let kept: Vec<(String, Vec<f32>)> = names
+        .iter()
+        .enumerate()
+        .map(|(j, &k)| {
+            (
+                k.to_string(),
+                fits.iter().map(|f| f.weights[j]).collect::<Vec<f32>>(),
+            )
+        })
+        .filter(|(_, ws)| ws.iter().any(|w| w.abs() >= 0.00005))
+        .collect();
+    Some((
+        codes.iter().map(|&c| cb.codes[c].id.as_str()).collect(),
+        fits.iter().map(|f| f.bias).collect(),
+        kept,
+        names.len(),
+    ))
+}

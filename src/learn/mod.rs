@@ -1,0 +1,433 @@
+//! Codes learned from hand-coded units: a logistic model that adds the codes the rules missed where it judges them likely.
+//!
+//! A codebook's `[learned]` section names a model file written by `tamlil learn`
+//! from units a researcher coded by hand. For every code it learned, the model
+//! weighs the features of a unit (see [`features`]): its words, the words of the
+//! question it answers, the codes the rules gave it with their scores, and the
+//! attributes it names. A unit's probability of a code is the logistic function of
+//! the code's bias plus the weights of the unit's features; where it reaches the
+//! codebook's `adds_at` and the rules did not give the code, the code is added.
+//! The model never takes a code away.
+//!
+//! The file is UTF-8 text, one line per row, fields separated by tabs: a `codes`
+//! line with the code ids (one column each), an `attributes` line with the
+//! attribute names it reads, a `bias` line, then one line per feature with its name
+//! and one weight per code. Lines starting with `#` are comments.
+
+pub mod features;
+pub mod fit;
+
+use crate::coding::{Coding, Evidence};
+use crate::error::InputError;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A learned model, read and checked against a codebook's codes.
+#[derive(Debug, Clone)]
+pub struct Learned {
+    /// Where the model was read from (for messages).
+    pub path: PathBuf,
+    /// The file's text (part of the codebook's content hash).
+    pub text: String,
+    /// The probability from which a code is added.
+    pub adds_at: f32,
+    /// Per model column: the index of its code in the codebook.
+    pub codes: Vec<usize>,
+    /// The attributes whose values are features.
+    pub attributes: Vec<String>,
+    /// The codebook's code ids, by index (the names of the rules' code features).
+    code_ids: Vec<String>,
+    bias: Vec<f32>,
+    /// Feature name -> row of `weights`.
+    index: HashMap<Box<str>, u32, foldhash::fast::FixedState>,
+    /// Rows of one weight per model code.
+    weights: Vec<f32>,
+}
+
+/// Working memory for [`Learned::add_codes`], reused from unit to unit.
+#[derive(Debug, Default)]
+pub struct LearnScratch {
+    key: String,
+    word: String,
+    /// (row, value) of the unit's features.
+    found: Vec<(u32, f32)>,
+    logits: Vec<f32>,
+    /// (weight, char start, char end, byte start, byte end) of the unit's words.
+    words: Vec<(f32, usize, usize, usize, usize)>,
+}
+
+/// The header written at the top of a model file.
+pub const HEADER: &str =
+    "# tamlil learned model: logistic weights per code (see codebooks/README.md)";
+
+impl Learned {
+    /// Reads a model from `text`, its codes checked against `code_ids` (the
+    /// codebook's, by index). Problems name `path` and the line.
+    pub fn parse(
+        path: &Path,
+        text: &str,
+        code_ids: &[String],
+        adds_at: f32,
+    ) -> Result<Learned, InputError> {
+        let mut codes: Option<Vec<usize>> = None;
+        let mut attributes = Vec::new();
+        let mut bias: Option<Vec<f32>> = None;
+        let mut index = HashMap::with_hasher(foldhash::fast::FixedState::default());
+        let mut weights = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let n = i + 1;
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut fields = line.split('\t');
+            let name = fields.next().unwrap_or("");
+            match name {
+                "codes" => {
+                    let mut cs = Vec::new();
+                    for id in fields {
+                        let c = code_ids.iter().position(|x| x == id).ok_or_else(|| {
+                            InputError::at(
+                                path,
+                                n,
+                                format!("code {id:?} is not a code of the codebook"),
+                            )
+                        })?;
+                        if cs.contains(&c) {
+                            return Err(InputError::at(path, n, format!("code {id:?} twice")));
+                        }
+                        cs.push(c);
+                    }
+                    if cs.is_empty() {
+                        return Err(InputError::at(path, n, "a model needs at least one code"));
+                    }
+                    codes = Some(cs);
+                }
+                "attributes" => attributes = fields.map(str::to_string).collect(),
+                _ => {
+                    let k = codes
+                        .as_ref()
+                        .ok_or_else(|| InputError::at(path, n, "the `codes` line must come first"))?
+                        .len();
+                    let mut row = Vec::with_capacity(k);
+                    for f in fields {
+                        let w: f32 =
+                            f.parse()
+                                .ok()
+                                .filter(|w: &f32| w.is_finite())
+                                .ok_or_else(|| {
+                                    InputError::at(path, n, format!("weight {f:?} is not a number"))
+                                })?;
+                        row.push(w);
+                    }
+                    if row.len() != k {
+                        return Err(InputError::at(
+                            path,
+                            n,
+                            format!("{} weights, where the model has {k} codes", row.len()),
+                        ));
+                    }
+                    if name == "bias" {
+                        bias = Some(row);
+                    } else {
+                        let r = (weights.len() / k) as u32;
+                        if index.insert(name.into(), r).is_some() {
+                            return Err(InputError::at(path, n, format!("feature {name:?} twice")));
+                        }
+                        weights.extend(row);
+                    }
+                }
+            }
+        }
+        let codes =
+            codes.ok_or_else(|| InputError::file(path, "no `codes` line: not a tamlil model"))?;
+        let bias = bias.ok_or_else(|| InputError::file(path, "no `bias` line"))?;
+        Ok(Learned {
+            path: path.to_path_buf(),
+            text: text.to_string(),
+            adds_at,
+            codes,
+            attributes,
+            code_ids: code_ids.to_vec(),
+            bias,
+            index,
+            weights,
+        })
+    }
+
+    /// The number of features with weights.
+    pub fn n_features(&self) -> usize {
+        self.index.len()
+    }
+
+    /// The probability of each model code in a unit (`s.logits` after the call).
+    fn probabilities(
+        &self,
+        text: &str,
+        question: &[&str],
+        codings: &[Coding],
+        attrs: &[(&str, &str)],
+        s: &mut LearnScratch,
+    ) {
+        let k = self.codes.len();
+        s.found.clear();
+        let (index, found) = (&self.index, &mut s.found);
+        features::for_each_feature(
+            text,
+            question,
+            codings,
+            &self.code_ids,
+            attrs,
+            &self.attributes,
+            &mut s.key,
+            &mut s.word,
+            |name, v| {
+                if let Some(&r) = index.get(name) {
+                    found.push((r, v));
+                }
+            },
+        );
+        // A feature counts once however often it occurs.
+        s.found.sort_unstable_by_key(|&(r, _)| r);
+        s.found.dedup_by_key(|&mut (r, _)| r);
+        s.logits.clear();
+        s.logits.extend_from_slice(&self.bias);
+        for &(r, v) in &s.found {
+            let row = &self.weights[r as usize * k..(r as usize + 1) * k];
+            for (l, w) in s.logits.iter_mut().zip(row) {
+                *l += v * w;
+            }
+        }
+        for l in &mut s.logits {
+            *l = 1.0 / (1.0 + (-*l).exp());
+        }
+    }
+
+    /// Adds to `out` (a unit's codings by the rules) every model code whose
+    /// probability reaches `adds_at` and that `allowed` permits; its evidence is the
+    /// unit's words that weigh most towards it. Returns whether any was added.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_codes(
+        &self,
+        text: &str,
+        question: &[&str],
+        attrs: &[(&str, &str)],
+        allowed: impl Fn(usize) -> bool,
+        out: &mut Vec<Coding>,
+        s: &mut LearnScratch,
+    ) -> bool {
+        self.probabilities(text, question, out, attrs, s);
+        let mut added = false;
+        for j in 0..self.codes.len() {
+            let c = self.codes[j];
+            if s.logits[j] < self.adds_at || !allowed(c) || out.iter().any(|x| x.code == c) {
+                continue;
+            }
+            let evidence = self.evidence(text, j, s);
+            out.push(Coding {
+                code: c,
+                score: 0.0,
+                evidence,
+            });
+            added = true;
+        }
+        if added {
+            out.sort_by_key(|x| x.code);
+        }
+        added
+    }
+
+    /// The (at most three) words of `text` with the largest positive weights for
+    /// model code `j`, in text order.
+    fn evidence(&self, text: &str, j: usize, s: &mut LearnScratch) -> Vec<Evidence> {
+        let k = self.codes.len();
+        s.words.clear();
+        let (index, weights, key, words) = (&self.index, &self.weights, &mut s.key, &mut s.words);
+        features::for_each_word_at(text, &mut s.word, |w, b0, b1, c0, c1| {
+            let mut best = 0.0_f32;
+            features::for_each_form(w, |form| {
+                key.clear();
+                key.push_str("w:");
+                key.push_str(form);
+                if let Some(&r) = index.get(key.as_str()) {
+                    best = best.max(weights[r as usize * k + j]);
+                }
+            });
+            if best > 0.0 {
+                words.push((best, c0, c1, b0, b1));
+            }
+        });
+        s.words
+            .sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        s.words.truncate(3);
+        s.words.sort_by_key(|w| w.1);
+        s.words
+            .iter()
+            .map(|&(_, start, end, byte_start, byte_end)| Evidence {
+                start,
+                end,
+                byte_start,
+                byte_end,
+            })
+            .collect()
+    }
+}
+
+/// Writes a model: `codes` (ids), `attributes`, `bias` and `rows` (feature name and
+/// one weight per code), weights with 4 decimals.
+pub fn write_model(
+    codes: &[&str],
+    attributes: &[String],
+    bias: &[f32],
+    rows: &[(String, Vec<f32>)],
+    note: &str,
+) -> String {
+    let mut out = String::new();
+    out.push_str(HEADER);
+    out.push('\n');
+    for l in note.lines() {
+        out.push_str("# ");
+        out.push_str(l);
+        out.push('\n');
+    }
+    let line = |out: &mut String, name: &str, ws: &[f32]| {
+        out.push_str(name);
+        for w in ws {
+            out.push('\t');
+            out.push_str(&fmt_weight(*w));
+        }
+        out.push('\n');
+    };
+    out.push_str("codes");
+    for c in codes {
+        out.push('\t');
+        out.push_str(c);
+    }
+    out.push('\n');
+    out.push_str("attributes");
+    for a in attributes {
+        out.push('\t');
+        out.push_str(a);
+    }
+    out.push('\n');
+    line(&mut out, "bias", bias);
+    for (name, ws) in rows {
+        line(&mut out, name, ws);
+    }
+    out
+}
+
+/// A weight with at most 4 decimals and no trailing zeros (`0` for zero).
+fn fmt_weight(w: f32) -> String {
+    let s = format!("{:.4}", w);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    match s {
+        "" | "-0" | "-" => "0".to_string(),
+        _ => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids() -> Vec<String> {
+        ["keys", "keys.knowledge", "keys.power"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    const MODEL: &str = "# a model\ncodes\tkeys.knowledge\tkeys.power\nattributes\tsector\nbias\t-2\t-2\nw:ידע\t3\t-1\nq:ידע\t1\t0\nc:keys.power\t-1\t0.5\na:sector=business\t0\t2.5\n";
+
+    #[test]
+    fn a_model_adds_the_codes_it_judges_likely_with_the_words_behind_them() {
+        let m = Learned::parse(Path::new("m.tsv"), MODEL, &ids(), 0.5).unwrap();
+        assert_eq!(m.codes, vec![1, 2]);
+        assert_eq!(m.n_features(), 4);
+        let mut s = LearnScratch::default();
+        // w:ידע (through the clitic of בידע) gives knowledge -2 + 3 = 1: p = 0.73;
+        // power -2 - 1 = -3.
+        let mut out = Vec::new();
+        let text = "אז בידע, בידע הזה.";
+        assert!(m.add_codes(text, &[], &[], |_| true, &mut out, &mut s));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].code, 1);
+        assert_eq!(out[0].score, 0.0);
+        // Both occurrences weigh the same; the feature counted once (else p would be
+        // higher, but the evidence is the two words).
+        let spans: Vec<_> = out[0].evidence.iter().map(|e| (e.start, e.end)).collect();
+        assert_eq!(spans, vec![(3, 7), (9, 13)]);
+        assert_eq!(
+            &text[out[0].evidence[0].byte_start..out[0].evidence[0].byte_end],
+            "בידע"
+        );
+        assert!((s.logits[0] - 1.0 / (1.0 + (-1.0f32).exp())).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_rules_codes_and_attributes_are_features_and_nothing_is_taken_away() {
+        let m = Learned::parse(Path::new("m.tsv"), MODEL, &ids(), 0.5).unwrap();
+        let mut s = LearnScratch::default();
+        // The rules coded power: knowledge -2 + 3 - 1 = 0 -> p = 0.5 reaches 0.5.
+        let mut out = vec![Coding {
+            code: 2,
+            score: 2.0,
+            evidence: Vec::new(),
+        }];
+        assert!(m.add_codes("ידע", &[], &[], |_| true, &mut out, &mut s));
+        assert_eq!(out.iter().map(|c| c.code).collect::<Vec<_>>(), vec![1, 2]);
+        // A business unit: power -2 + 2.5 = 0.5 -> added unless not allowed.
+        let mut out = Vec::new();
+        let attrs = [("sector", "business")];
+        assert!(!m.add_codes("שלום", &[], &attrs, |c| c != 2, &mut out, &mut s));
+        assert!(m.add_codes("שלום", &[], &attrs, |_| true, &mut out, &mut s));
+        assert_eq!(out[0].code, 2);
+        assert!(out[0].evidence.is_empty());
+        // The question's word: -2 + 1 = -1 stays under.
+        let mut out = Vec::new();
+        assert!(!m.add_codes("שלום", &["מה הידע?"], &[], |_| true, &mut out, &mut s));
+    }
+
+    #[test]
+    fn a_broken_model_is_an_error_naming_the_file_and_line() {
+        let bad = |text: &str| {
+            Learned::parse(Path::new("m.tsv"), text, &ids(), 0.5)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            bad("codes\tkeys.knowledge\tkeys.nope\n")
+                .contains("m.tsv:1: code \"keys.nope\" is not a code"),
+            "{}",
+            bad("codes\tkeys.knowledge\tkeys.nope\n")
+        );
+        assert!(bad("bias\t1\n").contains("m.tsv:1: the `codes` line must come first"));
+        assert!(
+            bad("codes\tkeys.power\nbias\t1\nw:א\t1\t2\n")
+                .contains("m.tsv:3: 2 weights, where the model has 1 codes")
+        );
+        assert!(
+            bad("codes\tkeys.power\nbias\tx\n").contains("m.tsv:2: weight \"x\" is not a number")
+        );
+        assert!(bad("codes\tkeys.power\n").contains("no `bias` line"));
+        assert!(
+            bad("codes\tkeys.power\nbias\t0\nw:א\t1\nw:א\t2\n")
+                .contains("m.tsv:4: feature \"w:א\" twice")
+        );
+    }
+
+    #[test]
+    fn a_written_model_reads_back() {
+        let text = write_model(
+            &["keys.knowledge", "keys.power"],
+            &["sector".to_string()],
+            &[-2.0, -1.23456],
+            &[("w:ידע".to_string(), vec![3.0, -0.00001])],
+            "trained on 10 units",
+        );
+        assert!(text.contains("bias\t-2\t-1.2346\nw:ידע\t3\t0\n"), "{text}");
+        let m = Learned::parse(Path::new("m.tsv"), &text, &ids(), 0.5).unwrap();
+        assert_eq!(m.attributes, vec!["sector"]);
+        assert_eq!(m.n_features(), 1);
+    }
+}
