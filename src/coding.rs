@@ -752,26 +752,26 @@ impl Coder {
         allowed.forget();
         let mut question: std::ops::Range<usize> = 0..0;
         let mut texts: Vec<&str> = Vec::new();
+        // Whether the question changed since what it adds was last worked out.
+        let mut asked = true;
         for (i, u) in units.iter().enumerate() {
             match u.ctx.role {
                 Some(Role::Interviewer) => {
                     question = question_through(units, i, question);
+                    asked = true;
                     continue;
                 }
                 Some(Role::Interviewee) => {}
                 _ => continue,
             }
-            texts.clear();
-            texts.extend(units[question.clone()].iter().map(|q| q.text));
+            if asked {
+                texts.clear();
+                texts.extend(units[question.clone()].iter().map(|q| q.text));
+                model.set_question(&texts, &mut s.learn);
+                asked = false;
+            }
             let flags = self.allowed(&u.ctx, &mut allowed);
-            model.add_codes(
-                u.text,
-                &texts,
-                u.ctx.attrs,
-                |c| flags[c],
-                &mut out[i],
-                &mut s.learn,
-            );
+            model.add_codes(u.text, u.ctx.attrs, |c| flags[c], &mut out[i], &mut s.learn);
         }
         s.allowed = allowed;
     }

@@ -35,23 +35,32 @@ pub struct Learned {
     pub codes: Vec<usize>,
     /// The attributes whose values are features.
     pub attributes: Vec<String>,
-    /// The codebook's code ids, by index (the names of the rules' code features).
-    code_ids: Vec<String>,
     bias: Vec<f32>,
-    /// Feature name -> row of `weights`.
-    index: HashMap<Box<str>, u32, foldhash::fast::FixedState>,
+    /// The rows of `weights` by feature: a word of the unit (`w:`) and of its
+    /// question (`q:`) by the word, an attribute (`a:`) by `name=value`, and per code
+    /// of the codebook, the rules' coding (`c:`) and score (`s:`).
+    words: Map,
+    asked_words: Map,
+    attrs: Map,
+    coded: Vec<Option<u32>>,
+    scored: Vec<Option<u32>>,
     /// Rows of one weight per model code.
     weights: Vec<f32>,
 }
+
+type Map = HashMap<Box<str>, u32, foldhash::fast::FixedState>;
 
 /// Working memory for [`Learned::add_codes`], reused from unit to unit.
 #[derive(Debug, Default)]
 pub struct LearnScratch {
     key: String,
     word: String,
-    /// (row, value) of the unit's features.
-    found: Vec<(u32, f32)>,
+    /// Per feature row: the count it was last added in (`round`).
+    stamp: Vec<u32>,
+    round: u32,
     logits: Vec<f32>,
+    /// What the current question adds to each code.
+    asked: Vec<f32>,
     /// (weight, char start, char end, byte start, byte end) of the unit's words.
     words: Vec<(f32, usize, usize, usize, usize)>,
 }
@@ -72,7 +81,10 @@ impl Learned {
         let mut codes: Option<Vec<usize>> = None;
         let mut attributes = Vec::new();
         let mut bias: Option<Vec<f32>> = None;
-        let mut index = HashMap::with_hasher(foldhash::fast::FixedState::default());
+        let new_map = || Map::with_hasher(foldhash::fast::FixedState::default());
+        let (mut words, mut asked_words, mut attrs) = (new_map(), new_map(), new_map());
+        let mut coded = vec![None; code_ids.len()];
+        let mut scored = vec![None; code_ids.len()];
         let mut weights = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let n = i + 1;
@@ -128,13 +140,44 @@ impl Learned {
                     }
                     if name == "bias" {
                         bias = Some(row);
-                    } else {
-                        let r = (weights.len() / k) as u32;
-                        if index.insert(name.into(), r).is_some() {
-                            return Err(InputError::at(path, n, format!("feature {name:?} twice")));
-                        }
-                        weights.extend(row);
+                        continue;
                     }
+                    let r = (weights.len() / k) as u32;
+                    let twice = || InputError::at(path, n, format!("feature {name:?} twice"));
+                    let slot = |v: &mut Vec<Option<u32>>, id: &str| -> Result<(), InputError> {
+                        let c = code_ids.iter().position(|x| x == id).ok_or_else(|| {
+                            InputError::at(
+                                path,
+                                n,
+                                format!("feature {name:?}: {id:?} is not a code of the codebook"),
+                            )
+                        })?;
+                        match v[c].replace(r) {
+                            Some(_) => Err(twice()),
+                            None => Ok(()),
+                        }
+                    };
+                    let fresh = |m: &mut Map, key: &str| match m.insert(key.into(), r) {
+                        Some(_) => Err(twice()),
+                        None => Ok(()),
+                    };
+                    match name.split_once(':') {
+                        Some(("w", w)) => fresh(&mut words, w)?,
+                        Some(("q", w)) => fresh(&mut asked_words, w)?,
+                        Some(("a", a)) => fresh(&mut attrs, a)?,
+                        Some(("c", id)) => slot(&mut coded, id)?,
+                        Some(("s", id)) => slot(&mut scored, id)?,
+                        _ => {
+                            return Err(InputError::at(
+                                path,
+                                n,
+                                format!(
+                                    "feature {name:?} is none of w:WORD, q:WORD, c:CODE, s:CODE, a:NAME=VALUE"
+                                ),
+                            ));
+                        }
+                    }
+                    weights.extend(row);
                 }
             }
         }
@@ -147,79 +190,136 @@ impl Learned {
             adds_at,
             codes,
             attributes,
-            code_ids: code_ids.to_vec(),
             bias,
-            index,
+            words,
+            asked_words,
+            attrs,
+            coded,
+            scored,
             weights,
         })
     }
 
     /// The number of features with weights.
     pub fn n_features(&self) -> usize {
-        self.index.len()
+        self.weights.len() / self.codes.len()
     }
 
-    /// The probability of each model code in a unit (`s.logits` after the call).
-    fn probabilities(
-        &self,
-        text: &str,
-        question: &[&str],
-        codings: &[Coding],
-        attrs: &[(&str, &str)],
-        s: &mut LearnScratch,
-    ) {
+    /// Starts counting features afresh: a feature whose stamp is not `s.round` has not
+    /// been counted yet.
+    fn fresh_count(&self, s: &mut LearnScratch) {
+        s.stamp.resize(self.n_features(), 0);
+        s.round = s.round.wrapping_add(1);
+        if s.round == 0 {
+            s.stamp.fill(0);
+            s.round = 1;
+        }
+    }
+
+    /// Adds `v` times row `r` to `into` unless the row was counted since the last
+    /// [`Learned::fresh_count`].
+    fn count(&self, r: u32, v: f32, stamp: &mut [u32], round: u32, into: &mut [f32]) {
+        let r = r as usize;
+        if stamp[r] == round {
+            return;
+        }
+        stamp[r] = round;
         let k = self.codes.len();
-        s.found.clear();
-        let (index, found) = (&self.index, &mut s.found);
-        features::for_each_feature(
-            text,
-            question,
-            codings,
-            &self.code_ids,
-            attrs,
-            &self.attributes,
-            &mut s.key,
-            &mut s.word,
-            |name, v| {
-                if let Some(&r) = index.get(name) {
-                    found.push((r, v));
-                }
-            },
-        );
-        // A feature counts once however often it occurs.
-        s.found.sort_unstable_by_key(|&(r, _)| r);
-        s.found.dedup_by_key(|&mut (r, _)| r);
+        for (l, w) in into.iter_mut().zip(&self.weights[r * k..(r + 1) * k]) {
+            *l += v * w;
+        }
+    }
+
+    /// Sets what the question an answer answers adds to each code (kept in `s` for
+    /// the answers that follow, until the next question).
+    pub fn set_question(&self, question: &[&str], s: &mut LearnScratch) {
+        self.fresh_count(s);
+        s.asked.clear();
+        s.asked.resize(self.codes.len(), 0.0);
+        let LearnScratch {
+            word,
+            stamp,
+            round,
+            asked,
+            ..
+        } = s;
+        for q in question {
+            features::for_each_word(q, word, |w| {
+                features::for_each_form(w, |form| {
+                    if let Some(&r) = self.asked_words.get(form) {
+                        self.count(r, 1.0, stamp, *round, asked);
+                    }
+                })
+            });
+        }
+    }
+
+    /// Each model code's logit in a unit (`s.logits` after the call), with the
+    /// question last set by [`Learned::set_question`].
+    fn logits(&self, text: &str, codings: &[Coding], attrs: &[(&str, &str)], s: &mut LearnScratch) {
+        self.fresh_count(s);
         s.logits.clear();
         s.logits.extend_from_slice(&self.bias);
-        for &(r, v) in &s.found {
-            let row = &self.weights[r as usize * k..(r as usize + 1) * k];
-            for (l, w) in s.logits.iter_mut().zip(row) {
-                *l += v * w;
+        if s.asked.len() == s.logits.len() {
+            for (l, q) in s.logits.iter_mut().zip(&s.asked) {
+                *l += q;
             }
         }
-        for l in &mut s.logits {
-            *l = 1.0 / (1.0 + (-*l).exp());
+        let LearnScratch {
+            word,
+            key,
+            stamp,
+            round,
+            logits,
+            ..
+        } = s;
+        features::for_each_word(text, word, |w| {
+            features::for_each_form(w, |form| {
+                if let Some(&r) = self.words.get(form) {
+                    self.count(r, 1.0, stamp, *round, logits);
+                }
+            })
+        });
+        for c in codings {
+            if let Some(r) = self.coded[c.code] {
+                self.count(r, 1.0, stamp, *round, logits);
+            }
+            if let Some(r) = self.scored[c.code] {
+                self.count(r, features::score_value(c.score), stamp, *round, logits);
+            }
+        }
+        for (name, value) in attrs {
+            if self.attributes.iter().any(|a| a == name) {
+                key.clear();
+                key.push_str(name);
+                key.push('=');
+                key.push_str(value);
+                if let Some(&r) = self.attrs.get(key.as_str()) {
+                    self.count(r, 1.0, stamp, *round, logits);
+                }
+            }
         }
     }
 
     /// Adds to `out` (a unit's codings by the rules) every model code whose
-    /// probability reaches `adds_at` and that `allowed` permits; its evidence is the
-    /// unit's words that weigh most towards it. Returns whether any was added.
-    #[allow(clippy::too_many_arguments)]
+    /// probability reaches `adds_at` and that `allowed` permits, with the question
+    /// last set by [`Learned::set_question`]; its evidence is the unit's words that
+    /// weigh most towards it. Returns whether any was added.
     pub fn add_codes(
         &self,
         text: &str,
-        question: &[&str],
         attrs: &[(&str, &str)],
         allowed: impl Fn(usize) -> bool,
         out: &mut Vec<Coding>,
         s: &mut LearnScratch,
     ) -> bool {
-        self.probabilities(text, question, out, attrs, s);
+        self.logits(text, out, attrs, s);
+        // p >= adds_at exactly where the logit reaches ln(adds_at / (1 - adds_at)).
+        let at = (self.adds_at / (1.0 - self.adds_at)).ln();
         let mut added = false;
         for j in 0..self.codes.len() {
             let c = self.codes[j];
-            if s.logits[j] < self.adds_at || !allowed(c) || out.iter().any(|x| x.code == c) {
+            if s.logits[j] < at || !allowed(c) || out.iter().any(|x| x.code == c) {
                 continue;
             }
             let evidence = self.evidence(text, j, s);
@@ -241,14 +341,11 @@ impl Learned {
     fn evidence(&self, text: &str, j: usize, s: &mut LearnScratch) -> Vec<Evidence> {
         let k = self.codes.len();
         s.words.clear();
-        let (index, weights, key, words) = (&self.index, &self.weights, &mut s.key, &mut s.words);
+        let (index, weights, words) = (&self.words, &self.weights, &mut s.words);
         features::for_each_word_at(text, &mut s.word, |w, b0, b1, c0, c1| {
             let mut best = 0.0_f32;
             features::for_each_form(w, |form| {
-                key.clear();
-                key.push_str("w:");
-                key.push_str(form);
-                if let Some(&r) = index.get(key.as_str()) {
+                if let Some(&r) = index.get(form) {
                     best = best.max(weights[r as usize * k + j]);
                 }
             });
@@ -349,7 +446,8 @@ mod tests {
         // power -2 - 1 = -3.
         let mut out = Vec::new();
         let text = "אז בידע, בידע הזה.";
-        assert!(m.add_codes(text, &[], &[], |_| true, &mut out, &mut s));
+        m.set_question(&[], &mut s);
+        assert!(m.add_codes(text, &[], |_| true, &mut out, &mut s));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].code, 1);
         assert_eq!(out[0].score, 0.0);
@@ -361,7 +459,7 @@ mod tests {
             &text[out[0].evidence[0].byte_start..out[0].evidence[0].byte_end],
             "בידע"
         );
-        assert!((s.logits[0] - 1.0 / (1.0 + (-1.0f32).exp())).abs() < 1e-6);
+        assert!((s.logits[0] - 1.0).abs() < 1e-6);
     }
 
     #[test]
@@ -374,18 +472,23 @@ mod tests {
             score: 2.0,
             evidence: Vec::new(),
         }];
-        assert!(m.add_codes("ידע", &[], &[], |_| true, &mut out, &mut s));
+        m.set_question(&[], &mut s);
+        assert!(m.add_codes("ידע", &[], |_| true, &mut out, &mut s));
         assert_eq!(out.iter().map(|c| c.code).collect::<Vec<_>>(), vec![1, 2]);
         // A business unit: power -2 + 2.5 = 0.5 -> added unless not allowed.
         let mut out = Vec::new();
         let attrs = [("sector", "business")];
-        assert!(!m.add_codes("שלום", &[], &attrs, |c| c != 2, &mut out, &mut s));
-        assert!(m.add_codes("שלום", &[], &attrs, |_| true, &mut out, &mut s));
+        assert!(!m.add_codes("שלום", &attrs, |c| c != 2, &mut out, &mut s));
+        assert!(m.add_codes("שלום", &attrs, |_| true, &mut out, &mut s));
         assert_eq!(out[0].code, 2);
         assert!(out[0].evidence.is_empty());
         // The question's word: -2 + 1 = -1 stays under.
         let mut out = Vec::new();
-        assert!(!m.add_codes("שלום", &["מה הידע?"], &[], |_| true, &mut out, &mut s));
+        m.set_question(&["מה הידע?"], &mut s);
+        assert!(!m.add_codes("שלום", &[], |_| true, &mut out, &mut s));
+        // With a second word of knowledge in the answer it is: -2 + 1 + 3 = 2.
+        assert!(m.add_codes("ידע", &[], |_| true, &mut out, &mut s));
+        assert!((s.logits[0] - 2.0).abs() < 1e-6);
     }
 
     #[test]
