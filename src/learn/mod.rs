@@ -514,6 +514,14 @@ mod tests {
         );
         assert!(bad("codes\tkeys.power\n").contains("no `bias` line"));
         assert!(
+            bad("codes\tkeys.power\nbias\t0\nx:א\t1\n")
+                .contains("m.tsv:3: feature \"x:א\" is none of")
+        );
+        assert!(
+            bad("codes\tkeys.power\nbias\t0\nc:keys.nope\t1\n")
+                .contains("m.tsv:3: feature \"c:keys.nope\": \"keys.nope\" is not a code")
+        );
+        assert!(
             bad("codes\tkeys.power\nbias\t0\nw:א\t1\nw:א\t2\n")
                 .contains("m.tsv:4: feature \"w:א\" twice")
         );
