@@ -41,7 +41,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Bumped whenever segmentation, coding or the entry layout changes meaning.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const MAGIC: &[u8; 8] = b"tamlilC\x01";
 /// The start of a pack (then the format and the kind of its entries).
 const PACK_MAGIC: &[u8; 8] = b"tamlilP\x01";
@@ -806,7 +806,8 @@ fn encode_codings(codings: &[Vec<Coding>]) -> Vec<u8> {
     for cs in codings {
         e.u32(cs.len());
         for c in cs {
-            e.u32(c.code);
+            // A learned coding has the top bit of its code set.
+            e.u32(c.code | if c.learned { 1 << 31 } else { 0 });
             e.0.extend_from_slice(&c.score.to_le_bytes());
             e.u32(c.evidence.len());
             for ev in &c.evidence {
@@ -830,7 +831,8 @@ fn decode_codings(b: &[u8], n_units: usize, n_codes: usize) -> Option<Vec<Vec<Co
         let n = d.u32()?;
         let mut cs = Vec::with_capacity(n.min(n_codes));
         for _ in 0..n {
-            let code = d.u32()?;
+            let word = d.u32()?;
+            let (code, learned) = (word & !(1 << 31), word & (1 << 31) != 0);
             if code >= n_codes {
                 return None;
             }
@@ -849,6 +851,7 @@ fn decode_codings(b: &[u8], n_units: usize, n_codes: usize) -> Option<Vec<Vec<Co
                 code,
                 score,
                 evidence,
+                learned,
             });
         }
         out.push(cs);
@@ -910,12 +913,19 @@ mod tests {
                     byte_start: 20,
                     byte_end: 28,
                 }],
+                learned: false,
+            }],
+            vec![Coding {
+                code: 1,
+                score: 0.0,
+                evidence: vec![],
+                learned: true,
             }],
         ];
         let b = encode_codings(&codings);
-        assert_eq!(decode_codings(&b, 2, 3), Some(codings));
-        assert_eq!(decode_codings(&b, 3, 3), None, "another unit count");
-        assert_eq!(decode_codings(&b, 2, 2), None, "a code the codebook lacks");
+        assert_eq!(decode_codings(&b, 3, 3), Some(codings));
+        assert_eq!(decode_codings(&b, 2, 3), None, "another unit count");
+        assert_eq!(decode_codings(&b, 3, 2), None, "a code the codebook lacks");
     }
 
     #[test]

@@ -53,8 +53,11 @@ pub struct Coding {
     /// The sum of the weights of the code's rules (and its sub-codes') that matched
     /// in the unit itself (what the context added to reach the threshold is not in it).
     pub score: f32,
-    /// The matched terms, by position.
+    /// The matched terms, by position (for a learned coding, the words that weigh
+    /// most towards it).
     pub evidence: Vec<Evidence>,
+    /// Added by the codebook's learned model, not by its rules.
+    pub learned: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -858,6 +861,7 @@ impl Coder {
                         code: x.code,
                         score: 0.0,
                         evidence: Vec::new(),
+                        learned: false,
                     }),
             );
         }
@@ -910,6 +914,7 @@ impl Coder {
                     code: c,
                     score: 0.0,
                     evidence: Vec::new(),
+                    learned: false,
                 },
             );
         }
@@ -1098,6 +1103,7 @@ impl Coder {
                     code: c,
                     score: 0.0,
                     evidence: Vec::new(),
+                    learned: false,
                 },
             );
         }
@@ -1439,6 +1445,7 @@ impl Coder {
                 code: c,
                 score: s.total[c],
                 evidence,
+                learned: false,
             });
         }
         if self.implies_any {
@@ -1461,6 +1468,7 @@ impl Coder {
                         code: c,
                         score: 0.0,
                         evidence: Vec::new(),
+                        learned: false,
                     });
                 }
             }
@@ -1691,7 +1699,8 @@ impl<'c> CodingRows<'c> {
         }
     }
 
-    /// Adds the rows of one unit's codings, from `source` (`auto` or `reviewed`).
+    /// Adds the rows of one unit's codings, from `source` (`auto` or `reviewed`; an
+    /// automatic coding the learned model added is `learned`).
     pub fn unit(
         &mut self,
         unit_id: &str,
@@ -1732,6 +1741,12 @@ impl<'c> CodingRows<'c> {
             out.push(b',');
             push_csv_field(out, self.buf.as_bytes());
             out.push(b',');
+            // A code the learned model added says so, whatever the rules' source.
+            let source = if c.learned && source == "auto" {
+                "learned"
+            } else {
+                source
+            };
             push_csv_field(out, source.as_bytes());
             out.push(b'\n');
             self.n += 1;

@@ -157,6 +157,7 @@ fn a_learned_model_adds_the_code_a_researcher_gave_to_words_the_rules_do_not_kno
     assert_eq!(got[0]["unit_id"], "n1");
     assert_eq!(got[0]["code_id"], "keys.networking");
     assert_eq!(got[0]["score"], "0");
+    assert_eq!(got[0]["source"], "learned");
     assert!(got[0]["evidence"].contains("0-9:והמתנדבים"), "{got:?}");
 }
 

@@ -129,6 +129,7 @@ pub fn run(args: Args) -> Result<()> {
                     code: c.code,
                     score: c.score,
                     evidence: Vec::new(),
+                    learned: false,
                 })
                 .collect();
         }

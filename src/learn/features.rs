@@ -265,6 +265,7 @@ mod tests {
             code: 1,
             score: 12.5,
             evidence: Vec::new(),
+            learned: false,
         }];
         let ids = vec!["a".to_string(), "keys.power".to_string()];
         let mut got = Vec::new();

@@ -327,6 +327,7 @@ impl Learned {
                 code: c,
                 score: 0.0,
                 evidence,
+                learned: true,
             });
             added = true;
         }
@@ -471,6 +472,7 @@ mod tests {
             code: 2,
             score: 2.0,
             evidence: Vec::new(),
+            learned: false,
         }];
         m.set_question(&[], &mut s);
         assert!(m.add_codes("ידע", &[], |_| true, &mut out, &mut s));

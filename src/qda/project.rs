@@ -645,6 +645,7 @@ mod tests {
                     code: 0,
                     score: 1.0,
                     evidence: vec![],
+                    learned: false,
                 }]
             })
             .collect();

@@ -225,6 +225,7 @@ impl Review {
                     code,
                     score: 1.0,
                     evidence: Vec::new(),
+                    learned: false,
                 }));
             }
         }
