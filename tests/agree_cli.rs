@@ -190,6 +190,50 @@ fn planted_disagreements_give_hand_computed_values() {
     close(p, "alpha", 0.82);
 }
 
+/// The same coding given as spans of the documents (`doc_id,start,end,code_id`) is
+/// read onto the units it covers and agrees exactly as the coding of units does; a span
+/// outside every unit codes nothing and is reported.
+#[test]
+fn coded_spans_map_to_the_units_they_cover() {
+    let dir = TempDir::new("agree-spans");
+    let out = run_tiny(&dir);
+    let human = planted(&dir);
+    let units = read_csv(&out.join("units.csv"));
+    let unit = |id: &str| units.iter().find(|u| u["unit_id"] == id).unwrap();
+    let mut spans = String::from("doc_id,start,end,code_id,coder\n");
+    for r in read_csv(&human) {
+        let u = unit(&r["unit_id"]);
+        let (start, end): (usize, usize) = (u["start"].parse().unwrap(), u["end"].parse().unwrap());
+        // A span a little inside the unit still codes it.
+        spans.push_str(&format!(
+            "{},{},{},{},{}\n",
+            u["doc_id"],
+            start + 1,
+            end,
+            r["code_id"],
+            r["coder"]
+        ));
+    }
+    // The speaker label "ש:" lies in no unit.
+    spans.push_str("A,0,2,keys.power,dana\n");
+    let spans = dir.write("spans.csv", spans);
+    let (t1, t2) = (dir.join("a1.csv"), dir.join("a2.csv"));
+    let codings = out.join("codings.csv");
+    assert!(
+        agree(&out, &[s(&codings), s(&human), "--out", s(&t1)])
+            .status
+            .success()
+    );
+    let o = agree(&out, &[s(&codings), s(&spans), "--out", s(&t2)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 span that codes no unit"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(&t1).unwrap(), std::fs::read(&t2).unwrap());
+}
+
 /// A reviewer who coded only documents A and B is compared on those two: their
 /// silence on C is not "not coded".
 #[test]

@@ -181,9 +181,10 @@ pub fn read_codings_csv(
     }
     if unmapped > 0 {
         notes.push(format!(
-            "{}: {unmapped} span{} that code no unit (overlap under half of every unit and of the span)",
+            "{}: {unmapped} span{} that {} no unit (overlap under half of every unit and of the span)",
             path.display(),
-            plural(unmapped)
+            plural(unmapped),
+            if unmapped == 1 { "codes" } else { "code" }
         ));
     }
     if not_compared > 0 {
