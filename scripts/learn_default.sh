@@ -15,6 +15,6 @@ bin=target/release/tamlil
 $bin segment --corpus data-train --out "$tmp/units.csv"
 # The rules of the codebook on disk (the embedded one may be older than the file).
 $bin learn --units "$tmp/units.csv" data-train/coded.csv \
-  --codebook codebooks/rights-realization.toml --attribute sector \
+  --codebook codebooks/rights-realization.toml \
   --out codebooks/rights-realization.learned.tsv
 cargo build --release --quiet

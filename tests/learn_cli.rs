@@ -299,8 +299,6 @@ fn the_default_model_is_what_learn_makes_of_the_hand_coded_training_interviews()
         root.join("codebooks/rights-realization.toml")
             .to_str()
             .unwrap(),
-        "--attribute",
-        "sector",
         "--out",
         out.to_str().unwrap(),
     ]);

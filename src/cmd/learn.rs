@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 /// Examples:
 ///
 ///   tamlil learn --units out/units.csv hand.csv --out my.learned.tsv
-///   tamlil learn --units out/units.csv hand.csv --codebook my.toml --attribute sector --out my.learned.tsv
+///   tamlil learn --units out/units.csv hand.csv --codebook my.toml --attribute site --out my.learned.tsv
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The units table (units.csv written by `tamlil segment` or `tamlil run`).
@@ -44,7 +44,9 @@ pub struct Args {
     /// Where to write the model.
     #[arg(long, value_name = "FILE", default_value = "learned.tsv")]
     pub out: PathBuf,
-    /// An attribute column of the units table whose values the model weighs (repeatable).
+    /// An attribute column of the units table whose values the model weighs
+    /// (repeatable). Not one the study compares groups by: the model would lean each
+    /// group towards how often its training interviews had each code.
     #[arg(long = "attribute", value_name = "NAME")]
     pub attributes: Vec<String>,
     /// The fewest examples a word must occur in to be weighed.
