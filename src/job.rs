@@ -59,6 +59,8 @@ pub struct JobSummary {
     pub interviewee_units: u64,
     pub words: u64,
     pub codings: usize,
+    /// The automatic codings the codebook's learned model added.
+    pub learned_codings: usize,
     pub bytes: u64,
     /// Thread seconds of each per-document stage, summed over the worker threads.
     pub document_seconds: Vec<(&'static str, f64)>,
@@ -396,6 +398,7 @@ pub fn run_job(cfg: &JobConfig, out: &Path, clock: &mut WallClock) -> Result<Job
     let attributes = &cfg.manifest.attributes;
     let total_docs = cfg.manifest.entries.len();
     let (mut docs, mut bytes, mut order) = (0usize, 0u64, 0u64);
+    let mut learned_codings = 0usize;
     let mut inputs = Vec::with_capacity(total_docs);
     let mut guessed_interviewers = Vec::new();
     // Detection runs in parallel on a copy; placeholders are numbered in corpus order.
@@ -480,7 +483,9 @@ pub fn run_job(cfg: &JobConfig, out: &Path, clock: &mut WallClock) -> Result<Job
                 codes.clear();
                 codes.extend(cs.iter().map(|c| c.code));
                 tally.add_unit(u.n_words, &codes);
-                for c in cs {
+                learned_codings += cs.iter().filter(|c| c.learned).count();
+                // Quotes show the rules' codings, whose evidence a reader can check.
+                for c in cs.iter().filter(|c| !c.learned) {
                     let node = code_nodes[tally.tree.node_of_code[c.code]];
                     if node != usize::MAX && quotes.wants(node, group, c.score, u.n_words, order) {
                         quotes.offer(
@@ -570,6 +575,7 @@ pub fn run_job(cfg: &JobConfig, out: &Path, clock: &mut WallClock) -> Result<Job
         seg: &cfg.seg,
         units,
         codings,
+        learned_codings,
         review: cfg.review.as_ref(),
         documents: cfg.manifest.entries.len(),
     };
@@ -584,6 +590,7 @@ pub fn run_job(cfg: &JobConfig, out: &Path, clock: &mut WallClock) -> Result<Job
         interviewee_units: tally.docs.iter().map(|d| d.units).sum(),
         words: tally.docs.iter().map(|d| d.words).sum(),
         codings,
+        learned_codings,
         bytes,
         document_seconds: doc_clock.seconds(),
         inputs,

@@ -220,6 +220,30 @@ fn hebrew_report_wording_quotes_and_chart_numbers() {
     let html = check_output(&out, true, "אין ציטוטים בקבוצה זו");
     // The unit kind in Hebrew.
     assert!(html.contains("יחידת ניתוח: משפט"), "unit kind");
+    // The codings the learned model added: counted in codings.csv (source learned),
+    // run.json and the report.
+    let codings = read_csv(&out.join("codings.csv"));
+    let learned: Vec<_> = codings
+        .iter()
+        .filter(|r| r["source"] == "learned")
+        .collect();
+    assert!(!learned.is_empty());
+    assert!(
+        learned
+            .iter()
+            .all(|r| r["score"] == "0" && !r["evidence"].is_empty())
+    );
+    let run: serde_json::Value = serde_json::from_str(&read(&out.join("run.json"))).unwrap();
+    assert_eq!(run["counts"]["learned_codings"], learned.len());
+    assert_eq!(run["counts"]["codings"], codings.len());
+    assert!(
+        html.contains(&format!(
+            "{} מתוך {} הקידודים נוספו בידי המודל הנלמד",
+            learned.len(),
+            codings.len()
+        )),
+        "learned note"
+    );
     assert!(!html.contains("sentence"));
     // The heatmap's colour bar: every tick at its real value.
     let svg = read(&out.join("charts/keys_heatmap.svg"));

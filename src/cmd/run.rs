@@ -252,6 +252,7 @@ pub fn run(args: Args) -> Result<()> {
             "interviewee_units": summary.interviewee_units,
             "interviewee_words": summary.words,
             "codings": summary.codings,
+            "learned_codings": summary.learned_codings,
             "bytes": summary.bytes,
         },
         "redaction": mapping_path.as_ref().map(|p| serde_json::json!({

@@ -28,6 +28,8 @@ pub struct ReportContext<'a> {
     pub seg: &'a SegmentOptions,
     pub units: usize,
     pub codings: usize,
+    /// The automatic codings the codebook's learned model added.
+    pub learned_codings: usize,
     /// The reviewed coding, if documents were reviewed.
     pub review: Option<&'a crate::review::Review>,
     /// Interviews in the corpus.
@@ -576,7 +578,12 @@ pub fn page(ctx: &ReportContext, charts: &[ChartFile]) -> Result<String> {
     tables.push(matrix_table(ctx));
 
     let quotes = quote_sections(ctx);
-    let trust = super::trust::section(lang, ctx.review, ctx.documents);
+    let trust = super::trust::section(
+        lang,
+        ctx.review,
+        ctx.documents,
+        (ctx.learned_codings, ctx.codings),
+    );
     let page = Page {
         lang: if he { "he".into() } else { "en".into() },
         title: w(lang, "title").to_string(),

@@ -15,7 +15,12 @@ pub struct TrustSection {
 }
 
 /// The section for a run with `review` (or none) over `documents` interviews.
-pub fn section(lang: Lang, review: Option<&Review>, documents: usize) -> TrustSection {
+pub fn section(
+    lang: Lang,
+    review: Option<&Review>,
+    documents: usize,
+    learned: (usize, usize),
+) -> TrustSection {
     let he = lang == Lang::He;
     let title = if he {
         "עד כמה אפשר לסמוך על הקודים"
@@ -24,9 +29,11 @@ pub fn section(lang: Lang, review: Option<&Review>, documents: usize) -> TrustSe
     }
     .to_string();
     let Some(r) = review else {
+        let mut paragraphs = unvalidated(he);
+        paragraphs.extend(learned_note(he, learned));
         return TrustSection {
             title,
-            paragraphs: unvalidated(he),
+            paragraphs,
             table: None,
         };
     };
@@ -44,6 +51,7 @@ pub fn section(lang: Lang, review: Option<&Review>, documents: usize) -> TrustSe
             r.coding.name
         )
     }];
+    paragraphs.extend(learned_note(he, learned));
     paragraphs.push(if he {
         format!(
             "הכלל: «{}» כאשר קאפה ≥ {TRUST_KAPPA} והבודק נתן את הקוד ל־{MIN_UNITS} יחידות לפחות; «{}» כאשר קאפה ≥ {REVIEW_KAPPA}, כשיש פחות יחידות, או כשאף יחידה שנבדקה לא קיבלה את הקוד (לא נבדק); «{}» כאשר קאפה < {REVIEW_KAPPA}.",
@@ -64,6 +72,22 @@ pub fn section(lang: Lang, review: Option<&Review>, documents: usize) -> TrustSe
         paragraphs,
         table: Some(table(lang, &r.trust)),
     }
+}
+
+/// How many of the automatic codings the codebook's learned model added, if any:
+/// `learned` is (codings the model added, all codings).
+fn learned_note(he: bool, (learned, all): (usize, usize)) -> Option<String> {
+    (learned > 0).then(|| {
+        if he {
+            format!(
+                "{learned} מתוך {all} הקידודים נוספו בידי המודל הנלמד של ספר הקודים (שלמד ממילות ראיונות שקודדו ביד) במקום שהכללים לא נתנו קוד; ב־codings.csv המקור שלהם הוא learned, והראיה היא המילים שהכריעו. הציטוטים בדוח נבחרו מבין הקידודים של הכללים."
+            )
+        } else {
+            format!(
+                "{learned} of the {all} codings were added by the codebook's learned model (which learned from the words of interviews coded by hand) where the rules gave no code; in codings.csv their source is learned and their evidence the words that weighed most. The report's quotes are chosen among the rules' codings."
+            )
+        }
+    })
 }
 
 /// What the section says when nothing was reviewed.
