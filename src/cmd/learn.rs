@@ -1,6 +1,7 @@
 //! `tamlil learn`: a model of the codes a researcher gave by hand, for a codebook's `[learned]` section.
 
 use crate::agree;
+use crate::agree::metrics::Counts;
 use crate::codebook::{self, Codebook};
 use crate::coded::{CodeNames, ReadOptions, Target, UnitTable};
 use crate::coding::Coding;
@@ -58,6 +59,14 @@ pub struct Args {
     /// Inverse strength of the L2 penalty on the weights (LIBLINEAR's C).
     #[arg(long, value_name = "C", default_value_t = 1.0)]
     pub c: f64,
+    /// Check the model by cross-validation: learn from all documents but one group
+    /// of them, code that group, over this many groups, and report the agreement
+    /// with the hand coding with and without the model (0: no check).
+    #[arg(long, value_name = "K", default_value_t = 5)]
+    pub folds: usize,
+    /// The probability from which the check adds a code (use the codebook's `adds_at`).
+    #[arg(long, value_name = "P", default_value_t = 0.5)]
+    pub adds_at: f32,
     /// The coder of CODED to learn from, when it holds several.
     #[arg(long, value_name = "NAME")]
     pub coder: Option<String>,
@@ -65,8 +74,11 @@ pub struct Args {
 
 /// One example: its features (column, value) and its hand codes.
 struct Example {
+    doc: String,
     features: Vec<(String, f32)>,
     codes: Vec<usize>,
+    /// The codes the rules gave, with every code above them.
+    ruled: Vec<usize>,
 }
 
 /// Runs `tamlil learn`.
@@ -78,6 +90,9 @@ pub fn run(args: Args) -> Result<()> {
     };
     if !(args.c.is_finite() && args.c > 0.0) {
         anyhow::bail!("--c must be a positive number");
+    }
+    if !(args.adds_at > 0.0 && args.adds_at < 1.0) {
+        anyhow::bail!("--adds-at must be a probability between 0 and 1 (exclusive)");
     }
     for a in &args.attributes {
         if units.attribute(a).is_none() {
@@ -153,6 +168,11 @@ pub fn run(args: Args) -> Result<()> {
     }
 
     let code_ids: Vec<String> = cb.codes.iter().map(|c| c.id.clone()).collect();
+    let parent: Vec<Option<usize>> = cb
+        .codes
+        .iter()
+        .map(|c| c.parent.as_deref().and_then(|p| cb.code_index(p)))
+        .collect();
     let wanted: Vec<usize> = args
         .attributes
         .iter()
@@ -165,6 +185,7 @@ pub fn run(args: Args) -> Result<()> {
         &code_ids,
         &args.attributes,
         &wanted,
+        &parent,
         |u| coder.covers(u),
     );
     if examples.is_empty() {
@@ -174,9 +195,8 @@ pub fn run(args: Args) -> Result<()> {
         )
         .into());
     }
-    let docs = examples.len();
-    let model = train(&examples, &cb, &args);
-    let Some((codes, bias, rows, n_cols)) = model else {
+    let answers = examples.len();
+    let Some(d) = design(&examples, &args) else {
         return Err(InputError::file(
             &args.coded,
             format!(
@@ -186,18 +206,41 @@ pub fn run(args: Args) -> Result<()> {
         )
         .into());
     };
-    let note = format!(
-        "learned from {} ({} answers) with the rules of codebook {}; --min-count {} --c {}",
+    let mut note = format!(
+        "learned from {} ({answers} answers) with the rules of codebook {}; --min-count {} --c {}",
         file_name(&args.coded),
-        docs,
         cb.name,
         args.min_count,
         args.c
     );
+    if args.folds >= 2 {
+        let ruled: Vec<Vec<usize>> = examples.iter().map(|e| e.ruled.clone()).collect();
+        let checked = cross_validate(&d, &examples, &ruled, args.folds, args.c, args.adds_at);
+        let show = |c: &Counts| {
+            let f = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.3}"));
+            format!(
+                "kappa {} (precision {}, recall {})",
+                f(c.kappa()),
+                f(c.precision()),
+                f(c.recall())
+            )
+        };
+        let line = format!(
+            "cross-validated over {} folds of documents, the model's codes at adds_at {}: the rules alone {}; with the model {}",
+            args.folds,
+            args.adds_at,
+            show(&checked.rules),
+            show(&checked.learned)
+        );
+        eprintln!("tamlil: {line}");
+        note.push('\n');
+        note.push_str(&line);
+    }
+    let (codes, bias, rows, n_cols) = train(&d, &examples, &cb, &args);
     let text = learn::write_model(&codes, &args.attributes, &bias, &rows, &note);
     crate::output::write_atomic(&args.out, text.as_bytes())?;
     eprintln!(
-        "tamlil: learned {} codes from {docs} answers ({n_cols} features weighed, {} kept) -> {}",
+        "tamlil: learned {} codes from {answers} answers ({n_cols} features weighed, {} kept) -> {}",
         codes.len(),
         rows.len(),
         args.out.display()
@@ -221,6 +264,7 @@ fn examples(
     code_ids: &[String],
     attr_names: &[String],
     attr_cols: &[usize],
+    parent: &[Option<usize>],
     covered: impl Fn(usize) -> bool,
 ) -> Vec<Example> {
     let mut out = Vec::new();
@@ -270,18 +314,37 @@ fn examples(
         // A feature counts once (its first value).
         let mut seen = std::collections::HashSet::new();
         feats.retain(|(k, _)| seen.insert(k.clone()));
+        let mut ruled: Vec<usize> = Vec::new();
+        for c in &by_rules[u] {
+            let mut at = Some(c.code);
+            while let Some(i) = at {
+                ruled.push(i);
+                at = parent[i];
+            }
+        }
+        ruled.sort_unstable();
+        ruled.dedup();
         out.push(Example {
+            doc: row.doc_id.clone(),
             features: feats,
             codes: hand[u].clone(),
+            ruled,
         });
     }
     out
 }
 
-type Model<'a> = (Vec<&'a str>, Vec<f32>, Vec<(String, Vec<f32>)>, usize);
+/// The learning problem: the codes to learn (codebook indices), the feature columns
+/// (names in order) and one sparse row per example.
+struct Design<'e> {
+    codes: Vec<usize>,
+    names: Vec<&'e str>,
+    rows: fit::Rows,
+}
 
-/// Fits one model per code given at least `--min-examples` times; `None` if no code is.
-fn train<'a>(examples: &[Example], cb: &'a Codebook, args: &Args) -> Option<Model<'a>> {
+/// The codes given at least `--min-examples` times and the features in at least
+/// `--min-count` examples; `None` if no code is given often enough.
+fn design<'e>(examples: &'e [Example], args: &Args) -> Option<Design<'e>> {
     let mut count: BTreeMap<usize, usize> = BTreeMap::new();
     for e in examples {
         for &c in &e.codes {
@@ -296,7 +359,8 @@ fn train<'a>(examples: &[Example], cb: &'a Codebook, args: &Args) -> Option<Mode
     if codes.is_empty() {
         return None;
     }
-    // Columns: the features in at least --min-count examples, by name.
+    // Columns: the features in at least --min-count examples, by name (which
+    // examples have a feature, not their codes, so no fold's codes leak into it).
     let mut df: HashMap<&str, usize> = HashMap::new();
     for e in examples {
         for (k, _) in &e.features {
@@ -326,13 +390,86 @@ fn train<'a>(examples: &[Example], cb: &'a Codebook, args: &Args) -> Option<Mode
         row.sort_unstable_by_key(|&(j, _)| j);
         rows.push(&row);
     }
-    let fits: Vec<fit::Fit> = codes
+    Some(Design { codes, names, rows })
+}
+
+/// One fit per code of `d` on the examples `keep` selects.
+fn fit_codes(d: &Design, examples: &[Example], keep: &[usize], c: f64) -> Vec<fit::Fit> {
+    let mut rows = fit::Rows::new(d.rows.n_cols);
+    for &i in keep {
+        rows.push(d.rows.row(i));
+    }
+    d.codes
         .par_iter()
-        .map(|&c| {
-            let y: Vec<bool> = examples.iter().map(|e| e.codes.contains(&c)).collect();
-            fit::logistic(&rows, &y, args.c, 1e-5, 1000)
+        .map(|&code| {
+            let y: Vec<bool> = keep
+                .iter()
+                .map(|&i| examples[i].codes.contains(&code))
+                .collect();
+            fit::logistic(&rows, &y, c, 1e-5, 1000)
         })
-        .collect();
+        .collect()
+}
+
+/// Agreement with the hand coding over the model's codes, pooled over every example
+/// and code: of the rules alone, and of the rules with what the model adds.
+#[derive(Debug, Default)]
+struct Checked {
+    rules: Counts,
+    learned: Counts,
+}
+
+/// Cross-validates by document: the documents fall into `folds` groups (in turn, by
+/// first appearance); each group's examples are coded by a model learned from the
+/// others. `ruled[i]` holds the model codes the rules gave example `i` (a sub-code
+/// counts as its code).
+fn cross_validate(
+    d: &Design,
+    examples: &[Example],
+    ruled: &[Vec<usize>],
+    folds: usize,
+    c: f64,
+    adds_at: f32,
+) -> Checked {
+    let mut fold_of: HashMap<&str, usize> = HashMap::new();
+    for e in examples {
+        let n = fold_of.len();
+        fold_of.entry(e.doc.as_str()).or_insert(n % folds);
+    }
+    let at = (adds_at / (1.0 - adds_at)).ln() as f64;
+    let mut out = Checked::default();
+    for f in 0..folds {
+        let (test, train): (Vec<usize>, Vec<usize>) =
+            (0..examples.len()).partition(|&i| fold_of[examples[i].doc.as_str()] == f);
+        if test.is_empty() || train.is_empty() {
+            continue;
+        }
+        let fits = fit_codes(d, examples, &train, c);
+        for &i in &test {
+            for (k, &code) in d.codes.iter().enumerate() {
+                let hand = examples[i].codes.contains(&code);
+                let by_rules = ruled[i].contains(&code);
+                let z = fits[k].bias as f64
+                    + d.rows
+                        .row(i)
+                        .iter()
+                        .map(|&(j, v)| fits[k].weights[j as usize] as f64 * v as f64)
+                        .sum::<f64>();
+                out.rules.add(hand, by_rules);
+                out.learned.add(hand, by_rules || z >= at);
+            }
+        }
+    }
+    out
+}
+
+type Model<'a> = (Vec<&'a str>, Vec<f32>, Vec<(String, Vec<f32>)>, usize);
+
+/// Fits one model per code of `d` on every example.
+fn train<'a>(d: &Design, examples: &[Example], cb: &'a Codebook, args: &Args) -> Model<'a> {
+    let all: Vec<usize> = (0..examples.len()).collect();
+    let fits = fit_codes(d, examples, &all, args.c);
+    let (codes, names) = (&d.codes, &d.names);
     // A feature whose every weight rounds to zero is left out of the file.
     let kept: Vec<(String, Vec<f32>)> = names
         .iter()
@@ -345,10 +482,10 @@ fn train<'a>(examples: &[Example], cb: &'a Codebook, args: &Args) -> Option<Mode
         })
         .filter(|(_, ws)| ws.iter().any(|w| w.abs() >= 0.00005))
         .collect();
-    Some((
+    (
         codes.iter().map(|&c| cb.codes[c].id.as_str()).collect(),
         fits.iter().map(|f| f.bias).collect(),
         kept,
         names.len(),
-    ))
+    )
 }

@@ -38,7 +38,8 @@ impl Rows {
         self.len() == 0
     }
 
-    fn row(&self, i: usize) -> &[(u32, f32)] {
+    /// Row `i`'s (column, value) pairs.
+    pub fn row(&self, i: usize) -> &[(u32, f32)] {
         &self.cols[self.ptr[i]..self.ptr[i + 1]]
     }
 }
