@@ -93,6 +93,13 @@ fn learn(dir: &TempDir, hand: &Path, out: &Path) -> std::process::Output {
     ])
 }
 
+/// A run that failed with `want` in its message and wrote no model at `out`.
+fn refused(o: std::process::Output, want: &str, out: &Path) {
+    assert!(!o.status.success(), "{want}");
+    assert!(stderr(&o).contains(want), "{}\nwanted: {want}", stderr(&o));
+    assert!(!out.exists());
+}
+
 /// The model's lines after its comments.
 fn weights(path: &Path) -> String {
     std::fs::read_to_string(path)
@@ -217,26 +224,21 @@ fn bad_hand_codings_and_models_are_errors_naming_file_and_line() {
         "bad.csv",
         hand.replacen("keys.knowledge", "keys.knowlege", 1),
     );
-    let o = learn(&dir, &bad, &out);
-    assert!(!o.status.success());
-    assert!(
-        stderr(&o).contains("bad.csv:5: unknown code \"keys.knowlege\""),
-        "{}",
-        stderr(&o)
+    refused(
+        learn(&dir, &bad, &out),
+        "bad.csv:5: unknown code \"keys.knowlege\"",
+        &out,
     );
-    assert!(!out.exists());
     // A span of a document the units table does not have.
     let spans = dir.write(
         "spans.csv",
         "doc_id,start,end,code_id\nd0,11,40,\nzz,0,5,keys.power\n",
     );
-    let o = learn(&dir, &spans, &out);
-    assert!(
-        stderr(&o).contains("spans.csv:3: document \"zz\" is not in the units table"),
-        "{}",
-        stderr(&o)
+    refused(
+        learn(&dir, &spans, &out),
+        "spans.csv:3: document \"zz\" is not in the units table",
+        &out,
     );
-    assert!(!out.exists());
     // An attribute the units table does not have.
     let good = dir.write("hand.csv", &hand);
     let o = tamlil(&[
@@ -249,13 +251,7 @@ fn bad_hand_codings_and_models_are_errors_naming_file_and_line() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(!o.status.success());
-    assert!(
-        stderr(&o).contains("no attribute column \"sectr\""),
-        "{}",
-        stderr(&o)
-    );
-    assert!(!out.exists());
+    refused(o, "no attribute column \"sectr\"", &out);
 
     // A codebook naming a model that is not there, or is broken, or a bad adds_at.
     let check = |model_line: &str, model: Option<&str>, want: &str| {
