@@ -152,13 +152,23 @@ pub fn run(args: Args) -> Result<()> {
         }
         Ok(())
     })?;
+    let parent: Vec<Option<usize>> = cb
+        .codes
+        .iter()
+        .map(|c| c.parent.as_deref().and_then(|p| cb.code_index(p)))
+        .collect();
+    // A sub-code counts as its code too (as `tamlil agree` counts it).
     let mut hand: Vec<Vec<usize>> = vec![Vec::new(); units.units.len()];
     let mut family_rows = 0;
     for &(u, t) in &coder.codings {
         match t {
-            Target::Code(c) => hand[u].push(c),
+            Target::Code(c) => hand[u].extend(with_ancestors(c, &parent)),
             Target::Family(_) => family_rows += 1,
         }
+    }
+    for h in &mut hand {
+        h.sort_unstable();
+        h.dedup();
     }
     if family_rows > 0 {
         eprintln!(
@@ -168,11 +178,6 @@ pub fn run(args: Args) -> Result<()> {
     }
 
     let code_ids: Vec<String> = cb.codes.iter().map(|c| c.id.clone()).collect();
-    let parent: Vec<Option<usize>> = cb
-        .codes
-        .iter()
-        .map(|c| c.parent.as_deref().and_then(|p| cb.code_index(p)))
-        .collect();
     let wanted: Vec<usize> = args
         .attributes
         .iter()
@@ -214,8 +219,7 @@ pub fn run(args: Args) -> Result<()> {
         args.c
     );
     if args.folds >= 2 {
-        let ruled: Vec<Vec<usize>> = examples.iter().map(|e| e.ruled.clone()).collect();
-        let checked = cross_validate(&d, &examples, &ruled, args.folds, args.c, args.adds_at);
+        let checked = cross_validate(&d, &examples, args.folds, args.c, args.adds_at);
         let show = |c: &Counts| {
             let f = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.3}"));
             format!(
@@ -246,6 +250,11 @@ pub fn run(args: Args) -> Result<()> {
         args.out.display()
     );
     Ok(())
+}
+
+/// Code `c` and every code above it.
+fn with_ancestors(c: usize, parent: &[Option<usize>]) -> impl Iterator<Item = usize> + '_ {
+    std::iter::successors(Some(c), move |&i| parent[i])
 }
 
 fn file_name(p: &Path) -> String {
@@ -314,14 +323,10 @@ fn examples(
         // A feature counts once (its first value).
         let mut seen = std::collections::HashSet::new();
         feats.retain(|(k, _)| seen.insert(k.clone()));
-        let mut ruled: Vec<usize> = Vec::new();
-        for c in &by_rules[u] {
-            let mut at = Some(c.code);
-            while let Some(i) = at {
-                ruled.push(i);
-                at = parent[i];
-            }
-        }
+        let mut ruled: Vec<usize> = by_rules[u]
+            .iter()
+            .flat_map(|c| with_ancestors(c.code, parent))
+            .collect();
         ruled.sort_unstable();
         ruled.dedup();
         out.push(Example {
@@ -421,16 +426,8 @@ struct Checked {
 
 /// Cross-validates by document: the documents fall into `folds` groups (in turn, by
 /// first appearance); each group's examples are coded by a model learned from the
-/// others. `ruled[i]` holds the model codes the rules gave example `i` (a sub-code
-/// counts as its code).
-fn cross_validate(
-    d: &Design,
-    examples: &[Example],
-    ruled: &[Vec<usize>],
-    folds: usize,
-    c: f64,
-    adds_at: f32,
-) -> Checked {
+/// others, on top of the rules' codes.
+fn cross_validate(d: &Design, examples: &[Example], folds: usize, c: f64, adds_at: f32) -> Checked {
     let mut fold_of: HashMap<&str, usize> = HashMap::new();
     for e in examples {
         let n = fold_of.len();
@@ -448,7 +445,7 @@ fn cross_validate(
         for &i in &test {
             for (k, &code) in d.codes.iter().enumerate() {
                 let hand = examples[i].codes.contains(&code);
-                let by_rules = ruled[i].contains(&code);
+                let by_rules = examples[i].ruled.contains(&code);
                 let z = fits[k].bias as f64
                     + d.rows
                         .row(i)
