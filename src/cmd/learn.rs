@@ -64,9 +64,10 @@ pub struct Args {
     /// with the hand coding with and without the model (0: no check).
     #[arg(long, value_name = "K", default_value_t = 5)]
     pub folds: usize,
-    /// The probability from which the check adds a code (use the codebook's `adds_at`).
-    #[arg(long, value_name = "P", default_value_t = 0.5)]
-    pub adds_at: f32,
+    /// The probability from which the check adds a code [default: the codebook's
+    /// `[learned] adds_at`, else 0.5].
+    #[arg(long, value_name = "P")]
+    pub adds_at: Option<f32>,
     /// The coder of CODED to learn from, when it holds several.
     #[arg(long, value_name = "NAME")]
     pub coder: Option<String>,
@@ -91,7 +92,11 @@ pub fn run(args: Args) -> Result<()> {
     if !(args.c.is_finite() && args.c > 0.0) {
         anyhow::bail!("--c must be a positive number");
     }
-    if !(args.adds_at > 0.0 && args.adds_at < 1.0) {
+    let adds_at = args
+        .adds_at
+        .or(cb.learned.as_ref().map(|l| l.adds_at))
+        .unwrap_or(0.5);
+    if !(adds_at > 0.0 && adds_at < 1.0) {
         anyhow::bail!("--adds-at must be a probability between 0 and 1 (exclusive)");
     }
     for a in &args.attributes {
@@ -219,7 +224,7 @@ pub fn run(args: Args) -> Result<()> {
         args.c
     );
     if args.folds >= 2 {
-        let checked = cross_validate(&d, &examples, args.folds, args.c, args.adds_at);
+        let checked = cross_validate(&d, &examples, args.folds, args.c, adds_at);
         let show = |c: &Counts| {
             let f = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.3}"));
             format!(
@@ -232,7 +237,7 @@ pub fn run(args: Args) -> Result<()> {
         let line = format!(
             "cross-validated over {} folds of documents, the model's codes at adds_at {}: the rules alone {}; with the model {}",
             args.folds,
-            args.adds_at,
+            adds_at,
             show(&checked.rules),
             show(&checked.learned)
         );
