@@ -190,8 +190,10 @@ pub struct Scratch {
     /// What [`Coder::decide`] reads of the units of a sequence that its second pass
     /// may code again (their own reading is the same in both passes).
     kept: KeptScores,
-    /// The learned model's working memory.
+    /// The learned model's working memory, and per unit of a sequence x code
+    /// whether an exclusion vetoed the code there (the model adds no vetoed code).
     learn: crate::learn::LearnScratch,
+    seq_veto: Vec<bool>,
 }
 
 /// The scores of units kept between the passes of [`Coder::code_sequence`]: per
@@ -608,9 +610,15 @@ impl Coder {
     pub fn code_sequence(&self, units: &[SeqUnit], s: &mut Scratch, out: &mut Vec<Vec<Coding>>) {
         out.clear();
         out.resize_with(units.len(), Vec::new);
+        let n = self.thresholds.len();
+        if self.learned.is_some() {
+            s.seq_veto.clear();
+            s.seq_veto.resize(units.len() * n, false);
+        }
         if !self.context.is_on() {
-            for (u, o) in units.iter().zip(out.iter_mut()) {
+            for (i, (u, o)) in units.iter().zip(out.iter_mut()).enumerate() {
                 self.code_unit(u.text, &u.ctx, s, o);
+                self.keep_veto(i, s);
             }
             self.add_learned(units, s, out);
             return;
@@ -621,7 +629,6 @@ impl Coder {
         allowed.forget();
         let mut kept = std::mem::take(&mut s.kept);
         kept.clear(units.len());
-        let n = self.thresholds.len();
         let min_own = self.context.min_own;
         // A code that context can still lift in a unit: scored there, at least
         // `min_own`, and not yet assigned.
@@ -650,6 +657,7 @@ impl Coder {
             }
             if self.score_unit(u.text, reading, s) {
                 self.decide(self.allowed(&u.ctx, &mut allowed), None, s, &mut out[i]);
+                self.keep_veto(i, s);
                 let row = &mut own[i * n..(i + 1) * n];
                 self.rolled_up(&s.own, row);
                 // An answer pass 2 may code again keeps its scores.
@@ -743,14 +751,25 @@ impl Coder {
         self.add_learned(units, s, out);
     }
 
+    /// Keeps what the exclusions of unit `i`, just scored, vetoed (for the learned
+    /// model's pass).
+    fn keep_veto(&self, i: usize, s: &mut Scratch) {
+        if self.learned.is_some() {
+            let n = self.thresholds.len();
+            s.seq_veto[i * n..(i + 1) * n].copy_from_slice(&s.veto[..n]);
+        }
+    }
+
     /// The learned model's pass: to each answer (a unit of the interviewee; the
     /// model learned from answers to questions, so text of unknown role gets nothing
     /// from it), the codes the model judges likely from its words, its question's
-    /// words and the rules' codings, where the conditions allow them.
+    /// words and the rules' codings, where the conditions allow them and no
+    /// exclusion vetoed them.
     fn add_learned(&self, units: &[SeqUnit], s: &mut Scratch, out: &mut [Vec<Coding>]) {
         let Some(model) = &self.learned else {
             return;
         };
+        let n = self.thresholds.len();
         let mut allowed = std::mem::take(&mut s.allowed);
         allowed.forget();
         let mut question: std::ops::Range<usize> = 0..0;
@@ -774,7 +793,14 @@ impl Coder {
                 asked = false;
             }
             let flags = self.allowed(&u.ctx, &mut allowed);
-            model.add_codes(u.text, u.ctx.attrs, |c| flags[c], &mut out[i], &mut s.learn);
+            let vetoed = &s.seq_veto[i * n..(i + 1) * n];
+            model.add_codes(
+                u.text,
+                u.ctx.attrs,
+                |c| flags[c] && !vetoed[c],
+                &mut out[i],
+                &mut s.learn,
+            );
         }
         s.allowed = allowed;
     }

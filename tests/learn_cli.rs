@@ -21,6 +21,7 @@ any = ["ידע"]
 [[code]]
 id = "keys.networking"
 label_en = "Networking"
+exclude = ["לא עושה"]
 [[code.rule]]
 weight = 2
 any = ["טלפון"]
@@ -149,7 +150,8 @@ fn a_learned_model_adds_the_code_a_researcher_gave_to_words_the_rules_do_not_kno
         "unit_id,doc_id,turn,role,text,sector\n\
          n0,n,1,interviewer,והמתנדבים שלכם?,public\n\
          n1,n,2,interviewee,והמתנדבים שלנו באים איתי.,public\n\
-         n2,n,2,interviewee,אני גרה לא רחוק מכאן.,public\n",
+         n2,n,2,interviewee,אני גרה לא רחוק מכאן.,public\n\
+         n3,n,2,interviewee,מתנדבים? את זה אני לא עושה.,public\n",
     );
     let code = |cb: &Path, out: &Path| {
         let o = tamlil(&[
@@ -172,7 +174,8 @@ fn a_learned_model_adds_the_code_a_researcher_gave_to_words_the_rules_do_not_kno
     );
     let got = code(&cb, &dir.join("learned.csv"));
     // Only the answer with the volunteers (a clitic prefix before the word it
-    // learned); the interviewer's question is not an answer.
+    // learned); the interviewer's question is not an answer, and the rules' exclusion
+    // of networking (a practice refused) holds for the model too.
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0]["unit_id"], "n1");
     assert_eq!(got[0]["code_id"], "keys.networking");
@@ -266,7 +269,7 @@ fn bad_hand_codings_and_models_are_errors_naming_file_and_line() {
     check(
         "model = \"none.tsv\"",
         None,
-        "cb.toml:21: [learned] model: cannot read",
+        "cb.toml:22: [learned] model: cannot read",
     );
     check(
         "model = \"m.tsv\"",
@@ -281,7 +284,7 @@ fn bad_hand_codings_and_models_are_errors_naming_file_and_line() {
     check(
         "model = \"m.tsv\"\nadds_at = 1.5",
         Some("codes\tkeys.knowledge\nbias\t-1\n"),
-        "cb.toml:21: [learned] adds_at must be a probability between 0 and 1",
+        "cb.toml:22: [learned] adds_at must be a probability between 0 and 1",
     );
 }
 
