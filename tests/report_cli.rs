@@ -236,6 +236,12 @@ fn hebrew_report_wording_quotes_and_chart_numbers() {
     let run: serde_json::Value = serde_json::from_str(&read(&out.join("run.json"))).unwrap();
     assert_eq!(run["counts"]["learned_codings"], learned.len());
     assert_eq!(run["counts"]["codings"], codings.len());
+    let model = &run["codebook"]["learned_model"];
+    assert_eq!(
+        model["path"],
+        "<embedded>/codebooks/rights-realization.learned.tsv"
+    );
+    assert_eq!(model["adds_at"].as_f64(), Some(0.6_f32 as f64));
     assert!(
         html.contains(&format!(
             "{} מתוך {} הקידודים נוספו בידי המודל הנלמד",

@@ -236,6 +236,11 @@ pub fn run(args: Args) -> Result<()> {
             "name": cfg.codebook.name,
             "path": cfg.codebook.path.display().to_string(),
             "sha256": cfg.codebook.hash(),
+            "learned_model": cfg.codebook.learned.as_ref().map(|l| serde_json::json!({
+                "path": l.path.display().to_string(),
+                "sha256": crate::hash::sha256_hex(l.text.as_bytes()),
+                "adds_at": l.adds_at,
+            })),
         },
         "options": {
             "segmentation": cfg.seg,
