@@ -41,7 +41,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Bumped whenever segmentation, coding or the entry layout changes meaning.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 const MAGIC: &[u8; 8] = b"tamlilC\x01";
 /// The start of a pack (then the format and the kind of its entries).
 const PACK_MAGIC: &[u8; 8] = b"tamlilP\x01";
