@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 ///
 /// CODED holds a researcher's codes of the units in --units (a units.csv from
 /// `tamlil segment` or `tamlil run`): a CSV with `unit_id,code_id` (a row with an
-/// empty code_id marks a unit read and left uncoded) or a REFI-QDA project (.qdpx).
+/// empty code_id marks a unit read and left uncoded), a CSV of coded spans
+/// (`doc_id,start,end,code_id`, character offsets into the documents, mapped to units
+/// as a .qdpx's selections are) or a REFI-QDA project (.qdpx).
 /// Every answer (a unit of the interviewee) of the documents the coder covered is an
 /// example. The codebook's rules code the units first; for each
 /// code the coder gave at least --min-examples times, a logistic regression learns
@@ -25,7 +27,9 @@ use std::path::{Path, PathBuf};
 /// attributes named with --attribute. Words in fewer than --min-count examples are
 /// left out. The model is written to --out; name it in the codebook's `[learned]`
 /// section (see codebooks/README.md) and the coder adds a code where the model's
-/// probability reaches `adds_at` and the rules did not give it.
+/// probability reaches `adds_at` and the rules did not give it. Before writing it, a
+/// check by --folds groups of documents reports the agreement with the hand coding of
+/// the rules alone and of the rules with the model (kept as a comment in the file).
 ///
 /// Examples:
 ///
@@ -36,7 +40,8 @@ pub struct Args {
     /// The units table (units.csv written by `tamlil segment` or `tamlil run`).
     #[arg(long, value_name = "FILE")]
     pub units: PathBuf,
-    /// The hand coding: a codings CSV (`unit_id,code_id`) or a REFI-QDA project.
+    /// The hand coding: a codings CSV (`unit_id,code_id` or `doc_id,start,end,code_id`)
+    /// or a REFI-QDA project.
     #[arg(value_name = "CODED")]
     pub coded: PathBuf,
     /// Codebook whose rules code the units first [default: the built-in codebook].
