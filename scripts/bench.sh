@@ -32,6 +32,8 @@ mb=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1e6}')
 # of the previous codebook, so an edit it has seen would be served from it): the
 # re-runs after an added interview or a codebook change.
 edit="sed 's/^name = .*/name = \"edit-'\$(date +%s%N)'\"/' $root/codebooks/rights-realization.toml > $work/edited.toml"
+# (the codebook's learned model is named relative to it, so it goes beside the copy)
+cp "$root/codebooks/rights-realization.learned.tsv" "$work/"
 # The interview added: a .txt transcript of the corpus with a line that makes it new
 # to the cache each time, listed after the others.
 head -n -1 "$work/corpus/manifest.csv" > "$work/corpus/manifest-minus-one.csv"
