@@ -108,6 +108,8 @@ pub struct UnitRow {
     /// The speaker's role (`interviewee`, `interviewer`, `other`); empty if the
     /// file has no role column.
     pub role: String,
+    /// The speaker turn (units of one turn share it; 0 when the file has none).
+    pub turn: u32,
     /// Character offsets into the document text (0 when the file has none).
     pub start: usize,
     pub end: usize,
@@ -151,8 +153,13 @@ impl UnitTable {
             )
             .into());
         };
-        let (role_col, start_col, end_col, text_col) =
-            (find("role"), find("start"), find("end"), find("text"));
+        let (role_col, start_col, end_col, text_col, turn_col) = (
+            find("role"),
+            find("start"),
+            find("end"),
+            find("text"),
+            find("turn"),
+        );
         let attr_cols: Vec<usize> = (0..headers.len())
             .filter(|&i| {
                 !crate::unitfile::UNIT_COLUMNS.contains(&headers[i].as_str()) && headers[i] != "id"
@@ -179,6 +186,7 @@ impl UnitTable {
                 unit_id: field(Some(id_col)).trim().to_string(),
                 doc_id: field(Some(doc_col)).trim().to_string(),
                 role: field(role_col).trim().to_string(),
+                turn: num(turn_col, "turn")? as u32,
                 start: num(start_col, "start")?,
                 end: num(end_col, "end")?,
                 text: field(text_col).to_string(),

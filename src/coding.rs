@@ -321,17 +321,22 @@ pub struct SeqUnit<'a> {
     pub turn: u32,
 }
 
-/// The interviewer's question that unit `i` (an interviewer unit) belongs to: it goes
-/// on from `question` when the unit before is the interviewer's in the same turn.
+/// Whether an interviewer unit of turn `turn` goes on with the question of the unit
+/// before it (`prev`: its role and turn): that unit is the interviewer's, in the same
+/// turn. Otherwise it starts a new question.
+pub fn continues_question(prev: Option<(Option<Role>, u32)>, turn: u32) -> bool {
+    matches!(prev, Some((Some(Role::Interviewer), t)) if t == turn)
+}
+
+/// The interviewer's question that unit `i` (an interviewer unit) belongs to (see
+/// [`continues_question`]).
 fn question_through(
     units: &[SeqUnit],
     i: usize,
     question: std::ops::Range<usize>,
 ) -> std::ops::Range<usize> {
-    let continues = i > 0
-        && units[i - 1].ctx.role == Some(Role::Interviewer)
-        && units[i - 1].turn == units[i].turn;
-    if continues {
+    let prev = i.checked_sub(1).map(|p| (units[p].ctx.role, units[p].turn));
+    if continues_question(prev, units[i].turn) {
         question.start..i + 1
     } else {
         i..i + 1
@@ -1641,7 +1646,7 @@ impl<'c> CodingWriter<'c> {
             out,
             rows: CodingRows::new(codebook),
             n_rows: 0,
-            source: "auto",
+            source: crate::review::AUTO,
         })
     }
 
@@ -1768,8 +1773,8 @@ impl<'c> CodingRows<'c> {
             push_csv_field(out, self.buf.as_bytes());
             out.push(b',');
             // A code the learned model added says so, whatever the rules' source.
-            let source = if c.learned && source == "auto" {
-                "learned"
+            let source = if c.learned && source == crate::review::AUTO {
+                crate::review::LEARNED
             } else {
                 source
             };

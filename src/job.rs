@@ -239,6 +239,7 @@ pub fn automatic_coding(cfg: &JobConfig) -> Result<(UnitTable, CoderCodings)> {
                     unit_id: u.unit_id,
                     doc_id: u.doc_id,
                     role: u.role.as_str().to_string(),
+                    turn: u.turn,
                     start: u.start,
                     end: u.end,
                     text: u.text,

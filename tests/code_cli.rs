@@ -1,5 +1,7 @@
 //! Whole-CLI runs of `tamlil code` and `tamlil codebook`.
 
+mod common;
+use common::code_with;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -19,19 +21,6 @@ fn temp_dir(name: &str) -> PathBuf {
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-/// `tamlil code --units UNITS --codebook CODEBOOK --out OUT`.
-fn code_with(units: &Path, codebook: &Path, out: &Path) -> Output {
-    tamlil(&[
-        "code",
-        "--units",
-        s(units),
-        "--codebook",
-        s(codebook),
-        "--out",
-        s(out),
-    ])
 }
 
 const CODEBOOK: &str = r#"

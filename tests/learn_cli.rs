@@ -1,7 +1,7 @@
 //! Whole-CLI runs of `tamlil learn` and of a codebook's `[learned]` model.
 
 mod common;
-use common::{TempDir, read_csv, stderr, tamlil};
+use common::{TempDir, code_with, read_csv, stderr, tamlil};
 use std::path::Path;
 
 /// A codebook whose rules know knowledge and the telephone, not volunteers.
@@ -82,16 +82,25 @@ fn corpus(docs: usize) -> (String, String) {
 }
 
 fn learn(dir: &TempDir, hand: &Path, out: &Path) -> std::process::Output {
-    tamlil(&[
+    learn_with(dir, hand, out, &[])
+}
+
+/// `tamlil learn` with the small codebook and `extra` options.
+fn learn_with(dir: &TempDir, hand: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let units = dir.join("units.csv");
+    let codebook = dir.join("small.toml");
+    let mut args = vec![
         "learn",
         "--units",
-        dir.join("units.csv").to_str().unwrap(),
+        units.to_str().unwrap(),
         hand.to_str().unwrap(),
         "--codebook",
-        dir.join("small.toml").to_str().unwrap(),
+        codebook.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
-    ])
+    ];
+    args.extend_from_slice(extra);
+    tamlil(&args)
 }
 
 /// A run that failed with `want` in its message and wrote no model at `out`.
@@ -154,15 +163,7 @@ fn a_learned_model_adds_the_code_a_researcher_gave_to_words_the_rules_do_not_kno
          n3,n,2,interviewee,מתנדבים? את זה אני לא עושה.,public\n",
     );
     let code = |cb: &Path, out: &Path| {
-        let o = tamlil(&[
-            "code",
-            "--units",
-            new.to_str().unwrap(),
-            "--codebook",
-            cb.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let o = code_with(&new, cb, out);
         assert!(o.status.success(), "{}", stderr(&o));
         read_csv(out)
     };
@@ -232,6 +233,20 @@ fn bad_hand_codings_and_models_are_errors_naming_file_and_line() {
         "bad.csv:5: unknown code \"keys.knowlege\"",
         &out,
     );
+    // With --ignore-unknown that coding is skipped and said so.
+    let o = learn_with(&dir, &bad, &out, &["--ignore-unknown"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("skipped 1 coding with unknown code \"keys.knowlege\""),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("learned 2 codes from 30 answers"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_file(&out).unwrap();
     // A span of a document the units table does not have.
     let spans = dir.write(
         "spans.csv",
@@ -244,16 +259,7 @@ fn bad_hand_codings_and_models_are_errors_naming_file_and_line() {
     );
     // An attribute the units table does not have.
     let good = dir.write("hand.csv", &hand);
-    let o = tamlil(&[
-        "learn",
-        "--units",
-        dir.join("units.csv").to_str().unwrap(),
-        good.to_str().unwrap(),
-        "--attribute",
-        "sectr",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = learn_with(&dir, &good, &out, &["--attribute", "sectr"]);
     refused(o, "no attribute column \"sectr\"", &out);
 
     // A codebook naming a model that is not there, or is broken, or a bad adds_at.

@@ -81,7 +81,8 @@ pub fn read_codings_csv(
             _ => stem.clone(),
         };
         coded.clear();
-        if let Some(unit_col) = unit_col {
+        // The document the row is about, and the units it codes.
+        let doc: &str = if let Some(unit_col) = unit_col {
             let unit_id = rec.get(unit_col).unwrap_or("").trim();
             if unit_id.is_empty() {
                 return Err(InputError::at(path, line, "empty unit_id").into());
@@ -95,9 +96,11 @@ pub fn read_codings_csv(
                 .into());
             };
             coded.push(u);
-        } else if let Some((d, s, e)) = span_cols {
+            units.units[u].doc_id.as_str()
+        } else {
+            let (d, s, e) = span_cols.expect("a unit or a span column");
             let doc = rec.get(d).unwrap_or("").trim();
-            let Some((ids, spans)) = doc_units.get(doc) else {
+            let Some((&doc, (ids, spans))) = doc_units.get_key_value(doc) else {
                 return Err(InputError::at(
                     path,
                     line,
@@ -119,13 +122,7 @@ pub fn read_codings_csv(
                     .into_iter()
                     .map(|k| ids[k]),
             );
-            if coded.is_empty() {
-                unmapped += 1;
-                continue;
-            }
-        }
-        let Some(&u) = coded.first() else {
-            continue;
+            doc
         };
         let entry = coders.entry(coder.clone()).or_insert_with(|| CoderCodings {
             name: coder.clone(),
@@ -134,9 +131,7 @@ pub fn read_codings_csv(
             codings: BTreeSet::new(),
         });
         if entry.covered.is_some() {
-            docs.entry(coder.clone())
-                .or_default()
-                .insert(units.units[u].doc_id.as_str());
+            docs.entry(coder.clone()).or_default().insert(doc);
         }
         if code.is_empty() {
             continue;
@@ -156,6 +151,10 @@ pub fn read_codings_csv(
             )
             .into());
         };
+        if coded.is_empty() {
+            unmapped += 1;
+            continue;
+        }
         for &u in &coded {
             if !units.is_compared(u) {
                 not_compared += 1;

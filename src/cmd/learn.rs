@@ -4,9 +4,10 @@ use crate::agree;
 use crate::agree::metrics::Counts;
 use crate::codebook::{self, Codebook};
 use crate::coded::{CodeNames, ReadOptions, Target, UnitTable};
-use crate::coding::Coding;
+use crate::coding::{Coding, continues_question};
 use crate::error::InputError;
 use crate::learn::{self, features, fit};
+use crate::text::Role;
 use anyhow::Result;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -73,6 +74,9 @@ pub struct Args {
     /// `[learned] adds_at`, else 0.5].
     #[arg(long, value_name = "P")]
     pub adds_at: Option<f32>,
+    /// Skip codings of codes that are not in the codebook (reported) instead of failing.
+    #[arg(long)]
+    pub ignore_unknown: bool,
     /// The coder of CODED to learn from, when it holds several.
     #[arg(long, value_name = "NAME")]
     pub coder: Option<String>,
@@ -121,7 +125,7 @@ pub fn run(args: Args) -> Result<()> {
     rules.learned = None;
     let names = CodeNames::new(&cb);
     let opts = ReadOptions {
-        ignore_unknown: false,
+        ignore_unknown: args.ignore_unknown,
         coverage_by_rows: true,
         strict_sources: false,
     };
@@ -274,7 +278,7 @@ fn file_name(p: &Path) -> String {
 }
 
 /// The answers `covered` keeps, with their features and hand codes. The question of
-/// an answer is the run of interviewer units before its turn in the same document.
+/// an answer is found as the coder finds it ([`continues_question`]).
 #[allow(clippy::too_many_arguments)]
 fn examples(
     units: &UnitTable,
@@ -288,27 +292,28 @@ fn examples(
 ) -> Vec<Example> {
     let mut out = Vec::new();
     let (mut key, mut word) = (String::new(), String::new());
+    // The question an answer answers, as the coder finds it.
     let mut question: Vec<&str> = Vec::new();
-    let mut after_question = false;
     for (u, row) in units.units.iter().enumerate() {
-        if u > 0 && units.units[u - 1].doc_id != row.doc_id {
+        let role = Role::parse(&row.role);
+        let prev = u
+            .checked_sub(1)
+            .map(|p| &units.units[p])
+            .filter(|p| p.doc_id == row.doc_id)
+            .map(|p| (Role::parse(&p.role), p.turn));
+        if prev.is_none() {
             question.clear();
-            after_question = false;
         }
-        match row.role.as_str() {
-            "interviewer" => {
-                if !after_question {
+        match role {
+            Some(Role::Interviewer) => {
+                if !continues_question(prev, row.turn) {
                     question.clear();
                 }
                 question.push(&row.text);
-                after_question = true;
                 continue;
             }
-            "interviewee" => after_question = false,
-            _ => {
-                after_question = false;
-                continue;
-            }
+            Some(Role::Interviewee) => {}
+            _ => continue,
         }
         if !covered(u) {
             continue;

@@ -238,7 +238,7 @@ pub fn run(args: Args) -> Result<()> {
             "sha256": cfg.codebook.hash(),
             "learned_model": cfg.codebook.learned.as_ref().map(|l| serde_json::json!({
                 "path": l.path.display().to_string(),
-                "sha256": crate::hash::sha256_hex(l.text.as_bytes()),
+                "sha256": l.sha256(),
                 "adds_at": l.adds_at,
             })),
         },

@@ -37,11 +37,11 @@ pub const DEFAULT_MODEL: &str = include_str!("../../codebooks/rights-realization
 pub(crate) fn learned_model(
     codebook: &Path,
     name: &str,
-) -> std::result::Result<(std::path::PathBuf, String), String> {
+) -> std::result::Result<(std::path::PathBuf, std::borrow::Cow<'static, str>), String> {
     let path = codebook.parent().unwrap_or(Path::new(".")).join(name);
     if codebook == Path::new(DEFAULT_PATH) {
         return match name {
-            "rights-realization.learned.tsv" => Ok((path, DEFAULT_MODEL.to_string())),
+            "rights-realization.learned.tsv" => Ok((path, DEFAULT_MODEL.into())),
             _ => Err(format!(
                 "{name:?} is not embedded with the default codebook"
             )),
@@ -49,7 +49,7 @@ pub(crate) fn learned_model(
     }
     match std::fs::read(&path) {
         Ok(bytes) => String::from_utf8(bytes)
-            .map(|t| (path.clone(), t))
+            .map(|t| (path.clone(), t.into()))
             .map_err(|_| format!("{} is not UTF-8 text", path.display())),
         Err(e) => Err(format!("cannot read {}: {e}", path.display())),
     }

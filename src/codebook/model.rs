@@ -305,22 +305,15 @@ impl Codebook {
         self.families.iter().find(|f| f.id == id)
     }
 
-    /// The sha256 (hex) of the codebook's source text: a stable content hash.
+    /// The sha256 (hex) of the codebook's source text, and of its learned model's when
+    /// it has one: a stable content hash.
     pub fn hash(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        h.update(self.source.as_bytes());
-        if let Some(l) = &self.learned {
-            h.update(b"\n[learned model]\n");
-            h.update(l.text.as_bytes());
+        match &self.learned {
+            None => crate::hash::sha256_hex(self.source.as_bytes()),
+            Some(l) => crate::hash::sha256_hex(
+                format!("{}\n[learned model {}]\n", self.source, l.sha256()).as_bytes(),
+            ),
         }
-        let digest = h.finalize();
-        let mut hex = String::with_capacity(64);
-        for b in digest.iter() {
-            hex.push(char::from_digit((b >> 4) as u32, 16).unwrap_or('0'));
-            hex.push(char::from_digit((b & 15) as u32, 16).unwrap_or('0'));
-        }
-        hex
     }
 
     /// The indices of the codes whose parent is code `i`, in file order.

@@ -409,7 +409,7 @@ pub fn parse(path: &Path, src: &str, problems: &mut Vec<InputError>) -> Option<C
         let ids: Vec<String> = codes.iter().map(|c| c.id.clone()).collect();
         match super::learned_model(path, &l.model) {
             Ok((model_path, text)) => {
-                match crate::learn::Learned::parse(&model_path, &text, &ids, adds_at) {
+                match crate::learn::Learned::parse(&model_path, text, &ids, adds_at) {
                     Ok(m) => Some(std::sync::Arc::new(m)),
                     Err(e) => {
                         problems.push(e);

@@ -19,6 +19,7 @@ pub mod fit;
 
 use crate::coding::{Coding, Evidence};
 use crate::error::InputError;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -27,8 +28,8 @@ use std::path::{Path, PathBuf};
 pub struct Learned {
     /// Where the model was read from (for messages).
     pub path: PathBuf,
-    /// The file's text (part of the codebook's content hash).
-    pub text: String,
+    /// The file's text (the embedded model's is not copied).
+    text: Cow<'static, str>,
     /// The probability from which a code is added.
     pub adds_at: f32,
     /// Per model column: the index of its code in the codebook.
@@ -74,10 +75,11 @@ impl Learned {
     /// codebook's, by index). Problems name `path` and the line.
     pub fn parse(
         path: &Path,
-        text: &str,
+        text: impl Into<Cow<'static, str>>,
         code_ids: &[String],
         adds_at: f32,
     ) -> Result<Learned, InputError> {
+        let text = text.into();
         let mut codes: Option<Vec<usize>> = None;
         let mut attributes = Vec::new();
         let mut bias: Option<Vec<f32>> = None;
@@ -186,7 +188,7 @@ impl Learned {
         let bias = bias.ok_or_else(|| InputError::file(path, "no `bias` line"))?;
         Ok(Learned {
             path: path.to_path_buf(),
-            text: text.to_string(),
+            text,
             adds_at,
             codes,
             attributes,
@@ -198,6 +200,11 @@ impl Learned {
             scored,
             weights,
         })
+    }
+
+    /// The sha256 (hex) of the model file's text (part of the codebook's content hash).
+    pub fn sha256(&self) -> String {
+        crate::hash::sha256_hex(self.text.as_bytes())
     }
 
     /// The number of features with weights.
@@ -230,6 +237,25 @@ impl Learned {
         }
     }
 
+    /// Adds the rows of the words of `text` (each with its stems) that `map` weighs.
+    fn count_words(
+        &self,
+        map: &Map,
+        text: &str,
+        word: &mut String,
+        stamp: &mut [u32],
+        round: u32,
+        into: &mut [f32],
+    ) {
+        features::for_each_word(text, word, |w| {
+            features::for_each_form(w, |form| {
+                if let Some(&r) = map.get(form) {
+                    self.count(r, 1.0, stamp, round, into);
+                }
+            })
+        });
+    }
+
     /// Sets what the question an answer answers adds to each code (kept in `s` for
     /// the answers that follow, until the next question).
     pub fn set_question(&self, question: &[&str], s: &mut LearnScratch) {
@@ -244,13 +270,7 @@ impl Learned {
             ..
         } = s;
         for q in question {
-            features::for_each_word(q, word, |w| {
-                features::for_each_form(w, |form| {
-                    if let Some(&r) = self.asked_words.get(form) {
-                        self.count(r, 1.0, stamp, *round, asked);
-                    }
-                })
-            });
+            self.count_words(&self.asked_words, q, word, stamp, *round, asked);
         }
     }
 
@@ -260,10 +280,8 @@ impl Learned {
         self.fresh_count(s);
         s.logits.clear();
         s.logits.extend_from_slice(&self.bias);
-        if s.asked.len() == s.logits.len() {
-            for (l, q) in s.logits.iter_mut().zip(&s.asked) {
-                *l += q;
-            }
+        for (l, q) in s.logits.iter_mut().zip(&s.asked) {
+            *l += q;
         }
         let LearnScratch {
             word,
@@ -273,13 +291,7 @@ impl Learned {
             logits,
             ..
         } = s;
-        features::for_each_word(text, word, |w| {
-            features::for_each_form(w, |form| {
-                if let Some(&r) = self.words.get(form) {
-                    self.count(r, 1.0, stamp, *round, logits);
-                }
-            })
-        });
+        self.count_words(&self.words, text, word, stamp, *round, logits);
         for c in codings {
             if let Some(r) = self.coded[c.code] {
                 self.count(r, 1.0, stamp, *round, logits);
@@ -435,13 +447,13 @@ mod tests {
             .collect()
     }
 
-    const MODEL: &str = "# a model\ncodes\tkeys.knowledge\tkeys.power\nattributes\tsector\nbias\t-2\t-2\nw:ידע\t3\t-1\nq:ידע\t1\t0\nc:keys.power\t-1\t0.5\na:sector=business\t0\t2.5\n";
+    const MODEL: &str = "# a model\ncodes\tkeys.knowledge\tkeys.power\nattributes\tsector\nbias\t-2\t-2\nw:ידע\t3\t-1\nq:ידע\t1\t0\nc:keys.power\t-1\t0.5\ns:keys.power\t-0.5\t0\na:sector=business\t0\t2.5\n";
 
     #[test]
     fn a_model_adds_the_codes_it_judges_likely_with_the_words_behind_them() {
         let m = Learned::parse(Path::new("m.tsv"), MODEL, &ids(), 0.5).unwrap();
         assert_eq!(m.codes, vec![1, 2]);
-        assert_eq!(m.n_features(), 4);
+        assert_eq!(m.n_features(), 5);
         let mut s = LearnScratch::default();
         // w:ידע (through the clitic of בידע) gives knowledge -2 + 3 = 1: p = 0.73;
         // power -2 - 1 = -3.
@@ -467,14 +479,25 @@ mod tests {
     fn the_rules_codes_and_attributes_are_features_and_nothing_is_taken_away() {
         let m = Learned::parse(Path::new("m.tsv"), MODEL, &ids(), 0.5).unwrap();
         let mut s = LearnScratch::default();
-        // The rules coded power: knowledge -2 + 3 - 1 = 0 -> p = 0.5 reaches 0.5.
-        let mut out = vec![Coding {
-            code: 2,
-            score: 2.0,
-            evidence: Vec::new(),
-            learned: false,
-        }];
+        // The rules coded power with score 2: knowledge -2 + 3 - 1 (c:) - 0.5 x 2/5
+        // (s:) = -0.2, under; with score 0 (an implied code) 0 -> p = 0.5 reaches 0.5;
+        // a score over the cap counts as 10: -2 + 3 - 1 - 0.5 x 2 = -1.
+        let power = |score: f32| {
+            vec![Coding {
+                code: 2,
+                score,
+                evidence: Vec::new(),
+                learned: false,
+            }]
+        };
         m.set_question(&[], &mut s);
+        let mut out = power(2.0);
+        assert!(!m.add_codes("ידע", &[], |_| true, &mut out, &mut s));
+        assert!((s.logits[0] + 0.2).abs() < 1e-6);
+        let mut out = power(50.0);
+        assert!(!m.add_codes("ידע", &[], |_| true, &mut out, &mut s));
+        assert!((s.logits[0] + 1.0).abs() < 1e-6);
+        let mut out = power(0.0);
         assert!(m.add_codes("ידע", &[], |_| true, &mut out, &mut s));
         assert_eq!(out.iter().map(|c| c.code).collect::<Vec<_>>(), vec![1, 2]);
         // A business unit: power -2 + 2.5 = 0.5 -> added unless not allowed.
@@ -496,7 +519,7 @@ mod tests {
     #[test]
     fn a_broken_model_is_an_error_naming_the_file_and_line() {
         let bad = |text: &str| {
-            Learned::parse(Path::new("m.tsv"), text, &ids(), 0.5)
+            Learned::parse(Path::new("m.tsv"), text.to_string(), &ids(), 0.5)
                 .unwrap_err()
                 .to_string()
         };
@@ -539,7 +562,7 @@ mod tests {
             "trained on 10 units",
         );
         assert!(text.contains("bias\t-2\t-1.2346\nw:ידע\t3\t0\n"), "{text}");
-        let m = Learned::parse(Path::new("m.tsv"), &text, &ids(), 0.5).unwrap();
+        let m = Learned::parse(Path::new("m.tsv"), text, &ids(), 0.5).unwrap();
         assert_eq!(m.attributes, vec!["sector"]);
         assert_eq!(m.n_features(), 1);
     }

@@ -38,6 +38,8 @@ pub const SOURCE_ATTRIBUTE: &str = "coding_source";
 pub const REVIEWED: &str = "reviewed";
 /// The same for documents that keep tamlil's automatic coding.
 pub const AUTO: &str = "auto";
+/// codings.csv's `source` of an automatic coding the codebook's learned model added.
+pub const LEARNED: &str = "learned";
 
 /// What to do when two reviewers cover the same document and code it differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]

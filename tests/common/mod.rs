@@ -56,6 +56,19 @@ pub fn tamlil(args: &[&str]) -> Output {
         .expect("run tamlil")
 }
 
+/// `tamlil code --units UNITS --codebook CODEBOOK --out OUT`.
+pub fn code_with(units: &Path, codebook: &Path, out: &Path) -> Output {
+    tamlil(&[
+        "code",
+        "--units",
+        units.to_str().unwrap(),
+        "--codebook",
+        codebook.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
 /// Standard error as text.
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
