@@ -22,6 +22,15 @@ use crate::error::InputError;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Distinct words a thread remembers the feature rows of before it forgets them all
+/// and starts again (a bound on memory whatever the vocabulary of the corpus).
+const MEMO_WORDS: usize = 1 << 18;
+
+/// The source of [`Learned::id`]: every model read gets a new one, so a scratch
+/// never serves rows remembered for another model.
+static MODEL_IDS: AtomicU64 = AtomicU64::new(1);
 
 /// A learned model, read and checked against a codebook's codes.
 #[derive(Debug, Clone)]
@@ -47,6 +56,8 @@ pub struct Learned {
     scored: Vec<Option<u32>>,
     /// Rows of one weight per model code.
     weights: Vec<f32>,
+    /// Tells this model's remembered word rows from another's (see [`MODEL_IDS`]).
+    id: u64,
 }
 
 type Map = HashMap<Box<str>, u32, foldhash::fast::FixedState>;
@@ -64,6 +75,12 @@ pub struct LearnScratch {
     asked: Vec<f32>,
     /// (weight, char start, char end, byte start, byte end) of the unit's words.
     words: Vec<(f32, usize, usize, usize, usize)>,
+    /// Word (as the model spells it) -> the rows its forms have among the unit
+    /// features, in the order of its forms (a range of `memo_rows`), for model
+    /// `memo_of`: a word met before costs one look-up.
+    memo: HashMap<compact_str::CompactString, (u32, u32), foldhash::fast::FixedState>,
+    memo_rows: Vec<u32>,
+    memo_of: u64,
 }
 
 /// The header written at the top of a model file.
@@ -199,6 +216,7 @@ impl Learned {
             coded,
             scored,
             weights,
+            id: MODEL_IDS.fetch_add(1, Ordering::Relaxed),
         })
     }
 
@@ -283,15 +301,40 @@ impl Learned {
         for (l, q) in s.logits.iter_mut().zip(&s.asked) {
             *l += q;
         }
+        if s.memo_of != self.id || s.memo.len() >= MEMO_WORDS {
+            s.memo.clear();
+            s.memo_rows.clear();
+            s.memo_of = self.id;
+        }
         let LearnScratch {
             word,
             key,
             stamp,
             round,
             logits,
+            memo,
+            memo_rows,
             ..
         } = s;
-        self.count_words(&self.words, text, word, stamp, *round, logits);
+        features::for_each_word(text, word, |w| {
+            let (a, b) = match memo.get(w) {
+                Some(&r) => r,
+                None => {
+                    let a = memo_rows.len() as u32;
+                    features::for_each_form(w, |form| {
+                        if let Some(&r) = self.words.get(form) {
+                            memo_rows.push(r);
+                        }
+                    });
+                    let r = (a, memo_rows.len() as u32);
+                    memo.insert(w.into(), r);
+                    r
+                }
+            };
+            for &r in &memo_rows[a as usize..b as usize] {
+                self.count(r, 1.0, stamp, *round, logits);
+            }
+        });
         for c in codings {
             if let Some(r) = self.coded[c.code] {
                 self.count(r, 1.0, stamp, *round, logits);
