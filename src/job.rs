@@ -521,44 +521,25 @@ pub fn run_job(cfg: &JobConfig, out: &Path, clock: &mut WallClock) -> Result<Job
         },
     )?;
     clock.stop("documents");
-    let units = units_out.finish()?;
-    let codings = codings_out.finish()?;
-    project.finish()?;
-    clock.stop("finish_outputs");
-
-    pipeline::check_interrupted()?;
-    let spec = AnalysisSpec::from_codebook_source(&cfg.codebook.source)?;
-    let opts = AnalysisOptions {
-        by: by.clone(),
-        mix_family: spec.mix_family.clone(),
-        continua: continua(&spec, &tally.tree),
-        permutations: cfg.permutations,
-        seed: cfg.seed,
-    };
-    let result = analysis::analyse(&tally, &attr_names, &opts);
-    clock.stop("statistics");
-    let tables_dir = out.join("tables");
-    create_dir(&tables_dir)?;
-    let trust = cfg
-        .review
-        .as_ref()
-        .map(|rv| review::trust::table(&rv.trust));
-    for t in result.tables.iter().chain(&trust) {
-        write_atomic(&tables_dir.join(format!("{}.csv", t.name)), &t.to_csv()?)?;
-        crate::tally::parquet::write_parquet(&tables_dir.join(format!("{}.parquet", t.name)), t)?;
-    }
-    let stats = serde_json::json!({
-        "permutations": cfg.permutations,
-        "key_mix_interval": "95% Student t on interview shares, clipped to [0, 1]",
-        "seed": cfg.seed,
-        "tests": result.tests,
-        "key_mix": result.mix,
+    // The outputs are finished (flushed, synced, the project's XML copied into its
+    // zip) on a thread of their own while the statistics and tables are worked out:
+    // the one waits mostly for the disk, the others for the processors.
+    let (finished, analysed) = std::thread::scope(|sc| {
+        let finishing = sc.spawn(move || -> Result<(usize, usize)> {
+            let units = units_out.finish()?;
+            let codings = codings_out.finish()?;
+            project.finish()?;
+            Ok((units, codings))
+        });
+        let analysed = analyse_and_tabulate(cfg, out, &tally, &attr_names, &by, clock);
+        let finished = finishing
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (finished, analysed)
     });
-    write_atomic(
-        &out.join("stats.json"),
-        (serde_json::to_string_pretty(&stats)? + "\n").as_bytes(),
-    )?;
-    clock.stop("tables");
+    let (units, codings) = finished?;
+    let (result, opts) = analysed?;
+    clock.stop("finish_outputs");
 
     pipeline::check_interrupted()?;
     let charts_dir = out.join("charts");
@@ -598,6 +579,52 @@ pub fn run_job(cfg: &JobConfig, out: &Path, clock: &mut WallClock) -> Result<Job
         redaction: redactor.map(|r| r.mapping().to_vec()),
         guessed_interviewers,
     })
+}
+
+/// The statistics of the tally (stage `statistics`), then its tables (CSV and
+/// Parquet) and stats.json in `out` (stage `tables`).
+fn analyse_and_tabulate(
+    cfg: &JobConfig,
+    out: &Path,
+    tally: &Tally,
+    attr_names: &[String],
+    by: &[(String, usize)],
+    clock: &mut WallClock,
+) -> Result<(analysis::Analysis, AnalysisOptions)> {
+    pipeline::check_interrupted()?;
+    let spec = AnalysisSpec::from_codebook_source(&cfg.codebook.source)?;
+    let opts = AnalysisOptions {
+        by: by.to_vec(),
+        mix_family: spec.mix_family.clone(),
+        continua: continua(&spec, &tally.tree),
+        permutations: cfg.permutations,
+        seed: cfg.seed,
+    };
+    let result = analysis::analyse(tally, attr_names, &opts);
+    clock.stop("statistics");
+    let tables_dir = out.join("tables");
+    create_dir(&tables_dir)?;
+    let trust = cfg
+        .review
+        .as_ref()
+        .map(|rv| review::trust::table(&rv.trust));
+    for t in result.tables.iter().chain(&trust) {
+        write_atomic(&tables_dir.join(format!("{}.csv", t.name)), &t.to_csv()?)?;
+        crate::tally::parquet::write_parquet(&tables_dir.join(format!("{}.parquet", t.name)), t)?;
+    }
+    let stats = serde_json::json!({
+        "permutations": cfg.permutations,
+        "key_mix_interval": "95% Student t on interview shares, clipped to [0, 1]",
+        "seed": cfg.seed,
+        "tests": result.tests,
+        "key_mix": result.mix,
+    });
+    write_atomic(
+        &out.join("stats.json"),
+        (serde_json::to_string_pretty(&stats)? + "\n").as_bytes(),
+    )?;
+    clock.stop("tables");
+    Ok((result, opts))
 }
 
 /// The first unit of a guessed interviewer (see [`crate::text::turns::guessed_interviewer`]).
