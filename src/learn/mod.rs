@@ -519,6 +519,30 @@ mod tests {
     }
 
     #[test]
+    fn words_remembered_for_one_model_are_not_served_to_another() {
+        let a = Learned::parse(Path::new("a.tsv"), MODEL, &ids(), 0.5).unwrap();
+        // b's rows are in another order: ידע is its second feature, not its first.
+        let other = MODEL.replace("w:ידע\t3\t-1", "w:שלום\t9\t9\nw:ידע\t-3\t4");
+        let b = Learned::parse(Path::new("b.tsv"), other, &ids(), 0.5).unwrap();
+        let mut s = LearnScratch::default();
+        // One scratch, the models in turn, each word met again: each model's logits
+        // are its own (a: knowledge -2 + 3, power -2 - 1; b: -2 - 3, -2 + 4).
+        for round in 0..3 {
+            for (m, want) in [(&a, [1.0, -3.0]), (&b, [-5.0, 2.0])] {
+                m.set_question(&[], &mut s);
+                let mut out = Vec::new();
+                m.add_codes("בידע וידע", &[], |_| true, &mut out, &mut s);
+                assert_eq!(s.logits, want, "round {round}");
+            }
+        }
+        // A clone is the same model and may share what was remembered.
+        let c = a.clone();
+        let mut out = Vec::new();
+        c.add_codes("הידע", &[], |_| true, &mut out, &mut s);
+        assert_eq!(s.logits, [1.0, -3.0]);
+    }
+
+    #[test]
     fn the_rules_codes_and_attributes_are_features_and_nothing_is_taken_away() {
         let m = Learned::parse(Path::new("m.tsv"), MODEL, &ids(), 0.5).unwrap();
         let mut s = LearnScratch::default();
