@@ -42,6 +42,13 @@ impl Kind {
 /// lowercase `8-4-4-4-12` hex. Parts are separated by U+0000 so ("ab","c") and
 /// ("a","bc") differ.
 pub fn guid(kind: Kind, parts: &[&str]) -> String {
+    let mut s = String::with_capacity(36);
+    push_guid(kind, parts, &mut s);
+    s
+}
+
+/// Appends [`guid`]`(kind, parts)` to `out`.
+pub fn push_guid(kind: Kind, parts: &[&str], out: &mut String) {
     let mut h = Sha256::new();
     h.update(NAMESPACE.as_bytes());
     h.update([0u8]);
@@ -55,15 +62,19 @@ pub fn guid(kind: Kind, parts: &[&str]) -> String {
     b.copy_from_slice(&d[..16]);
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let mut s = String::with_capacity(36);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = [0u8; 36];
+    let mut at = 0;
     for (i, byte) in b.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
-            s.push('-');
+            text[at] = b'-';
+            at += 1;
         }
-        s.push(char::from_digit((byte >> 4) as u32, 16).unwrap_or('0'));
-        s.push(char::from_digit((byte & 15) as u32, 16).unwrap_or('0'));
+        text[at] = HEX[(byte >> 4) as usize];
+        text[at + 1] = HEX[(byte & 15) as usize];
+        at += 2;
     }
-    s
+    out.push_str(std::str::from_utf8(&text).unwrap_or_default());
 }
 
 /// Whether `s` is a GUID as REFI-QDA writes them (`8-4-4-4-12` hex, optionally in braces).

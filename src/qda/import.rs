@@ -306,7 +306,10 @@ pub fn parse_project(xml: &str) -> Result<Project, String> {
             "User" if parent == Some("Users") => {
                 let a = attrs(&e, pos)?;
                 if let Some(g) = a.get("guid") {
-                    let n = a.get("name").map(|n| clean_name(n)).unwrap_or_default();
+                    let n = a
+                        .get("name")
+                        .map(|n| clean_name(n).into_owned())
+                        .unwrap_or_default();
                     p.users.insert(g.trim().to_ascii_lowercase(), n);
                 }
             }
@@ -317,7 +320,10 @@ pub fn parse_project(xml: &str) -> Result<Project, String> {
                         .get("guid")
                         .map(|g| g.trim().to_string())
                         .unwrap_or_default(),
-                    name: a.get("name").map(|n| clean_name(n)).unwrap_or_default(),
+                    name: a
+                        .get("name")
+                        .map(|n| clean_name(n).into_owned())
+                        .unwrap_or_default(),
                     description: String::new(),
                     parent: code_stack.last().copied(),
                 });
@@ -333,7 +339,10 @@ pub fn parse_project(xml: &str) -> Result<Project, String> {
                         .get("guid")
                         .map(|g| g.trim().to_string())
                         .unwrap_or_default(),
-                    name: a.get("name").map(|n| clean_name(n)).unwrap_or_default(),
+                    name: a
+                        .get("name")
+                        .map(|n| clean_name(n).into_owned())
+                        .unwrap_or_default(),
                     plain_text_path: a.get("plainTextPath").cloned().unwrap_or_default(),
                     ..TextSource::default()
                 });

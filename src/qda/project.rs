@@ -12,7 +12,7 @@
 //! same inputs give a byte-identical file with any number of threads.
 
 use super::deflate::{Segment, SegmentedEntry};
-use super::guid::{Kind, guid};
+use super::guid::{Kind, guid, push_guid};
 use super::qdc::{self, code_guid, origin};
 use super::xml::{attr, clean_name, text};
 use crate::codebook::Codebook;
@@ -57,16 +57,6 @@ pub fn case_guid(doc_id: &str) -> String {
 /// The GUID of the Variable for manifest attribute `name`.
 pub fn variable_guid(name: &str) -> String {
     guid(Kind::Variable, &[name])
-}
-
-/// The GUID of the PlainTextSelection of code `code_id` on unit `unit_id`.
-pub fn selection_guid(doc_id: &str, unit_id: &str, code_id: &str) -> String {
-    guid(Kind::Selection, &[doc_id, unit_id, code_id])
-}
-
-/// The GUID of the Coding of code `code_id` on unit `unit_id`.
-pub fn coding_guid(doc_id: &str, unit_id: &str, code_id: &str) -> String {
-    guid(Kind::Coding, &[doc_id, unit_id, code_id])
 }
 
 /// The path of a source's text inside the `.qdpx` (`sources/<guid>.txt`).
@@ -502,24 +492,36 @@ impl<'c> SourceXml<'c> {
             attr(&clean_name(doc_id)),
             user
         );
+        // Written piece by piece: a large corpus has millions of selections.
+        let mut num = itoa::Buffer::new();
         for (u, cs) in units.iter().zip(codings) {
-            if u.role != Role::Interviewee {
+            if u.role != Role::Interviewee || cs.is_empty() {
                 continue;
             }
+            let unit_name = clean_name(&u.unit_id);
+            let unit_name = attr(&unit_name);
             for c in cs {
-                let code_id = &self.codebook.codes[c.code].id;
-                let _ = writeln!(
-                    s,
-                    "      <PlainTextSelection guid=\"{}\" name=\"{}\" startPosition=\"{}\" endPosition=\"{}\" creatingUser=\"{}\">\n        <Coding guid=\"{}\" creatingUser=\"{}\">\n          <CodeRef targetGUID=\"{}\"/>\n        </Coding>\n      </PlainTextSelection>",
-                    selection_guid(doc_id, &u.unit_id, code_id),
-                    attr(&clean_name(&u.unit_id)),
-                    u.start,
-                    u.end,
-                    user,
-                    coding_guid(doc_id, &u.unit_id, code_id),
-                    user,
-                    self.code_guids[c.code]
-                );
+                let code_id = self.codebook.codes[c.code].id.as_str();
+                // The selection of a code on a unit and its coding are named by the
+                // document, the unit and the code.
+                let parts = [doc_id, u.unit_id.as_str(), code_id];
+                s.push_str("      <PlainTextSelection guid=\"");
+                push_guid(Kind::Selection, &parts, s);
+                s.push_str("\" name=\"");
+                s.push_str(&unit_name);
+                s.push_str("\" startPosition=\"");
+                s.push_str(num.format(u.start));
+                s.push_str("\" endPosition=\"");
+                s.push_str(num.format(u.end));
+                s.push_str("\" creatingUser=\"");
+                s.push_str(user);
+                s.push_str("\">\n        <Coding guid=\"");
+                push_guid(Kind::Coding, &parts, s);
+                s.push_str("\" creatingUser=\"");
+                s.push_str(user);
+                s.push_str("\">\n          <CodeRef targetGUID=\"");
+                s.push_str(&self.code_guids[c.code]);
+                s.push_str("\"/>\n        </Coding>\n      </PlainTextSelection>\n");
                 selections += 1;
             }
         }

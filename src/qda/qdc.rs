@@ -78,7 +78,7 @@ pub fn unique_names(cb: &Codebook) -> (Vec<String>, Vec<String>) {
 fn first_name(options: &[&str]) -> String {
     options
         .iter()
-        .map(|s| clean_name(s))
+        .map(|s| clean_name(s).into_owned())
         .find(|s| !s.is_empty())
         .unwrap_or_else(|| "-".to_string())
 }
@@ -350,7 +350,7 @@ fn code_from(e: &quick_xml::events::BytesStart<'_>, pos: u64) -> Result<QdaCode,
             .map_err(|e| format!("bad attribute at byte {pos}: {e}"))?;
         match local(a.key.local_name().as_ref()).as_str() {
             "guid" => c.guid = v.trim().to_string(),
-            "name" => c.name = clean_name(&v),
+            "name" => c.name = clean_name(&v).into_owned(),
             "isCodable" => c.codable = !matches!(v.trim(), "false" | "0"),
             "color" => c.color = normalize_color(&v),
             _ => {}

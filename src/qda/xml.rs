@@ -56,8 +56,13 @@ pub fn is_bidi_control(c: char) -> bool {
 /// A name (of a code, a source, a case, a variable) as it goes into a QDA file:
 /// bidi embedding/override/isolate controls dropped, line breaks and tabs turned
 /// into spaces, surrounding whitespace trimmed. Source text is never passed here.
-pub fn clean_name(s: &str) -> String {
-    s.chars()
+pub fn clean_name(s: &str) -> Cow<'_, str> {
+    let dirty = |c: char| is_bidi_control(c) || matches!(c, '\t' | '\n' | '\r');
+    if !s.chars().any(dirty) {
+        return Cow::Borrowed(s.trim());
+    }
+    let cleaned: String = s
+        .chars()
         .filter(|&c| !is_bidi_control(c))
         .map(|c| {
             if matches!(c, '\t' | '\n' | '\r') {
@@ -66,9 +71,8 @@ pub fn clean_name(s: &str) -> String {
                 c
             }
         })
-        .collect::<String>()
-        .trim()
-        .to_string()
+        .collect();
+    Cow::Owned(cleaned.trim().to_string())
 }
 
 /// The text an entity or character reference stands for (`amp` -> `&`, `#13` ->
