@@ -134,6 +134,7 @@ fn tiny_corpus_tables_by_hand() {
         [
             "cache",
             "charts",
+            "commit",
             "documents",
             "finish_outputs",
             "report",
@@ -157,6 +158,24 @@ fn tiny_corpus_tables_by_hand() {
     let mut names: Vec<&str> = threads.keys().map(String::as_str).collect();
     names.sort_unstable();
     assert_eq!(names, ["code", "format", "read", "redact", "segment"]);
+    // Again into the same folder: removing the earlier outputs is in the last stage,
+    // and the stages, still adding up, end before the process does.
+    let started = std::time::Instant::now();
+    assert!(run_tiny(&out, &[]).status.success());
+    let elapsed = started.elapsed().as_secs_f64();
+    let run: serde_json::Value = serde_json::from_str(&read(&out.join("run.json"))).unwrap();
+    let seconds = run["seconds"].as_object().unwrap();
+    let sum: f64 = seconds
+        .iter()
+        .filter(|(k, _)| *k != "total")
+        .map(|(_, v)| v.as_f64().unwrap())
+        .sum();
+    let total = seconds["total"].as_f64().unwrap();
+    assert!((sum - total).abs() <= 1e-6 * total, "{seconds:?}");
+    assert!(
+        seconds["commit"].as_f64().unwrap() > 0.0 && total < elapsed,
+        "{seconds:?}"
+    );
 }
 
 #[test]

@@ -283,6 +283,7 @@ pub fn run(args: Args) -> Result<()> {
         "seconds": seconds,
         "document_thread_seconds": thread_seconds,
     });
+    let mut provenance = provenance;
     write_atomic(
         &staged.path().join("run.json"),
         (serde_json::to_string_pretty(&provenance)? + "\n").as_bytes(),
@@ -291,6 +292,23 @@ pub fn run(args: Args) -> Result<()> {
         redaction::write_mapping(path, entries)?;
     }
     staged.commit()?;
+    // Writing run.json and moving the outputs into place (which removes the previous
+    // ones: a large folder takes a while) come after the run.json just written: it
+    // is replaced by one whose stages cover them too. Should that fail, the first
+    // one stands.
+    clock.stop("commit");
+    provenance["seconds"] = clock
+        .seconds()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.into()))
+        .collect::<serde_json::Map<String, serde_json::Value>>()
+        .into();
+    if let Err(e) = serde_json::to_string_pretty(&provenance)
+        .map_err(anyhow::Error::from)
+        .and_then(|t| write_atomic(&args.out.join("run.json"), (t + "\n").as_bytes()))
+    {
+        eprintln!("tamlil: warning: run.json keeps the timings without the last stage: {e}");
+    }
     if let Some(r) = &cfg.review {
         eprintln!(
             "tamlil: {} of {} interviews reviewed ({}); their codings replace tamlil's",
