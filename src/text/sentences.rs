@@ -15,10 +15,25 @@ const MAX_QUOTE_WORDS: usize = 80;
 /// Splits `text` into sentences; returns byte ranges, trimmed of white space.
 /// A line break always ends a sentence (paragraphs are never joined here).
 pub fn sentence_ranges(text: &str) -> Vec<(usize, usize)> {
+    thread_local! {
+        // The characters of the text scanned, kept from text to text.
+        static CHARS: std::cell::RefCell<Vec<(usize, char)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    CHARS.with(|buf| match buf.try_borrow_mut() {
+        Ok(mut chars) => {
+            chars.clear();
+            chars.extend(text.char_indices());
+            ranges_of(text, &chars)
+        }
+        Err(_) => ranges_of(text, &text.char_indices().collect::<Vec<_>>()),
+    })
+}
+
+/// [`sentence_ranges`] of `text`, whose characters (with their byte offsets) are `chars`.
+fn ranges_of(text: &str, chars: &[(usize, char)]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0usize;
     let mut state = Scan::default();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
     let n = chars.len();
     let mut i = 0;
     while i < n {

@@ -87,7 +87,24 @@ fn fast_count(s: &str) -> Option<usize> {
     // character to decide whether it joins (WB6/7, WB7b/c, WB11/12), with the class
     // of the word character before it.
     let mut pending: Option<(Wb, Wb)> = None;
-    for c in s.chars() {
+    let bytes = s.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        // A Hebrew letter (U+05D0..U+05EA) after one, nothing pending, only goes on
+        // with the word: the run of letters is passed over without decoding.
+        if prev == Some(Wb::Hebrew)
+            && pending.is_none()
+            && bytes[at] == 0xD7
+            && matches!(bytes.get(at + 1), Some(0x90..=0xAA))
+        {
+            at += 2;
+            continue;
+        }
+        let c = match bytes[at] {
+            b if b < 0x80 => b as char,
+            _ => s[at..].chars().next()?,
+        };
+        at += c.len_utf8();
         let w = class(c)?;
         if w == Wb::Ignore {
             // WB4 attaches it to the character before it. A directional mark or a
