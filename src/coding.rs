@@ -616,13 +616,15 @@ impl Coder {
         out.clear();
         out.resize_with(units.len(), Vec::new);
         let n = self.thresholds.len();
-        if self.learned.is_some() {
+        if let Some(model) = &self.learned {
             s.seq_veto.clear();
             s.seq_veto.resize(units.len() * n, false);
+            model.begin_document(units.len(), &mut s.learn);
         }
         if !self.context.is_on() {
             for (i, (u, o)) in units.iter().zip(out.iter_mut()).enumerate() {
                 self.code_unit(u.text, &u.ctx, s, o);
+                self.note_words(i, u, s);
                 self.keep_veto(i, s);
             }
             self.add_learned(units, s, out);
@@ -660,7 +662,9 @@ impl Coder {
             if u.ctx.role == Some(Role::Other) {
                 continue;
             }
-            if self.score_unit(u.text, reading, s) {
+            let scored = self.score_unit(u.text, reading, s);
+            self.note_words(i, u, s);
+            if scored {
                 self.decide(self.allowed(&u.ctx, &mut allowed), None, s, &mut out[i]);
                 self.keep_veto(i, s);
                 let row = &mut own[i * n..(i + 1) * n];
@@ -756,6 +760,16 @@ impl Coder {
         self.add_learned(units, s, out);
     }
 
+    /// With a learned model, has it read the words of interviewee unit `i` off the
+    /// tokens the matcher just found in it (see [`crate::learn::Learned::note_words`]).
+    fn note_words(&self, i: usize, u: &SeqUnit, s: &mut Scratch) {
+        if let Some(model) = &self.learned
+            && u.ctx.role == Some(Role::Interviewee)
+        {
+            model.note_words(i, u.text, &s.m, &mut s.learn);
+        }
+    }
+
     /// Keeps what the exclusions of unit `i`, just scored, vetoed (for the learned
     /// model's pass).
     fn keep_veto(&self, i: usize, s: &mut Scratch) {
@@ -799,7 +813,8 @@ impl Coder {
             }
             let flags = self.allowed(&u.ctx, &mut allowed);
             let vetoed = &s.seq_veto[i * n..(i + 1) * n];
-            model.add_codes(
+            model.add_codes_to_unit(
+                i,
                 u.text,
                 u.ctx.attrs,
                 |c| flags[c] && !vetoed[c],

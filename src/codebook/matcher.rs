@@ -53,6 +53,22 @@ pub struct MatchScratch {
     memo: HashMap<CompactString, Known>,
     memo_ids: Vec<u32>,
     memo_of: u64,
+    /// Counts the times the memo was emptied (see [`MatchScratch::epoch`]).
+    epoch: u64,
+}
+
+impl MatchScratch {
+    /// The number of the distinct folded token `i` of the last text matched: the
+    /// same for the same token until the [`MatchScratch::epoch`] changes, so other
+    /// per-token memos can be plain arrays indexed by it.
+    pub fn slot(&self, i: usize) -> u32 {
+        self.known[i].slot
+    }
+
+    /// Changes whenever the slots are given out afresh.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
 }
 
 /// What a thread remembers of a distinct folded token.
@@ -67,6 +83,8 @@ struct Known {
     starts_phrase: bool,
     /// Whether one of its word ids is the second word of a longer term.
     second_in_phrase: bool,
+    /// Its number among the distinct tokens the memo knows.
+    slot: u32,
 }
 
 /// Words that negate what follows them (folded, with the clitics they take).
@@ -199,6 +217,7 @@ impl Matcher {
             s.memo.clear();
             s.memo_ids.clear();
             s.memo_of = self.generation;
+            s.epoch += 1;
         }
         s.known.clear();
         s.marks.clear();
@@ -207,7 +226,8 @@ impl Matcher {
             let known = match s.memo.get(word) {
                 Some(&k) => k,
                 None => {
-                    let k = self.learn(word, &mut s.article, &mut s.memo_ids);
+                    let mut k = self.learn(word, &mut s.article, &mut s.memo_ids);
+                    k.slot = s.memo.len() as u32;
                     s.memo.insert(word.into(), k);
                     k
                 }
@@ -294,6 +314,7 @@ impl Matcher {
             marks: self.marks_of(word),
             starts_phrase,
             second_in_phrase,
+            slot: 0,
         }
     }
 

@@ -17,6 +17,7 @@
 pub mod features;
 pub mod fit;
 
+use crate::codebook::matcher::MatchScratch;
 use crate::coding::{Coding, Evidence};
 use crate::error::InputError;
 use std::borrow::Cow;
@@ -81,6 +82,39 @@ pub struct LearnScratch {
     memo: HashMap<compact_str::CompactString, (u32, u32), foldhash::fast::FixedState>,
     memo_rows: Vec<u32>,
     memo_of: u64,
+    /// Per distinct token of the coder's matcher (by its slot, for the matcher's
+    /// epoch `slot_epoch` and model `slot_of`): the rows of its words' forms (a range
+    /// of `slot_rows`), or [`UNSET`].
+    by_slot: Vec<(u32, u32)>,
+    slot_rows: Vec<u32>,
+    slot_epoch: u64,
+    slot_of: u64,
+    /// Per unit of the document being coded: the rows of its words, in order, as
+    /// [`Learned::note_words`] read them off its tokens (a range of `unit_rows`).
+    unit_at: Vec<Option<(u32, u32)>>,
+    unit_rows: Vec<u32>,
+}
+
+/// A token whose rows are not known yet.
+const UNSET: (u32, u32) = (u32::MAX, u32::MAX);
+
+/// Whether the Hebrew word `raw` is spelled as its folded form `folded` (its final
+/// letters made ordinary ones) is, with a final letter at the end where the letter
+/// has one: the one spelling of the folded form the token memo can stand for.
+fn usual_spelling(raw: &str, folded: &str) -> bool {
+    let (r, f) = (raw.as_bytes(), folded.as_bytes());
+    let n = r.len();
+    if n != f.len() || n < 2 || r[..n - 2] != f[..n - 2] {
+        return false;
+    }
+    // כ מ נ פ צ (D7 9B 9E A0 A4 A6) end a word as ך ם ן ף ץ (one code point less).
+    let last = f[n - 1];
+    let want = if matches!(last, 0x9B | 0x9E | 0xA0 | 0xA4 | 0xA6) {
+        last - 1
+    } else {
+        last
+    };
+    r[n - 1] == want
 }
 
 /// The header written at the top of a model file.
@@ -274,33 +308,9 @@ impl Learned {
         });
     }
 
-    /// Sets what the question an answer answers adds to each code (kept in `s` for
-    /// the answers that follow, until the next question).
-    pub fn set_question(&self, question: &[&str], s: &mut LearnScratch) {
-        self.fresh_count(s);
-        s.asked.clear();
-        s.asked.resize(self.codes.len(), 0.0);
-        let LearnScratch {
-            word,
-            stamp,
-            round,
-            asked,
-            ..
-        } = s;
-        for q in question {
-            self.count_words(&self.asked_words, q, word, stamp, *round, asked);
-        }
-    }
-
-    /// Each model code's logit in a unit (`s.logits` after the call), with the
-    /// question last set by [`Learned::set_question`].
-    fn logits(&self, text: &str, codings: &[Coding], attrs: &[(&str, &str)], s: &mut LearnScratch) {
-        self.fresh_count(s);
-        s.logits.clear();
-        s.logits.extend_from_slice(&self.bias);
-        for (l, q) in s.logits.iter_mut().zip(&s.asked) {
-            *l += q;
-        }
+    /// Adds the rows of the words of `text` (each with its stems) to the logits,
+    /// through the per-thread memo of words met before.
+    fn count_text_words(&self, text: &str, s: &mut LearnScratch) {
         if s.memo_of != self.id || s.memo.len() >= MEMO_WORDS {
             s.memo.clear();
             s.memo_rows.clear();
@@ -308,7 +318,6 @@ impl Learned {
         }
         let LearnScratch {
             word,
-            key,
             stamp,
             round,
             logits,
@@ -335,6 +344,134 @@ impl Learned {
                 self.count(r, 1.0, stamp, *round, logits);
             }
         });
+    }
+
+    /// Starts a document of `n_units` units for [`Learned::note_words`].
+    pub fn begin_document(&self, n_units: usize, s: &mut LearnScratch) {
+        s.unit_at.clear();
+        s.unit_at.resize(n_units, None);
+        s.unit_rows.clear();
+    }
+
+    /// Reads the rows of the words of unit `i` off the tokens the coder's matcher
+    /// just found in its `text` (in `m`), where they are the model's words: each
+    /// distinct token's rows are then worked out once per thread, and a unit costs
+    /// no look-up of its own. A unit whose text has quote marks, points or other
+    /// marks, or a word of Hebrew and Latin letters together, is read from its text
+    /// when it is scored.
+    pub fn note_words(&self, i: usize, text: &str, m: &MatchScratch, s: &mut LearnScratch) {
+        if i >= s.unit_at.len() {
+            s.unit_at.resize(i + 1, None);
+        }
+        s.unit_at[i] = None;
+        // With only Hebrew letters and ASCII (no quote marks, which can join letters
+        // into one word, no points or marks, which both skip inside a word), every
+        // word the model reads is a token spelled as in the text.
+        if !m.tokens.plain() {
+            return;
+        }
+        if s.slot_of != self.id || s.slot_epoch != m.epoch() {
+            s.by_slot.clear();
+            s.slot_rows.clear();
+            s.slot_of = self.id;
+            s.slot_epoch = m.epoch();
+        }
+        let from = s.unit_rows.len();
+        for (k, t) in m.tokens.tokens().iter().enumerate() {
+            let bytes = (t.byte_end - t.byte_start) as usize;
+            let chars = (t.end - t.start) as usize;
+            if bytes == chars {
+                continue; // Latin letters and digits: no word of the model
+            }
+            if bytes != 2 * chars {
+                // Hebrew and Latin letters in one token: left to the text.
+                s.unit_rows.truncate(from);
+                return;
+            }
+            let raw = &text[t.byte_start as usize..t.byte_end as usize];
+            if usual_spelling(raw, m.tokens.text(k)) {
+                let slot = m.slot(k) as usize;
+                if slot >= s.by_slot.len() {
+                    s.by_slot.resize(slot + 1, UNSET);
+                }
+                if s.by_slot[slot] == UNSET {
+                    let a = s.slot_rows.len() as u32;
+                    features::for_each_form(raw, |form| {
+                        if let Some(&r) = self.words.get(form) {
+                            s.slot_rows.push(r);
+                        }
+                    });
+                    s.by_slot[slot] = (a, s.slot_rows.len() as u32);
+                }
+                let (a, b) = s.by_slot[slot];
+                s.unit_rows
+                    .extend_from_slice(&s.slot_rows[a as usize..b as usize]);
+            } else {
+                features::for_each_form(raw, |form| {
+                    if let Some(&r) = self.words.get(form) {
+                        s.unit_rows.push(r);
+                    }
+                });
+            }
+        }
+        s.unit_at[i] = Some((from as u32, s.unit_rows.len() as u32));
+    }
+
+    /// Sets what the question an answer answers adds to each code (kept in `s` for
+    /// the answers that follow, until the next question).
+    pub fn set_question(&self, question: &[&str], s: &mut LearnScratch) {
+        self.fresh_count(s);
+        s.asked.clear();
+        s.asked.resize(self.codes.len(), 0.0);
+        let LearnScratch {
+            word,
+            stamp,
+            round,
+            asked,
+            ..
+        } = s;
+        for q in question {
+            self.count_words(&self.asked_words, q, word, stamp, *round, asked);
+        }
+    }
+
+    /// Each model code's logit in a unit (`s.logits` after the call), with the
+    /// question last set by [`Learned::set_question`].
+    fn logits(
+        &self,
+        text: &str,
+        noted: Option<(u32, u32)>,
+        codings: &[Coding],
+        attrs: &[(&str, &str)],
+        s: &mut LearnScratch,
+    ) {
+        self.fresh_count(s);
+        s.logits.clear();
+        s.logits.extend_from_slice(&self.bias);
+        for (l, q) in s.logits.iter_mut().zip(&s.asked) {
+            *l += q;
+        }
+        if let Some((a, b)) = noted {
+            let LearnScratch {
+                stamp,
+                round,
+                logits,
+                unit_rows,
+                ..
+            } = s;
+            for &r in &unit_rows[a as usize..b as usize] {
+                self.count(r, 1.0, stamp, *round, logits);
+            }
+        } else {
+            self.count_text_words(text, s);
+        }
+        let LearnScratch {
+            key,
+            stamp,
+            round,
+            logits,
+            ..
+        } = s;
         for c in codings {
             if let Some(r) = self.coded[c.code] {
                 self.count(r, 1.0, stamp, *round, logits);
@@ -368,7 +505,34 @@ impl Learned {
         out: &mut Vec<Coding>,
         s: &mut LearnScratch,
     ) -> bool {
-        self.logits(text, out, attrs, s);
+        self.add(text, None, attrs, allowed, out, s)
+    }
+
+    /// [`Learned::add_codes`] for unit `i` of the document begun last, whose words
+    /// [`Learned::note_words`] may have read off its tokens already.
+    pub fn add_codes_to_unit(
+        &self,
+        i: usize,
+        text: &str,
+        attrs: &[(&str, &str)],
+        allowed: impl Fn(usize) -> bool,
+        out: &mut Vec<Coding>,
+        s: &mut LearnScratch,
+    ) -> bool {
+        let noted = s.unit_at.get(i).copied().flatten();
+        self.add(text, noted, attrs, allowed, out, s)
+    }
+
+    fn add(
+        &self,
+        text: &str,
+        noted: Option<(u32, u32)>,
+        attrs: &[(&str, &str)],
+        allowed: impl Fn(usize) -> bool,
+        out: &mut Vec<Coding>,
+        s: &mut LearnScratch,
+    ) -> bool {
+        self.logits(text, noted, out, attrs, s);
         // p >= adds_at exactly where the logit reaches ln(adds_at / (1 - adds_at)).
         let at = (self.adds_at / (1.0 - self.adds_at)).ln();
         let mut added = false;
@@ -540,6 +704,54 @@ mod tests {
         let mut out = Vec::new();
         c.add_codes("הידע", &[], |_| true, &mut out, &mut s);
         assert_eq!(s.logits, [1.0, -3.0]);
+    }
+
+    #[test]
+    fn words_read_off_the_tokens_weigh_as_words_read_from_the_text() {
+        use crate::codebook::matcher::Matcher;
+        use crate::codebook::pattern::parse_term;
+        // Final letters (שלום, ידעם), a final letter inside a word (שםו) and an
+        // ordinary one at the end (שלומ), which fold alike; clitics; a Hebrew word
+        // glued to Latin letters; quote marks and points, which make a text be read
+        // from its letters.
+        let text = "code\tw:שלום\t1\t0.5\nw:שלומ\t-4\t0\nw:שםו\t0\t-2\nw:ידעם\t0.25\t0.125\nw:ידע\t2\t0\nw:שמו\t8\t8\n";
+        let model = MODEL.replace("w:ידע\t3\t-1\n", &text.replace("code\t", ""));
+        let m = Learned::parse(Path::new("m.tsv"), model, &ids(), 0.5).unwrap();
+        let mut matcher = Matcher::new();
+        matcher.add_term(&parse_term("ידע").unwrap());
+        let texts = [
+            "שלום לך, בידע ובידעם שלומ.",
+            "שםו ושמו ושלום שלום, 123 abc ABC!",
+            "abcשלום ידע",
+            "עו\"ס שלום ידע",
+            "שָׁלוֹם ידע",
+            "",
+            "שלום",
+        ];
+        let mut ms = MatchScratch::default();
+        let mut s = LearnScratch::default();
+        let mut occs = Vec::new();
+        m.begin_document(texts.len(), &mut s);
+        for (i, t) in texts.iter().enumerate() {
+            occs.clear();
+            matcher.find(t, &mut ms, &mut occs);
+            m.note_words(i, t, &ms, &mut s);
+        }
+        // The plain texts were read off their tokens, the others were not.
+        let noted: Vec<bool> = s.unit_at.iter().map(Option::is_some).collect();
+        assert_eq!(noted, [true, true, false, false, false, true, true]);
+        m.set_question(&[], &mut s);
+        for (i, t) in texts.iter().enumerate() {
+            let mut out = Vec::new();
+            m.add_codes(t, &[], |_| true, &mut out, &mut s);
+            let from_text = s.logits.clone();
+            let mut out = Vec::new();
+            m.add_codes_to_unit(i, t, &[], |_| true, &mut out, &mut s);
+            assert_eq!(s.logits, from_text, "{t}");
+        }
+        // שלום and שלומ fold alike but are two words of the model: -2 + 1 - 4 + 2.
+        m.add_codes_to_unit(0, texts[0], &[], |_| true, &mut Vec::new(), &mut s);
+        assert_eq!(s.logits[0], -2.0 + 1.0 - 4.0 + 2.0 + 0.25);
     }
 
     #[test]

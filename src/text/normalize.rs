@@ -103,12 +103,21 @@ pub struct Token {
 pub struct Tokens {
     buf: String,
     tokens: Vec<Token>,
+    /// Whether the text held only Hebrew letters and ASCII other than quote marks.
+    plain: bool,
 }
 
 impl Tokens {
     /// An empty token list.
     pub fn new() -> Tokens {
         Tokens::default()
+    }
+
+    /// Whether the text tokenized held only Hebrew letters (U+05D0..U+05EA) and
+    /// ASCII characters other than the quote marks `"` and `'`: no points, marks,
+    /// geresh or other characters, so each token is a plain slice of letters.
+    pub fn plain(&self) -> bool {
+        self.plain
     }
 
     /// The tokens in text order.
@@ -146,6 +155,7 @@ impl Tokenizer {
     pub fn tokenize(text: &str, out: &mut Tokens) {
         out.buf.clear();
         out.tokens.clear();
+        out.plain = true;
         let mut cur: Option<Token> = None;
         // A geresh seen after a letter of the current token, waiting for a letter.
         let mut pending_geresh: Option<char> = None;
@@ -206,8 +216,15 @@ impl Tokenizer {
                 continue;
             }
             let c = match bytes[at] {
+                b'"' | b'\'' => {
+                    out.plain = false;
+                    bytes[at] as char
+                }
                 b if b < 0x80 => b as char,
-                _ => text[at..].chars().next().unwrap_or('\u{FFFD}'),
+                _ => {
+                    out.plain = false;
+                    text[at..].chars().next().unwrap_or('\u{FFFD}')
+                }
             };
             let fold = fold_char(c);
             at += c.len_utf8();
@@ -364,6 +381,34 @@ mod tests {
         let mut v = Vec::new();
         clitic_stems(word, |s| v.push(s.to_string()));
         v
+    }
+
+    #[test]
+    fn a_plain_text_has_hebrew_letters_and_ascii_but_quote_marks() {
+        let plain = |t: &str| {
+            let mut toks = Tokens::new();
+            Tokenizer::tokenize(t, &mut toks);
+            toks.plain()
+        };
+        assert!(plain("שלום לך, ABC 123 (ידע) - ש.ל.ו.ם!\n"));
+        assert!(plain(""));
+        for t in [
+            "עו\"ס",
+            "וכו'",
+            "שָׁלוֹם",
+            "ר\u{200F}ונית",
+            "בית־ספר",
+            "עו״ס",
+            "…",
+            "ü",
+        ] {
+            assert!(!plain(t), "{t}");
+        }
+        // Each text tokenized afresh.
+        let mut toks = Tokens::new();
+        Tokenizer::tokenize("עו\"ס", &mut toks);
+        Tokenizer::tokenize("שלום", &mut toks);
+        assert!(toks.plain());
     }
 
     #[test]
