@@ -316,7 +316,7 @@ fn format_document(
         crate::qda::project::reviewer_guid,
     );
     let mut s = String::new();
-    let selections = xml.text_source(&entry.id, &user, &r.units, &r.codings, &mut s);
+    let selections = xml.text_source(&entry.id, &entry.attrs, &user, &r.units, &r.codings, &mut s);
     let project = PreparedSource::new(&entry.id, &r.text, &s, selections)?;
     Ok(Formatted {
         units,
@@ -466,7 +466,7 @@ pub fn run_job(cfg: &JobConfig, out: &Path, clock: &mut WallClock) -> Result<Job
                     codings_out.set_source(source);
                     units_out.write_document(&r.units, &entry.attrs)?;
                     project.set_user(cfg.review.as_ref().and_then(|rv| rv.reviewer_of(&entry.id)));
-                    project.add_document(&entry.id, &r.text, &r.units, &r.codings)?;
+                    project.add_document(&entry.id, &entry.attrs, &r.text, &r.units, &r.codings)?;
                 }
             }
             let attrs = doc_attrs(entry);

@@ -108,7 +108,7 @@ fn qdpx(args: QdpxArgs) -> Result<()> {
             if let Some(rd) = redactor.as_mut() {
                 r.redact(rd, &entry.id);
             }
-            project.add_document(&entry.id, &r.text, &r.units, &r.codings)
+            project.add_document(&entry.id, &entry.attrs, &r.text, &r.units, &r.codings)
         },
     )?;
     if let (Some(path), Some(rd)) = (&mapping_path, &redactor) {

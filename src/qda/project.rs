@@ -21,7 +21,6 @@ use crate::corpus::Manifest;
 use crate::error::{InputError, Kind as ErrKind};
 use crate::text::{Role, Unit};
 use anyhow::Result;
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs::{self, File};
 use std::io::BufWriter;
@@ -346,6 +345,7 @@ impl<'c> ProjectWriter<'c> {
     pub fn add_document(
         &mut self,
         doc_id: &str,
+        attrs: &[String],
         text_of_doc: &str,
         units: &[Unit],
         codings: &[Vec<Coding>],
@@ -354,7 +354,7 @@ impl<'c> ProjectWriter<'c> {
         xml.clear();
         let selections = self
             .xml
-            .text_source(doc_id, &self.user, units, codings, &mut xml);
+            .text_source(doc_id, attrs, &self.user, units, codings, &mut xml);
         let prepared = PreparedSource::new(doc_id, text_of_doc, &xml, selections);
         self.buf = xml;
         self.add_prepared(prepared?)
@@ -436,40 +436,46 @@ fn boolean_columns(manifest: &Manifest) -> Vec<bool> {
 pub struct SourceXml<'c> {
     codebook: &'c Codebook,
     code_guids: Vec<String>,
-    /// Document id -> the `VariableValue` elements of its attributes.
-    values: HashMap<String, String>,
+    /// Per attribute of the manifest: its variable's GUID and whether it is Boolean.
+    variables: Vec<(String, bool)>,
 }
 
 impl<'c> SourceXml<'c> {
-    /// The codebook's code GUIDs and every interview's attribute values.
+    /// The codebook's code GUIDs and the manifest's variables.
     pub fn new(codebook: &'c Codebook, manifest: &Manifest) -> SourceXml<'c> {
         let booleans = boolean_columns(manifest);
-        let mut values_of = HashMap::new();
-        for e in &manifest.entries {
-            let mut values = String::new();
-            for ((a, v), &b) in manifest.attributes.iter().zip(&e.attrs).zip(&booleans) {
-                let v = v.trim();
-                if v.is_empty() {
-                    continue;
-                }
-                let value = if b {
-                    let t = crate::corpus::manifest::parse_bool(v).unwrap_or(false);
-                    format!("<BooleanValue>{t}</BooleanValue>")
-                } else {
-                    format!("<TextValue>{}</TextValue>", text(v))
-                };
-                let _ = writeln!(
-                    values,
-                    "      <VariableValue>\n        <VariableRef targetGUID=\"{}\"/>\n        {value}\n      </VariableValue>",
-                    variable_guid(a)
-                );
-            }
-            values_of.insert(e.id.clone(), values);
-        }
         SourceXml {
             codebook,
             code_guids: codebook.codes.iter().map(|c| code_guid(&c.id)).collect(),
-            values: values_of,
+            variables: manifest
+                .attributes
+                .iter()
+                .zip(booleans)
+                .map(|(a, b)| (variable_guid(a), b))
+                .collect(),
+        }
+    }
+
+    /// Appends the `VariableValue` elements of an interview's attribute values
+    /// `attrs` (in the manifest's order; empty ones have none).
+    fn variable_values(&self, attrs: &[String], s: &mut String) {
+        for ((guid, boolean), v) in self.variables.iter().zip(attrs) {
+            let v = v.trim();
+            if v.is_empty() {
+                continue;
+            }
+            s.push_str("      <VariableValue>\n        <VariableRef targetGUID=\"");
+            s.push_str(guid);
+            s.push_str("\"/>\n        ");
+            if *boolean {
+                let t = crate::corpus::manifest::parse_bool(v).unwrap_or(false);
+                let _ = write!(s, "<BooleanValue>{t}</BooleanValue>");
+            } else {
+                s.push_str("<TextValue>");
+                s.push_str(&text(v));
+                s.push_str("</TextValue>");
+            }
+            s.push_str("\n      </VariableValue>\n");
         }
     }
 
@@ -479,6 +485,7 @@ impl<'c> SourceXml<'c> {
     pub fn text_source(
         &self,
         doc_id: &str,
+        attrs: &[String],
         user: &str,
         units: &[Unit],
         codings: &[Vec<Coding>],
@@ -525,9 +532,7 @@ impl<'c> SourceXml<'c> {
                 selections += 1;
             }
         }
-        if let Some(values) = self.values.get(doc_id) {
-            s.push_str(values);
-        }
+        self.variable_values(attrs, s);
         s.push_str("    </TextSource>\n");
         selections
     }
@@ -578,7 +583,7 @@ mod tests {
         };
         {
             let mut w = ProjectWriter::create(&d.join("p.qdpx"), "p", &cb, &m).unwrap();
-            w.add_document("A", "שלום", &[], &[]).unwrap();
+            w.add_document("A", &[], "שלום", &[], &[]).unwrap();
         }
         assert_eq!(fs::read_dir(&d).unwrap().count(), 0);
         let w = ProjectWriter::create(&d.join("p.qdpx"), "p", &cb, &m).unwrap();
@@ -664,7 +669,7 @@ mod tests {
         // Compressed on the writer's thread, one document after the other.
         let mut w = ProjectWriter::create(&d.join("a.qdpx"), "p", &cb, &m).unwrap();
         for (i, (text, units, codings)) in docs.iter().enumerate() {
-            w.add_document(&m.entries[i].id, text, units, codings)
+            w.add_document(&m.entries[i].id, &m.entries[i].attrs, text, units, codings)
                 .unwrap();
         }
         let counts = w.finish().unwrap();
@@ -678,11 +683,12 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(i, (text, units, codings))| {
-                    let (xml, id) = (&xml, &m.entries[i].id);
+                    let (xml, e) = (&xml, &m.entries[i]);
                     scope.spawn(move || {
                         let mut s = String::new();
-                        let n = xml.text_source(id, &user_guid(), units, codings, &mut s);
-                        PreparedSource::new(id, text, &s, n).unwrap()
+                        let n =
+                            xml.text_source(&e.id, &e.attrs, &user_guid(), units, codings, &mut s);
+                        PreparedSource::new(&e.id, text, &s, n).unwrap()
                     })
                 })
                 .collect();
