@@ -813,8 +813,8 @@ impl Coder {
             }
             let flags = self.allowed(&u.ctx, &mut allowed);
             let vetoed = &s.seq_veto[i * n..(i + 1) * n];
-            model.add_codes_to_unit(
-                i,
+            model.add_codes(
+                Some(i),
                 u.text,
                 u.ctx.attrs,
                 |c| flags[c] && !vetoed[c],

@@ -26,6 +26,15 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
+/// The sum of a run.json's stage seconds, and its `total`.
+fn stages_and_total(seconds: &serde_json::Map<String, serde_json::Value>) -> (f64, f64) {
+    let sum = seconds
+        .iter()
+        .filter(|(k, _)| *k != "total")
+        .map(|(_, v)| v.as_f64().unwrap())
+        .sum();
+    (sum, seconds["total"].as_f64().unwrap())
+}
 #[test]
 fn tiny_corpus_tables_by_hand() {
     let dir = TempDir::new("tiny");
@@ -144,12 +153,7 @@ fn tiny_corpus_tables_by_hand() {
             "total"
         ]
     );
-    let sum: f64 = seconds
-        .iter()
-        .filter(|(k, _)| *k != "total")
-        .map(|(_, v)| v.as_f64().unwrap())
-        .sum();
-    let total = seconds["total"].as_f64().unwrap();
+    let (sum, total) = stages_and_total(seconds);
     assert!(
         total > 0.0 && (sum - total).abs() <= 1e-6 * total,
         "{seconds:?}"
@@ -165,12 +169,7 @@ fn tiny_corpus_tables_by_hand() {
     let elapsed = started.elapsed().as_secs_f64();
     let run: serde_json::Value = serde_json::from_str(&read(&out.join("run.json"))).unwrap();
     let seconds = run["seconds"].as_object().unwrap();
-    let sum: f64 = seconds
-        .iter()
-        .filter(|(k, _)| *k != "total")
-        .map(|(_, v)| v.as_f64().unwrap())
-        .sum();
-    let total = seconds["total"].as_f64().unwrap();
+    let (sum, total) = stages_and_total(seconds);
     assert!((sum - total).abs() <= 1e-6 * total, "{seconds:?}");
     assert!(
         seconds["commit"].as_f64().unwrap() > 0.0 && total < elapsed,

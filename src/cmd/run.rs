@@ -118,6 +118,15 @@ fn progress_bar() -> Option<job::Progress> {
     }))
 }
 
+/// Named seconds as a JSON object, in their order.
+fn seconds_json(named: &[(&'static str, f64)]) -> serde_json::Value {
+    named
+        .iter()
+        .map(|&(k, v)| (k.to_string(), v.into()))
+        .collect::<serde_json::Map<String, serde_json::Value>>()
+        .into()
+}
+
 /// Runs `tamlil run`.
 pub fn run(args: Args) -> Result<()> {
     pipeline::set_jobs(args.jobs);
@@ -214,17 +223,9 @@ pub fn run(args: Args) -> Result<()> {
         c.finish();
     }
     clock.stop("cache");
-    let seconds: serde_json::Map<String, serde_json::Value> = clock
-        .seconds()
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.into()))
-        .collect();
-    let thread_seconds: serde_json::Map<String, serde_json::Value> = summary
-        .document_seconds
-        .iter()
-        .map(|&(k, v)| (k.to_string(), v.into()))
-        .collect();
-    let provenance = serde_json::json!({
+    let seconds = seconds_json(&clock.seconds());
+    let thread_seconds = seconds_json(&summary.document_seconds);
+    let mut provenance = serde_json::json!({
         "tool": "tamlil",
         "version": env!("CARGO_PKG_VERSION"),
         "started_unix": started.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
@@ -283,7 +284,6 @@ pub fn run(args: Args) -> Result<()> {
         "seconds": seconds,
         "document_thread_seconds": thread_seconds,
     });
-    let mut provenance = provenance;
     write_atomic(
         &staged.path().join("run.json"),
         (serde_json::to_string_pretty(&provenance)? + "\n").as_bytes(),
@@ -297,12 +297,7 @@ pub fn run(args: Args) -> Result<()> {
     // is replaced by one whose stages cover them too. Should that fail, the first
     // one stands.
     clock.stop("commit");
-    provenance["seconds"] = clock
-        .seconds()
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.into()))
-        .collect::<serde_json::Map<String, serde_json::Value>>()
-        .into();
+    provenance["seconds"] = seconds_json(&clock.seconds());
     if let Err(e) = serde_json::to_string_pretty(&provenance)
         .map_err(anyhow::Error::from)
         .and_then(|t| write_atomic(&args.out.join("run.json"), (t + "\n").as_bytes()))

@@ -308,6 +308,15 @@ impl Learned {
         });
     }
 
+    /// Appends the rows of the model's features for `word` and its clitic-free stems.
+    fn push_rows(&self, word: &str, rows: &mut Vec<u32>) {
+        features::for_each_form(word, |form| {
+            if let Some(&r) = self.words.get(form) {
+                rows.push(r);
+            }
+        });
+    }
+
     /// Adds the rows of the words of `text` (each with its stems) to the logits,
     /// through the per-thread memo of words met before.
     fn count_text_words(&self, text: &str, s: &mut LearnScratch) {
@@ -330,11 +339,7 @@ impl Learned {
                 Some(&r) => r,
                 None => {
                     let a = memo_rows.len() as u32;
-                    features::for_each_form(w, |form| {
-                        if let Some(&r) = self.words.get(form) {
-                            memo_rows.push(r);
-                        }
-                    });
+                    self.push_rows(w, memo_rows);
                     let r = (a, memo_rows.len() as u32);
                     memo.insert(w.into(), r);
                     r
@@ -396,22 +401,14 @@ impl Learned {
                 }
                 if s.by_slot[slot] == UNSET {
                     let a = s.slot_rows.len() as u32;
-                    features::for_each_form(raw, |form| {
-                        if let Some(&r) = self.words.get(form) {
-                            s.slot_rows.push(r);
-                        }
-                    });
+                    self.push_rows(raw, &mut s.slot_rows);
                     s.by_slot[slot] = (a, s.slot_rows.len() as u32);
                 }
                 let (a, b) = s.by_slot[slot];
                 s.unit_rows
                     .extend_from_slice(&s.slot_rows[a as usize..b as usize]);
             } else {
-                features::for_each_form(raw, |form| {
-                    if let Some(&r) = self.words.get(form) {
-                        s.unit_rows.push(r);
-                    }
-                });
+                self.push_rows(raw, &mut s.unit_rows);
             }
         }
         s.unit_at[i] = Some((from as u32, s.unit_rows.len() as u32));
@@ -496,42 +493,19 @@ impl Learned {
     /// Adds to `out` (a unit's codings by the rules) every model code whose
     /// probability reaches `adds_at` and that `allowed` permits, with the question
     /// last set by [`Learned::set_question`]; its evidence is the unit's words that
-    /// weigh most towards it. Returns whether any was added.
+    /// weigh most towards it. Returns whether any was added. With `unit` (its number
+    /// in the document begun last), the words [`Learned::note_words`] read off its
+    /// tokens, if it could, are used; otherwise they are read from `text`.
     pub fn add_codes(
         &self,
+        unit: Option<usize>,
         text: &str,
         attrs: &[(&str, &str)],
         allowed: impl Fn(usize) -> bool,
         out: &mut Vec<Coding>,
         s: &mut LearnScratch,
     ) -> bool {
-        self.add(text, None, attrs, allowed, out, s)
-    }
-
-    /// [`Learned::add_codes`] for unit `i` of the document begun last, whose words
-    /// [`Learned::note_words`] may have read off its tokens already.
-    pub fn add_codes_to_unit(
-        &self,
-        i: usize,
-        text: &str,
-        attrs: &[(&str, &str)],
-        allowed: impl Fn(usize) -> bool,
-        out: &mut Vec<Coding>,
-        s: &mut LearnScratch,
-    ) -> bool {
-        let noted = s.unit_at.get(i).copied().flatten();
-        self.add(text, noted, attrs, allowed, out, s)
-    }
-
-    fn add(
-        &self,
-        text: &str,
-        noted: Option<(u32, u32)>,
-        attrs: &[(&str, &str)],
-        allowed: impl Fn(usize) -> bool,
-        out: &mut Vec<Coding>,
-        s: &mut LearnScratch,
-    ) -> bool {
+        let noted = unit.and_then(|i| s.unit_at.get(i).copied().flatten());
         self.logits(text, noted, out, attrs, s);
         // p >= adds_at exactly where the logit reaches ln(adds_at / (1 - adds_at)).
         let at = (self.adds_at / (1.0 - self.adds_at)).ln();
@@ -667,7 +641,7 @@ mod tests {
         let mut out = Vec::new();
         let text = "אז בידע, בידע הזה.";
         m.set_question(&[], &mut s);
-        assert!(m.add_codes(text, &[], |_| true, &mut out, &mut s));
+        assert!(m.add_codes(None, text, &[], |_| true, &mut out, &mut s));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].code, 1);
         assert_eq!(out[0].score, 0.0);
@@ -695,14 +669,14 @@ mod tests {
             for (m, want) in [(&a, [1.0, -3.0]), (&b, [-5.0, 2.0])] {
                 m.set_question(&[], &mut s);
                 let mut out = Vec::new();
-                m.add_codes("בידע וידע", &[], |_| true, &mut out, &mut s);
+                m.add_codes(None, "בידע וידע", &[], |_| true, &mut out, &mut s);
                 assert_eq!(s.logits, want, "round {round}");
             }
         }
         // A clone is the same model and may share what was remembered.
         let c = a.clone();
         let mut out = Vec::new();
-        c.add_codes("הידע", &[], |_| true, &mut out, &mut s);
+        c.add_codes(None, "הידע", &[], |_| true, &mut out, &mut s);
         assert_eq!(s.logits, [1.0, -3.0]);
     }
 
@@ -743,15 +717,33 @@ mod tests {
         m.set_question(&[], &mut s);
         for (i, t) in texts.iter().enumerate() {
             let mut out = Vec::new();
-            m.add_codes(t, &[], |_| true, &mut out, &mut s);
+            m.add_codes(None, t, &[], |_| true, &mut out, &mut s);
             let from_text = s.logits.clone();
             let mut out = Vec::new();
-            m.add_codes_to_unit(i, t, &[], |_| true, &mut out, &mut s);
+            m.add_codes(Some(i), t, &[], |_| true, &mut out, &mut s);
             assert_eq!(s.logits, from_text, "{t}");
         }
         // שלום and שלומ fold alike but are two words of the model: -2 + 1 - 4 + 2.
-        m.add_codes_to_unit(0, texts[0], &[], |_| true, &mut Vec::new(), &mut s);
+        m.add_codes(Some(0), texts[0], &[], |_| true, &mut Vec::new(), &mut s);
         assert_eq!(s.logits[0], -2.0 + 1.0 - 4.0 + 2.0 + 0.25);
+        // Another matcher numbers the tokens afresh (here ידע first, then שלום): the
+        // rows remembered by the first one's numbers are not served for them.
+        let mut other = Matcher::new();
+        other.add_term(&parse_term("שלום").unwrap());
+        let texts = ["ידע שלום", "שלום ידע ידע"];
+        m.begin_document(texts.len(), &mut s);
+        for (i, t) in texts.iter().enumerate() {
+            occs.clear();
+            other.find(t, &mut ms, &mut occs);
+            m.note_words(i, t, &ms, &mut s);
+        }
+        // ידע 2 and שלום 1, each word once (the first matcher's first two numbers
+        // were שלום's and לך's).
+        for (i, t) in texts.iter().enumerate() {
+            assert!(s.unit_at[i].is_some(), "{t}");
+            m.add_codes(Some(i), t, &[], |_| true, &mut Vec::new(), &mut s);
+            assert_eq!(s.logits[0], -2.0 + 2.0 + 1.0, "{t}");
+        }
     }
 
     #[test]
@@ -771,27 +763,27 @@ mod tests {
         };
         m.set_question(&[], &mut s);
         let mut out = power(2.0);
-        assert!(!m.add_codes("ידע", &[], |_| true, &mut out, &mut s));
+        assert!(!m.add_codes(None, "ידע", &[], |_| true, &mut out, &mut s));
         assert!((s.logits[0] + 0.2).abs() < 1e-6);
         let mut out = power(50.0);
-        assert!(!m.add_codes("ידע", &[], |_| true, &mut out, &mut s));
+        assert!(!m.add_codes(None, "ידע", &[], |_| true, &mut out, &mut s));
         assert!((s.logits[0] + 1.0).abs() < 1e-6);
         let mut out = power(0.0);
-        assert!(m.add_codes("ידע", &[], |_| true, &mut out, &mut s));
+        assert!(m.add_codes(None, "ידע", &[], |_| true, &mut out, &mut s));
         assert_eq!(out.iter().map(|c| c.code).collect::<Vec<_>>(), vec![1, 2]);
         // A business unit: power -2 + 2.5 = 0.5 -> added unless not allowed.
         let mut out = Vec::new();
         let attrs = [("sector", "business")];
-        assert!(!m.add_codes("שלום", &attrs, |c| c != 2, &mut out, &mut s));
-        assert!(m.add_codes("שלום", &attrs, |_| true, &mut out, &mut s));
+        assert!(!m.add_codes(None, "שלום", &attrs, |c| c != 2, &mut out, &mut s));
+        assert!(m.add_codes(None, "שלום", &attrs, |_| true, &mut out, &mut s));
         assert_eq!(out[0].code, 2);
         assert!(out[0].evidence.is_empty());
         // The question's word: -2 + 1 = -1 stays under.
         let mut out = Vec::new();
         m.set_question(&["מה הידע?"], &mut s);
-        assert!(!m.add_codes("שלום", &[], |_| true, &mut out, &mut s));
+        assert!(!m.add_codes(None, "שלום", &[], |_| true, &mut out, &mut s));
         // With a second word of knowledge in the answer it is: -2 + 1 + 3 = 2.
-        assert!(m.add_codes("ידע", &[], |_| true, &mut out, &mut s));
+        assert!(m.add_codes(None, "ידע", &[], |_| true, &mut out, &mut s));
         assert!((s.logits[0] - 2.0).abs() < 1e-6);
     }
 
