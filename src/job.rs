@@ -6,7 +6,7 @@ use crate::coded::{CoderCodings, Target, UnitRow, UnitTable};
 use crate::coding::{Coder, Coding, CodingRows, CodingWriter, SeqUnit, UnitContext};
 use crate::corpus::labels::ValueLabels;
 use crate::corpus::{self, Entry, Manifest};
-use crate::output::write_atomic;
+use crate::output::{AtomicFile, write_atomic};
 use crate::pipeline;
 use crate::qda::project::SourceXml;
 use crate::qda::{PreparedSource, ProjectWriter};
@@ -563,8 +563,10 @@ pub fn run_job(cfg: &JobConfig, out: &Path, clock: &mut WallClock) -> Result<Job
     };
     let charts = build::charts(&ctx, &charts_dir)?;
     clock.stop("charts");
-    let html = build::page(&ctx, &charts)?;
-    write_atomic(&out.join("report.html"), html.as_bytes())?;
+    let page = build::page(&ctx, charts)?;
+    let mut html = AtomicFile::create(&out.join("report.html"))?;
+    page.write_to(&mut html)?;
+    html.commit()?;
     clock.stop("report");
     Ok(JobSummary {
         documents: docs,
@@ -581,8 +583,8 @@ pub fn run_job(cfg: &JobConfig, out: &Path, clock: &mut WallClock) -> Result<Job
     })
 }
 
-/// The statistics of the tally (stage `statistics`), then its tables (CSV and
-/// Parquet) and stats.json in `out` (stage `tables`).
+/// The statistics of the tally (stage `statistics`), its tables (CSV and Parquet,
+/// each written as soon as it is made) and stats.json in `out` (stage `tables`).
 fn analyse_and_tabulate(
     cfg: &JobConfig,
     out: &Path,
@@ -600,17 +602,23 @@ fn analyse_and_tabulate(
         permutations: cfg.permutations,
         seed: cfg.seed,
     };
-    let result = analysis::analyse(tally, attr_names, &opts);
-    clock.stop("statistics");
     let tables_dir = out.join("tables");
     create_dir(&tables_dir)?;
+    // Each table is written, then dropped, as the analysis makes it.
+    let mut table_seconds = 0.0;
+    let result = analysis::analyse(tally, attr_names, &opts, |t| {
+        let start = Instant::now();
+        write_table(&tables_dir, &t)?;
+        table_seconds += start.elapsed().as_secs_f64();
+        anyhow::Ok(())
+    })?;
+    clock.stop_split("statistics", ("tables", table_seconds));
     let trust = cfg
         .review
         .as_ref()
         .map(|rv| review::trust::table(&rv.trust));
-    for t in result.tables.iter().chain(&trust) {
-        write_atomic(&tables_dir.join(format!("{}.csv", t.name)), &t.to_csv()?)?;
-        crate::tally::parquet::write_parquet(&tables_dir.join(format!("{}.parquet", t.name)), t)?;
+    if let Some(t) = &trust {
+        write_table(&tables_dir, t)?;
     }
     let stats = serde_json::json!({
         "permutations": cfg.permutations,
@@ -625,6 +633,12 @@ fn analyse_and_tabulate(
     )?;
     clock.stop("tables");
     Ok((result, opts))
+}
+
+/// Writes table `t` into `dir` as CSV and Parquet.
+fn write_table(dir: &Path, t: &crate::tally::table::Table) -> Result<()> {
+    write_atomic(&dir.join(format!("{}.csv", t.name)), &t.to_csv()?)?;
+    crate::tally::parquet::write_parquet(&dir.join(format!("{}.parquet", t.name)), t)
 }
 
 /// The first unit of a guessed interviewer (see [`crate::text::turns::guessed_interviewer`]).

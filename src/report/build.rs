@@ -11,7 +11,7 @@ use crate::tally::quotes::QuoteBook;
 use crate::tally::tree::Level;
 use crate::text::SegmentOptions;
 use anyhow::Result;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Everything the charts and the page are drawn from.
 pub struct ReportContext<'a> {
@@ -106,11 +106,12 @@ impl ReportContext<'_> {
     }
 }
 
-/// A chart written to disk, with its caption and SVG markup for the page.
+/// A chart written to disk, with its caption: the page reads its SVG markup when
+/// it is written.
 pub struct ChartFile {
     pub name: String,
     pub caption: String,
-    pub svg: String,
+    pub svg: PathBuf,
 }
 
 /// Draws every chart for the first `by` attribute into `dir`.
@@ -133,11 +134,10 @@ pub fn charts(ctx: &ReportContext, dir: &Path) -> Result<Vec<ChartFile>> {
     let attr_text = ctx.attr_in_text(attr);
     let tally = ctx.tally;
     let mut save = |name: &str, caption: String| -> Result<()> {
-        let svg = std::fs::read_to_string(dir.join(format!("{name}.svg")))?;
         out.push(ChartFile {
             name: name.to_string(),
             caption,
-            svg,
+            svg: dir.join(format!("{name}.svg")),
         });
         Ok(())
     };
@@ -505,8 +505,8 @@ fn finding(ctx: &ReportContext, t: &FamilyTest) -> String {
     s
 }
 
-/// The report page.
-pub fn page(ctx: &ReportContext, charts: &[ChartFile]) -> Result<String> {
+/// The report page, to be written with [`Page::write_to`].
+pub fn page(ctx: &ReportContext, charts: Vec<ChartFile>) -> Result<Page> {
     let he = ctx.he();
     let lang = ctx.lang;
     let tally = ctx.tally;
@@ -595,10 +595,7 @@ pub fn page(ctx: &ReportContext, charts: &[ChartFile]) -> Result<String> {
         findings_title: w(lang, "findings").to_string(),
         findings,
         charts_title: w(lang, "charts").to_string(),
-        charts: charts
-            .iter()
-            .map(|c| (c.caption.clone(), c.svg.clone()))
-            .collect(),
+        charts: charts.into_iter().map(|c| (c.caption, c.svg)).collect(),
         tables_title: w(lang, "tables").to_string(),
         tables,
         quotes_title: w(lang, "quotes").to_string(),
@@ -606,7 +603,7 @@ pub fn page(ctx: &ReportContext, charts: &[ChartFile]) -> Result<String> {
         no_quotes: w(lang, "no_quotes").to_string(),
         footer: w(lang, "footer").to_string(),
     };
-    Ok(page.render())
+    Ok(page)
 }
 
 /// Code x group: "% (units)" shaded, with family rows in bold.

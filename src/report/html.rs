@@ -1,6 +1,7 @@
 //! The self-contained HTML report: escaping, highlighted quotes, tables, and the page.
 
 use std::fmt::Write;
+use std::path::PathBuf;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -167,7 +168,8 @@ pub struct Page {
     /// Sentences as HTML fragments (the builder escapes what it puts in them).
     pub findings: Vec<String>,
     pub charts_title: String,
-    pub charts: Vec<(String, String)>,
+    /// Each chart's caption and SVG file, whose markup is inlined in the page.
+    pub charts: Vec<(String, PathBuf)>,
     pub tables_title: String,
     pub tables: Vec<HtmlTable>,
     pub quotes_title: String,
@@ -220,139 +222,153 @@ footer { color:var(--muted); font-size:.8rem; margin-top:48px; }
 
 impl Page {
     /// The whole page as HTML.
-    pub fn render(&self) -> String {
+    pub fn render(self) -> std::io::Result<String> {
+        let mut html = Vec::new();
+        self.write_to(&mut html)?;
+        Ok(String::from_utf8(html).expect("the page is UTF-8"))
+    }
+
+    /// Writes the whole page as HTML to `h`, as it goes: a page with large charts or a
+    /// row per interview is not built in memory first.
+    pub fn write_to(mut self, h: &mut impl std::io::Write) -> std::io::Result<()> {
         let dir = if self.lang == "he" { "rtl" } else { "ltr" };
+        let charts = std::mem::take(&mut self.charts);
         let text = |s: &str| prose(s, self.lang == "he");
-        let mut h = String::with_capacity(1 << 20);
-        let _ = write!(
+        write!(
             h,
             "<!DOCTYPE html>\n<html lang=\"{}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
             escape(&self.lang),
             escape(&self.title)
-        );
-        let _ = writeln!(
+        )?;
+        writeln!(
             h,
             "<h1>{}</h1>\n<p class=\"sub\">{}</p>",
             escape(&self.title),
             text(&self.subtitle)
-        );
-        h.push_str("<dl class=\"summary\">\n");
+        )?;
+        h.write_all("<dl class=\"summary\">\n".as_bytes())?;
         for (k, v) in &self.summary {
-            let _ = writeln!(h, "<div><dt>{}</dt><dd>{}</dd></div>", text(k), text(v));
+            writeln!(h, "<div><dt>{}</dt><dd>{}</dd></div>", text(k), text(v))?;
         }
-        h.push_str("</dl>\n");
-        let _ = writeln!(h, "<h2 id=\"trust\">{}</h2>", escape(&self.trust_title));
+        h.write_all("</dl>\n".as_bytes())?;
+        writeln!(h, "<h2 id=\"trust\">{}</h2>", escape(&self.trust_title))?;
         for p in &self.trust {
-            let _ = writeln!(h, "<p class=\"trust\">{}</p>", escape(p));
+            writeln!(h, "<p class=\"trust\">{}</p>", escape(p))?;
         }
         if let Some(t) = &self.trust_table {
-            render_table(&mut h, t, self.lang == "he");
+            render_table(h, t, self.lang == "he")?;
         }
-        let _ = writeln!(
+        writeln!(
             h,
             "<h2 id=\"findings\">{}</h2>\n<ul class=\"findings\">",
             escape(&self.findings_title)
-        );
+        )?;
         for f in &self.findings {
-            let _ = writeln!(h, "<li>{f}</li>");
+            writeln!(h, "<li>{f}</li>")?;
         }
-        h.push_str("</ul>\n");
-        let _ = writeln!(h, "<h2 id=\"charts\">{}</h2>", escape(&self.charts_title));
-        for (caption, svg) in &self.charts {
-            let _ = writeln!(
+        h.write_all("</ul>\n".as_bytes())?;
+        writeln!(h, "<h2 id=\"charts\">{}</h2>", escape(&self.charts_title))?;
+        // One chart's markup in memory at a time: with a dot per interview, a chart of
+        // a large corpus is tens of megabytes.
+        for (caption, path) in charts {
+            let svg = std::fs::read_to_string(&path).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("{}: cannot read: {e}", path.display()))
+            })?;
+            writeln!(
                 h,
                 "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>",
-                strip_xml_prolog(svg),
-                text(caption)
-            );
+                strip_xml_prolog(&svg),
+                text(&caption)
+            )?;
         }
-        let _ = writeln!(h, "<h2 id=\"tables\">{}</h2>", escape(&self.tables_title));
-        for t in &self.tables {
-            render_table(&mut h, t, self.lang == "he");
+        writeln!(h, "<h2 id=\"tables\">{}</h2>", escape(&self.tables_title))?;
+        for t in std::mem::take(&mut self.tables) {
+            render_table(h, &t, self.lang == "he")?;
         }
-        let _ = writeln!(h, "<h2 id=\"quotes\">{}</h2>", escape(&self.quotes_title));
+        writeln!(h, "<h2 id=\"quotes\">{}</h2>", escape(&self.quotes_title))?;
         for q in &self.quotes {
-            let _ = writeln!(
+            writeln!(
                 h,
                 "<section class=\"code\" style=\"--c:{}\">\n<h3>{} <small dir=\"ltr\">({})</small></h3>",
                 escape(&q.color),
                 escape(&q.label),
                 escape(&q.code_id)
-            );
+            )?;
             for (group, quotes) in &q.groups {
-                let _ = writeln!(h, "<div class=\"group\"><h4>{}</h4>", escape(group));
+                writeln!(h, "<div class=\"group\"><h4>{}</h4>", escape(group))?;
                 if quotes.is_empty() {
-                    let _ = writeln!(h, "<p class=\"none\">{}</p>", escape(&self.no_quotes));
+                    writeln!(h, "<p class=\"none\">{}</p>", escape(&self.no_quotes))?;
                 }
                 for v in quotes {
-                    let _ = writeln!(
+                    writeln!(
                         h,
                         "<blockquote dir=\"auto\">{}<cite>{}</cite></blockquote>",
                         highlight(&v.text, &v.marks),
                         escape(&v.reference)
-                    );
+                    )?;
                 }
-                h.push_str("</div>\n");
+                h.write_all("</div>\n".as_bytes())?;
             }
-            h.push_str("</section>\n");
+            h.write_all("</section>\n".as_bytes())?;
         }
-        let _ = writeln!(
+        writeln!(
             h,
             "<footer>{}</footer>\n</main>\n</body>\n</html>",
             text(&self.footer)
-        );
-        h
+        )?;
+        Ok(())
     }
 }
 
-fn render_table(h: &mut String, t: &HtmlTable, rtl: bool) {
+fn render_table(h: &mut impl std::io::Write, t: &HtmlTable, rtl: bool) -> std::io::Result<()> {
     let text = |s: &str| prose(s, rtl);
-    let _ = write!(
+    write!(
         h,
         "<div class=\"tablewrap\" id=\"{}\"><table>\n<caption>{}</caption>\n<thead><tr>",
         escape(&t.id),
         text(&t.caption)
-    );
+    )?;
     for c in &t.header {
-        let _ = write!(h, "<th>{}</th>", text(c));
+        write!(h, "<th>{}</th>", text(c))?;
     }
-    h.push_str("</tr></thead>\n<tbody>\n");
+    h.write_all("</tr></thead>\n<tbody>\n".as_bytes())?;
     for row in &t.rows {
-        h.push_str("<tr>");
+        h.write_all("<tr>".as_bytes())?;
         for c in row {
             match c {
                 Cell::Text(s) => {
-                    let _ = write!(h, "<td>{}</td>", text(s));
+                    write!(h, "<td>{}</td>", text(s))?;
                 }
                 Cell::Num(s) => {
-                    let _ = write!(h, "<td class=\"num\">{}</td>", escape(s));
+                    write!(h, "<td class=\"num\">{}</td>", escape(s))?;
                 }
                 Cell::Head(s) => {
-                    let _ = write!(h, "<td class=\"head\">{}</td>", text(s));
+                    write!(h, "<td class=\"head\">{}</td>", text(s))?;
                 }
                 Cell::Tag(s, colour) => {
-                    let _ = write!(
+                    write!(
                         h,
                         "<td><span class=\"tag\" style=\"background:{colour}\">{}</span></td>",
                         escape(s)
-                    );
+                    )?;
                 }
                 Cell::Shaded(s, v) => {
                     let a = (v.clamp(0.0, 1.0) * 0.75 * 100.0).round() / 100.0;
-                    let _ = write!(
+                    write!(
                         h,
                         "<td class=\"num\" style=\"background:rgba(47,93,138,{a})\">{}</td>",
                         escape(s)
-                    );
+                    )?;
                 }
             }
         }
-        h.push_str("</tr>\n");
+        h.write_all("</tr>\n".as_bytes())?;
     }
-    h.push_str("</tbody></table></div>\n");
+    h.write_all("</tbody></table></div>\n".as_bytes())?;
     if !t.note.is_empty() {
-        let _ = writeln!(h, "<p class=\"note\">{}</p>", text(&t.note));
+        writeln!(h, "<p class=\"note\">{}</p>", text(&t.note))?;
     }
+    Ok(())
 }
 
 /// Removes an `<?xml ...?>` prolog so an SVG document can be inlined in HTML.
@@ -420,6 +436,8 @@ mod tests {
 
     #[test]
     fn page_is_rtl_and_inlines_svg() {
+        let svg = std::env::temp_dir().join(format!("tamlil-page-{}.svg", std::process::id()));
+        std::fs::write(&svg, "<?xml version=\"1.0\"?>\n<svg></svg>").unwrap();
         let page = Page {
             lang: "he".into(),
             title: "דוח".into(),
@@ -431,7 +449,7 @@ mod tests {
             findings_title: "ממצאים".into(),
             findings: vec!["p &lt; 0.05".into()],
             charts_title: "תרשימים".into(),
-            charts: vec![("מפה".into(), "<?xml version=\"1.0\"?>\n<svg></svg>".into())],
+            charts: vec![("מפה".into(), svg.clone())],
             tables_title: "טבלאות".into(),
             tables: vec![],
             quotes_title: "ציטוטים".into(),
@@ -454,7 +472,8 @@ mod tests {
             no_quotes: "אין ציטוטים בקבוצה זו".into(),
             footer: String::new(),
         };
-        let html = page.render();
+        let html = page.render().unwrap();
+        std::fs::remove_file(&svg).unwrap();
         assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"he\" dir=\"rtl\">"));
         assert!(html.contains("<figure>\n<svg></svg>"));
         assert!(!html.contains('\u{202E}'));

@@ -61,9 +61,8 @@ pub struct FamilyTest {
     pub permutation: PermutationTest,
 }
 
-/// Everything computed from a tally.
+/// Everything computed from a tally but its tables, which go to the caller's sink.
 pub struct Analysis {
-    pub tables: Vec<Table>,
     pub tests: Vec<FamilyTest>,
     /// Groups of each `by` attribute, in the same order as `AnalysisOptions::by`.
     pub groups: Vec<Vec<Group>>,
@@ -73,78 +72,22 @@ pub struct Analysis {
     pub positions: Vec<Vec<Option<f64>>>,
 }
 
-/// Runs every analysis on `tally`.
-pub fn analyse(tally: &Tally, attributes: &[String], opts: &AnalysisOptions) -> Analysis {
+/// Runs every analysis on `tally`, handing each table to `sink` as soon as it is
+/// made (in the order code_by_attribute, interview_by_code, the mix and continua
+/// tables, cooccurrence), so that tables with a row per interview are not all held
+/// at once. The tests run first: their per-interview counts are gone before the
+/// first table is made. The first error of `sink` stops the analysis.
+pub fn analyse<E>(
+    tally: &Tally,
+    attributes: &[String],
+    opts: &AnalysisOptions,
+    mut sink: impl FnMut(Table) -> Result<(), E>,
+) -> Result<Analysis, E> {
     let groups: Vec<Vec<Group>> = opts
         .by
         .iter()
         .map(|(name, i)| tables::groups_of(tally, name, *i))
         .collect();
-    let all_groups: Vec<Group> = groups.iter().flatten().cloned().collect();
-    let mut out = vec![
-        tables::code_by_attribute(tally, &all_groups),
-        tables::interview_by_code(tally, attributes),
-    ];
-
-    let (mix_codes, shares) = match &opts.mix_family {
-        Some(f) => tables::mix_per_interview(tally, f),
-        None => (Vec::new(), vec![Vec::new(); tally.docs.len()]),
-    };
-    let mut mix = Vec::new();
-    if !mix_codes.is_empty() {
-        out.push(per_interview_table(
-            "key_mix_interviews",
-            tally,
-            attributes,
-            &mix_codes
-                .iter()
-                .map(|&c| tally.tree.nodes[c].id.clone())
-                .collect::<Vec<_>>(),
-            &shares,
-        ));
-        for g in &all_groups {
-            for (k, &code) in mix_codes.iter().enumerate() {
-                let values: Vec<f64> = g.docs.iter().filter_map(|&d| shares[d][k]).collect();
-                let (mean, lo, hi) = share_interval(&values);
-                mix.push(MixSummary {
-                    attribute: g.attribute.clone(),
-                    group: g.value.clone(),
-                    code_id: tally.tree.nodes[code].id.clone(),
-                    interviews: values.len(),
-                    mean,
-                    ci_low: lo,
-                    ci_high: hi,
-                });
-            }
-        }
-        out.push(mix_table(&mix));
-    }
-
-    let continua: Vec<Continuum> = opts
-        .continua
-        .iter()
-        .map(|c| Continuum {
-            left: c.left,
-            right: c.right,
-        })
-        .collect();
-    let positions = tables::continuum_positions(tally, &continua);
-    if !continua.is_empty() {
-        out.push(per_interview_table(
-            "role_continua_interviews",
-            tally,
-            attributes,
-            &opts
-                .continua
-                .iter()
-                .map(|c| c.id.clone())
-                .collect::<Vec<_>>(),
-            &positions,
-        ));
-        out.push(continua_groups(&all_groups, &opts.continua, &positions));
-    }
-    out.push(tables::cooccurrence(tally));
-
     let families: Vec<(String, Vec<usize>)> = tally
         .tree
         .families()
@@ -168,14 +111,77 @@ pub fn analyse(tally: &Tally, attributes: &[String], opts: &AnalysisOptions) -> 
             tests.extend(t.next());
         }
     }
-    Analysis {
-        tables: out,
+
+    let all_groups: Vec<Group> = groups.iter().flatten().cloned().collect();
+    sink(tables::code_by_attribute(tally, &all_groups))?;
+    sink(tables::interview_by_code(tally, attributes))?;
+
+    let (mix_codes, shares) = match &opts.mix_family {
+        Some(f) => tables::mix_per_interview(tally, f),
+        None => (Vec::new(), Vec::new()),
+    };
+    let mut mix = Vec::new();
+    if !mix_codes.is_empty() {
+        sink(per_interview_table(
+            "key_mix_interviews",
+            tally,
+            attributes,
+            &mix_codes
+                .iter()
+                .map(|&c| tally.tree.nodes[c].id.clone())
+                .collect::<Vec<_>>(),
+            &shares,
+        ))?;
+        for g in &all_groups {
+            for (k, &code) in mix_codes.iter().enumerate() {
+                let values: Vec<f64> = g.docs.iter().filter_map(|&d| shares[d][k]).collect();
+                let (mean, lo, hi) = share_interval(&values);
+                mix.push(MixSummary {
+                    attribute: g.attribute.clone(),
+                    group: g.value.clone(),
+                    code_id: tally.tree.nodes[code].id.clone(),
+                    interviews: values.len(),
+                    mean,
+                    ci_low: lo,
+                    ci_high: hi,
+                });
+            }
+        }
+        sink(mix_table(&mix))?;
+    }
+    drop(shares);
+
+    let continua: Vec<Continuum> = opts
+        .continua
+        .iter()
+        .map(|c| Continuum {
+            left: c.left,
+            right: c.right,
+        })
+        .collect();
+    let positions = tables::continuum_positions(tally, &continua);
+    if !continua.is_empty() {
+        sink(per_interview_table(
+            "role_continua_interviews",
+            tally,
+            attributes,
+            &opts
+                .continua
+                .iter()
+                .map(|c| c.id.clone())
+                .collect::<Vec<_>>(),
+            &positions,
+        ))?;
+        sink(continua_groups(&all_groups, &opts.continua, &positions))?;
+    }
+    sink(tables::cooccurrence(tally))?;
+    Ok(Analysis {
         tests,
         groups,
         mix_codes,
         mix,
         positions,
-    }
+    })
 }
 
 /// Mean of interview shares with its 95% t interval clipped to [0, 1]; a single
@@ -421,8 +427,12 @@ mod tests {
             permutations: 999,
             seed: 7,
         };
-        let a = analyse(&t, &["sector".into()], &opts);
-        let names: Vec<&str> = a.tables.iter().map(|t| t.name.as_str()).collect();
+        let mut names = Vec::new();
+        let a = analyse(&t, &["sector".into()], &opts, |t| {
+            names.push(t.name);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
         assert_eq!(
             names,
             vec![
