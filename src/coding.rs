@@ -15,6 +15,7 @@ use crate::codebook::matcher::{MatchScratch, Matcher, Occurrence};
 use crate::codebook::pattern::parse_term;
 use crate::codebook::stance;
 use crate::codebook::{Codebook, RuleKind};
+use crate::csvfield::push_csv_field;
 use crate::error::InputError;
 use crate::output::AtomicFile;
 use crate::text::Role;
@@ -1701,7 +1702,7 @@ impl<'c> CodingWriter<'c> {
 /// `codings.csv` rows formatted into memory, as [`CodingWriter`] writes them, so
 /// documents can be formatted apart (on several threads) and written in order.
 /// Fields are written as the `csv` crate writes them by default (see
-/// [`push_csv_field`]), rows end with a new line.
+/// [`crate::csvfield::push_csv_field`]), rows end with a new line.
 pub struct CodingRows<'c> {
     bytes: Vec<u8>,
     codebook: &'c Codebook,
@@ -1710,27 +1711,6 @@ pub struct CodingRows<'c> {
     /// Scores formatted before (by their bits): a unit's scores are sums of a few
     /// rule weights, so the same few values come back again and again.
     scores: foldhash::HashMap<u32, Box<str>>,
-}
-
-/// Appends `field` to `out` as the `csv` crate's writer does by default: in double
-/// quotes, with its double quotes doubled, when it holds a comma, a double quote or
-/// a line break; as it is otherwise.
-fn push_csv_field(out: &mut Vec<u8>, field: &[u8]) {
-    if !field
-        .iter()
-        .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
-    {
-        out.extend_from_slice(field);
-        return;
-    }
-    out.push(b'"');
-    for part in field.split_inclusive(|&b| b == b'"') {
-        out.extend_from_slice(part);
-        if part.last() == Some(&b'"') {
-            out.push(b'"');
-        }
-    }
-    out.push(b'"');
 }
 
 impl<'c> CodingRows<'c> {
@@ -2032,37 +2012,6 @@ mod tests {
         assert_eq!(format_score(2.0), "2");
         assert_eq!(format_score(1.5), "1.5");
         assert_eq!(format_score(0.25), "0.25");
-    }
-
-    #[test]
-    fn csv_fields_as_the_csv_crate_writes_them() {
-        let fields = [
-            "",
-            "a",
-            "a,b",
-            "a\"b",
-            "\"",
-            "\"\"x\"",
-            "x\ny",
-            "x\rz",
-            "עו\"ס, ו",
-            "1-3:a; 5-9:b",
-        ];
-        let mut csv = csv::Writer::from_writer(Vec::new());
-        let mut ours = Vec::new();
-        for f in fields {
-            csv.write_record([f, "x", f]).unwrap();
-            push_csv_field(&mut ours, f.as_bytes());
-            ours.push(b',');
-            push_csv_field(&mut ours, b"x");
-            ours.push(b',');
-            push_csv_field(&mut ours, f.as_bytes());
-            ours.push(b'\n');
-        }
-        assert_eq!(
-            String::from_utf8(ours).unwrap(),
-            String::from_utf8(csv.into_inner().unwrap()).unwrap()
-        );
     }
 
     #[test]

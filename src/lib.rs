@@ -12,6 +12,7 @@ pub mod codebook;
 pub mod coded;
 pub mod coding;
 pub mod corpus;
+pub mod csvfield;
 pub mod diagnose;
 pub mod error;
 pub mod hash;

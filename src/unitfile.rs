@@ -3,6 +3,7 @@
 pub mod records;
 
 use crate::corpus::Manifest;
+use crate::csvfield::push_csv_field;
 use crate::output::AtomicFile;
 use crate::text::Unit;
 use anyhow::Result;
@@ -70,23 +71,83 @@ impl UnitWriter {
 /// `out`, as [`UnitWriter`] writes them; returns the number of rows. Documents can
 /// be formatted apart (on several threads) and their rows written in order.
 pub fn document_rows(units: &[Unit], attrs: &[String], out: &mut Vec<u8>) -> Result<usize> {
-    let mut csv = csv::Writer::from_writer(out);
     let mut num = itoa::Buffer::new();
     for u in units {
-        csv.write_field(&u.unit_id)?;
-        csv.write_field(&u.doc_id)?;
-        csv.write_field(num.format(u.turn))?;
-        csv.write_field(&u.speaker)?;
-        csv.write_field(u.role.as_str())?;
-        csv.write_field(num.format(u.start))?;
-        csv.write_field(num.format(u.end))?;
-        csv.write_field(num.format(u.n_words))?;
-        csv.write_field(&u.text)?;
-        for a in attrs {
-            csv.write_field(a)?;
+        for field in [
+            u.unit_id.as_str(),
+            &u.doc_id,
+            num.format(u.turn),
+            &u.speaker,
+            u.role.as_str(),
+        ] {
+            push_csv_field(out, field.as_bytes());
+            out.push(b',');
         }
-        csv.write_record(None::<&[u8]>)?;
+        for n in [u.start, u.end, u.n_words] {
+            out.extend_from_slice(num.format(n).as_bytes());
+            out.push(b',');
+        }
+        push_csv_field(out, u.text.as_bytes());
+        for a in attrs {
+            out.push(b',');
+            push_csv_field(out, a.as_bytes());
+        }
+        out.push(b'\n');
     }
-    csv.flush()?;
     Ok(units.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Role;
+
+    #[test]
+    fn rows_as_the_csv_crate_writes_them() {
+        let unit = |id: &str, speaker: &str, text: &str| Unit {
+            unit_id: id.into(),
+            doc_id: "P,01".into(),
+            turn: 12,
+            speaker: speaker.into(),
+            role: Role::Interviewee,
+            start: 340,
+            end: 1_205,
+            n_words: 9,
+            text: text.into(),
+        };
+        let units = [
+            unit("P01-0001", "ר", "אמרתי לו \"תפנה לעו\"ס\", ככה."),
+            unit("P01-0002", "\"ד\"", "שורה\nושורה, ועוד\r\nאחת"),
+            unit("P01-0003", "", ""),
+        ];
+        let attrs = ["ציבורי".to_string(), "a,b".into(), String::new()];
+        let mut ours = Vec::new();
+        assert_eq!(document_rows(&units, &attrs, &mut ours).unwrap(), 3);
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        for u in &units {
+            let (turn, start, end, n) = (
+                u.turn.to_string(),
+                u.start.to_string(),
+                u.end.to_string(),
+                u.n_words.to_string(),
+            );
+            let mut record = vec![
+                u.unit_id.as_str(),
+                &u.doc_id,
+                &turn,
+                &u.speaker,
+                u.role.as_str(),
+                &start,
+                &end,
+                &n,
+                &u.text,
+            ];
+            record.extend(attrs.iter().map(String::as_str));
+            csv.write_record(&record).unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(csv.into_inner().unwrap()).unwrap()
+        );
+    }
 }
