@@ -954,20 +954,27 @@ mod tests {
         );
     }
 
+    /// Code weights of three groups that differ.
+    const THREE_GROUPS: [[f64; 4]; 3] = [
+        [2.0, 1.0, 1.0, 1.0],
+        [1.0, 1.0, 2.0, 1.0],
+        [1.0, 3.0, 1.0, 1.0],
+    ];
+
+    /// `table` with `by` added to every count.
+    fn shifted(table: &[Vec<f64>], by: f64) -> Vec<Vec<f64>> {
+        table
+            .iter()
+            .map(|r| r.iter().map(|x| x + by).collect())
+            .collect()
+    }
+
     #[test]
     fn shared_shuffles_give_each_table_its_own_test() {
-        let w = [
-            [2.0, 1.0, 1.0, 1.0],
-            [1.0, 1.0, 2.0, 1.0],
-            [1.0, 3.0, 1.0, 1.0],
-        ];
-        let (groups, a) = simulate(5, &w, 9, 12);
+        let (groups, a) = simulate(5, &THREE_GROUPS, 9, 12);
         // Whole counts (two families), and one table of fractions, which takes the
         // floating-point path for every table it is tested with.
-        let halves: Vec<Vec<f64>> = a
-            .iter()
-            .map(|r| r.iter().map(|x| x + 0.25).collect())
-            .collect();
+        let halves = shifted(&a, 0.25);
         let b: Vec<Vec<f64>> = a.iter().map(|r| vec![r[0] + r[1], r[2], r[3]]).collect();
         let whole = permutation_chi_square_shared(&groups, &[&a, &b], 3_000, 9);
         let mixed = permutation_chi_square_shared(&groups, &[&a, &b, &halves], 3_000, 9);
@@ -991,10 +998,7 @@ mod tests {
         let w = [[2.0, 1.0, 1.0, 1.0], [1.0, 1.0, 2.0, 1.0]];
         let (_, a) = simulate(8, &w, 11, 9);
         let groups: Vec<usize> = (0..a.len()).map(|k| [1, 3, 1, 0, 1][k % 5]).collect();
-        let halves: Vec<Vec<f64>> = a
-            .iter()
-            .map(|r| r.iter().map(|x| x + 0.5).collect())
-            .collect();
+        let halves = shifted(&a, 0.5);
         let whole = permutation_chi_square_shared(&groups, &[&a], 2_500, 4);
         let float = permutation_chi_square_shared(&groups, &[&a, &halves], 2_500, 4);
         assert_eq!(whole[0], float[0]);
@@ -1005,22 +1009,11 @@ mod tests {
     fn whole_counts_over_a_byte_match_the_floating_point_path() {
         // Counts up to 255 are held a byte each, larger ones a word each: both agree
         // with the floating-point path (forced by a table of fractions).
-        let w = [
-            [2.0, 1.0, 1.0, 1.0],
-            [1.0, 1.0, 2.0, 1.0],
-            [1.0, 3.0, 1.0, 1.0],
-        ];
-        let (groups, a) = simulate(6, &w, 13, 5);
-        let big: Vec<Vec<f64>> = a
-            .iter()
-            .map(|r| r.iter().map(|x| x + 254.0).collect())
-            .collect();
+        let (groups, a) = simulate(6, &THREE_GROUPS, 13, 5);
+        let big = shifted(&a, 254.0);
         assert!(a.iter().flatten().all(|&x| x <= 255.0));
         assert!(big.iter().flatten().any(|&x| x > 255.0));
-        let halves: Vec<Vec<f64>> = a
-            .iter()
-            .map(|r| r.iter().map(|x| x + 0.5).collect())
-            .collect();
+        let halves = shifted(&a, 0.5);
         for t in [&a, &big] {
             let whole = permutation_chi_square_shared(&groups, &[t], 2_000, 3);
             let float = permutation_chi_square_shared(&groups, &[t, &halves], 2_000, 3);
