@@ -301,7 +301,7 @@ fn format_document(
     r: &DocResult,
 ) -> Result<Formatted> {
     let mut units = Vec::new();
-    let unit_rows = crate::unitfile::document_rows(&r.units, &entry.attrs, &mut units)?;
+    let unit_rows = crate::unitfile::document_rows(&r.units, &entry.attrs, &mut units);
     let source = coding_source(cfg, &entry.id);
     let mut rows = CodingRows::new(&cfg.codebook);
     for (u, cs) in r.units.iter().zip(&r.codings) {

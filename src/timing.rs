@@ -167,8 +167,13 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(20));
         // 5 ms of the 20 went to "tables"; more than the whole is capped at the whole.
         w.stop_split("statistics", ("tables", 0.005));
+        let first = w.seconds();
+        std::thread::sleep(std::time::Duration::from_millis(2));
         w.stop_split("statistics", ("tables", 1e9));
         let s = w.seconds();
+        // The capped split gave all its time to "tables", none to "statistics".
+        assert_eq!(s[0].1, first[0].1, "{s:?}");
+        assert!(s[1].1 >= first[1].1 + 0.002, "{s:?}");
         let names: Vec<&str> = s.iter().map(|x| x.0).collect();
         assert_eq!(names, ["statistics", "tables", "total"]);
         assert!(s[0].1 >= 0.015 && s[1].1 >= 0.005, "{s:?}");

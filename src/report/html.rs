@@ -221,13 +221,6 @@ footer { color:var(--muted); font-size:.8rem; margin-top:48px; }
 "#;
 
 impl Page {
-    /// The whole page as HTML.
-    pub fn render(self) -> std::io::Result<String> {
-        let mut html = Vec::new();
-        self.write_to(&mut html)?;
-        Ok(String::from_utf8(html).expect("the page is UTF-8"))
-    }
-
     /// Writes the whole page as HTML to `h`, as it goes: a page with large charts or a
     /// row per interview is not built in memory first.
     pub fn write_to(mut self, h: &mut impl std::io::Write) -> std::io::Result<()> {
@@ -246,11 +239,11 @@ impl Page {
             escape(&self.title),
             text(&self.subtitle)
         )?;
-        h.write_all("<dl class=\"summary\">\n".as_bytes())?;
+        h.write_all(b"<dl class=\"summary\">\n")?;
         for (k, v) in &self.summary {
             writeln!(h, "<div><dt>{}</dt><dd>{}</dd></div>", text(k), text(v))?;
         }
-        h.write_all("</dl>\n".as_bytes())?;
+        h.write_all(b"</dl>\n")?;
         writeln!(h, "<h2 id=\"trust\">{}</h2>", escape(&self.trust_title))?;
         for p in &self.trust {
             writeln!(h, "<p class=\"trust\">{}</p>", escape(p))?;
@@ -266,7 +259,7 @@ impl Page {
         for f in &self.findings {
             writeln!(h, "<li>{f}</li>")?;
         }
-        h.write_all("</ul>\n".as_bytes())?;
+        h.write_all(b"</ul>\n")?;
         writeln!(h, "<h2 id=\"charts\">{}</h2>", escape(&self.charts_title))?;
         // One chart's markup in memory at a time: with a dot per interview, a chart of
         // a large corpus is tens of megabytes.
@@ -307,9 +300,9 @@ impl Page {
                         escape(&v.reference)
                     )?;
                 }
-                h.write_all("</div>\n".as_bytes())?;
+                h.write_all(b"</div>\n")?;
             }
-            h.write_all("</section>\n".as_bytes())?;
+            h.write_all(b"</section>\n")?;
         }
         writeln!(
             h,
@@ -331,9 +324,9 @@ fn render_table(h: &mut impl std::io::Write, t: &HtmlTable, rtl: bool) -> std::i
     for c in &t.header {
         write!(h, "<th>{}</th>", text(c))?;
     }
-    h.write_all("</tr></thead>\n<tbody>\n".as_bytes())?;
+    h.write_all(b"</tr></thead>\n<tbody>\n")?;
     for row in &t.rows {
-        h.write_all("<tr>".as_bytes())?;
+        h.write_all(b"<tr>")?;
         for c in row {
             match c {
                 Cell::Text(s) => {
@@ -362,9 +355,9 @@ fn render_table(h: &mut impl std::io::Write, t: &HtmlTable, rtl: bool) -> std::i
                 }
             }
         }
-        h.write_all("</tr>\n".as_bytes())?;
+        h.write_all(b"</tr>\n")?;
     }
-    h.write_all("</tbody></table></div>\n".as_bytes())?;
+    h.write_all(b"</tbody></table></div>\n")?;
     if !t.note.is_empty() {
         writeln!(h, "<p class=\"note\">{}</p>", text(&t.note))?;
     }
@@ -472,7 +465,9 @@ mod tests {
             no_quotes: "אין ציטוטים בקבוצה זו".into(),
             footer: String::new(),
         };
-        let html = page.render().unwrap();
+        let mut html = Vec::new();
+        page.write_to(&mut html).unwrap();
+        let html = String::from_utf8(html).unwrap();
         std::fs::remove_file(&svg).unwrap();
         assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"he\" dir=\"rtl\">"));
         assert!(html.contains("<figure>\n<svg></svg>"));

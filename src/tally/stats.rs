@@ -626,9 +626,7 @@ impl WholeCounts {
             out[f] = layout.total * (sum - 1.0);
         }
     }
-}
 
-impl WholeCounts {
     /// Adds the rows of `counts` (this table's, a byte or a word each) of every group
     /// but the largest into `s.table`, for the labels as shuffled in `s.order`.
     fn add_members<T: Copy + Into<u32>>(&self, counts: &[T], s: &mut WholeScratch) {
