@@ -115,7 +115,7 @@ pub fn code_file(units_path: &Path, cb: &Codebook, out: &Path) -> Result<(usize,
 pub fn code_units(
     units_path: &Path,
     cb: &Codebook,
-    mut sink: impl FnMut(&str, &str, &[Coding]) -> Result<()>,
+    mut sink: impl FnMut(&str, &str, &[Coding]) -> Result<()> + Send,
 ) -> Result<usize> {
     let mut rdr = Records::open(units_path).map_err(|e| InputError::open(units_path, &e))?;
     let headers: Vec<String> = rdr
@@ -157,7 +157,6 @@ pub fn code_units(
     // the current one is full (`pending`).
     let mut rec = Record::default();
     let mut pending = false;
-    let mut spare = Chunk::default();
     // Reads the next chunk: up to CHUNK units, ending between documents.
     let mut read_chunk = |mut chunk: Chunk| -> Result<Chunk> {
         chunk.buf.clear();
@@ -226,18 +225,35 @@ pub fn code_units(
         }
         Ok(chunk)
     };
-    let mut chunk = read_chunk(Chunk::default())?;
-    while !chunk.is_empty() {
-        // The next chunk is read while this one is coded.
-        let (coded, next) = rayon::join(
-            || code_chunk(&coder, &chunk, doc_col.is_some(), &attr_names),
-            || read_chunk(std::mem::take(&mut spare)),
-        );
-        for (row, codings) in chunk.rows.iter().zip(&coded) {
+    let mut write = |chunk: &Chunk, coded: &[Vec<Coding>]| -> Result<()> {
+        for (row, codings) in chunk.rows.iter().zip(coded) {
             sink(chunk.get(&row.id), chunk.get(&row.text), codings)?;
         }
+        Ok(())
+    };
+    let mut chunk = read_chunk(Chunk::default())?;
+    // The chunk coded last, with its codings: written while the next one is coded,
+    // then its buffers take the chunk after that.
+    let mut done: Option<(Chunk, Vec<Vec<Coding>>)> = None;
+    while !chunk.is_empty() {
+        let (coded, next) = rayon::join(
+            || code_chunk(&coder, &chunk, doc_col.is_some(), &attr_names),
+            || {
+                let spare = match done.take() {
+                    Some((c, coded)) => {
+                        write(&c, &coded)?;
+                        c
+                    }
+                    None => Chunk::default(),
+                };
+                read_chunk(spare)
+            },
+        );
         n_units += chunk.len();
-        spare = std::mem::replace(&mut chunk, next?);
+        done = Some((std::mem::replace(&mut chunk, next?), coded));
+    }
+    if let Some((c, coded)) = done {
+        write(&c, &coded)?;
     }
     Ok(n_units)
 }
