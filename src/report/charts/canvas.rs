@@ -534,9 +534,23 @@ pub(super) fn write_chart(out_base: &Path, lang: Lang, chart: &impl Chart) -> an
         canvas.area.present().map_err(drawing)?;
     }
     // Pin the base direction so an SVG inlined into a right-to-left HTML page
-    // keeps its text anchors; right-to-left labels carry their own isolates.
-    let svg = svg.replacen("<svg ", "<svg direction=\"ltr\" ", 1);
-    std::fs::write(&svg_path, svg).with_context(|| format!("writing {}", svg_path.display()))?;
+    // keeps its text anchors; right-to-left labels carry their own isolates. (The
+    // attribute is written between the two halves, not inserted into a copy: the
+    // chart with a dot per interview is tens of megabytes on a large corpus.)
+    let (head, rest) = svg.split_at(svg.find("<svg ").map_or(0, |i| i + "<svg ".len()));
+    let pinned = if head.is_empty() {
+        ""
+    } else {
+        "direction=\"ltr\" "
+    };
+    std::fs::File::create(&svg_path)
+        .and_then(|mut f| {
+            use std::io::Write;
+            f.write_all(head.as_bytes())?;
+            f.write_all(pinned.as_bytes())?;
+            f.write_all(rest.as_bytes())
+        })
+        .with_context(|| format!("writing {}", svg_path.display()))?;
 
     let png_path = with_extension(out_base, "png");
     let area = BitMapBackend::new(&png_path, (w, h)).into_drawing_area();
