@@ -858,7 +858,7 @@ fn matrix_table(ctx: &ReportContext) -> HtmlTable {
         .docs
         .iter()
         .map(|d| {
-            let mut row = vec![Cell::Text(d.doc_id.clone())];
+            let mut row = vec![Cell::Text(d.doc_id.to_string())];
             if let Some((attr, i)) = ctx.by.first() {
                 row.push(Cell::Text(ctx.value_label(attr, &d.attrs[*i])));
             }

@@ -206,23 +206,27 @@ fn family_tests(
     for (gi, g) in used.iter().enumerate() {
         labels.extend(g.docs.iter().map(|_| gi));
     }
-    let per_doc: Vec<Vec<Vec<f64>>> = families
+    // Per family, its codes' counts of each interview, interview after interview.
+    let per_doc: Vec<Vec<f64>> = families
         .iter()
         .map(|(_, codes)| {
             used.iter()
                 .flat_map(|g| &g.docs)
-                .map(|&d| {
+                .flat_map(|&d| {
                     codes
                         .iter()
-                        .map(|&c| tally.docs[d].unit_hits[c] as f64)
-                        .collect()
+                        .map(move |&c| tally.docs[d].unit_hits[c] as f64)
                 })
                 .collect()
         })
         .collect();
-    let tables: Vec<&[Vec<f64>]> = per_doc.iter().map(Vec::as_slice).collect();
+    let tables: Vec<stats::RowMajor> = families
+        .iter()
+        .zip(&per_doc)
+        .map(|((_, codes), values)| stats::RowMajor::new(labels.len(), codes.len(), values))
+        .collect();
     let permutations =
-        stats::permutation_chi_square_shared(&labels, &tables, opts.permutations, opts.seed);
+        stats::permutation_chi_square_tables(&labels, &tables, opts.permutations, opts.seed);
     families
         .iter()
         .zip(permutations)
@@ -270,7 +274,7 @@ fn per_interview_table(
 ) -> Table {
     let mut t = Table::new(name).str(
         "doc_id",
-        tally.docs.iter().map(|d| d.doc_id.clone()).collect(),
+        tally.docs.iter().map(|d| d.doc_id.to_string()).collect(),
     );
     for (a, attr) in attributes.iter().enumerate() {
         t = t.str(
@@ -278,7 +282,7 @@ fn per_interview_table(
             tally
                 .docs
                 .iter()
-                .map(|d| d.attrs.get(a).cloned().unwrap_or_default())
+                .map(|d| d.attrs.get(a).map(|v| v.to_string()).unwrap_or_default())
                 .collect(),
         );
     }

@@ -274,6 +274,56 @@ pub fn permutation_chi_square_shared(
     n_perm: usize,
     seed: u64,
 ) -> Vec<PermutationTest> {
+    let flat: Vec<(usize, Vec<f64>)> = tables
+        .iter()
+        .map(|counts| {
+            assert_eq!(groups.len(), counts.len(), "one group label per interview");
+            check_table(counts);
+            (counts.first().map_or(0, Vec::len), counts.concat())
+        })
+        .collect();
+    let views: Vec<RowMajor> = flat
+        .iter()
+        .map(|(cols, values)| RowMajor::new(groups.len(), *cols, values))
+        .collect();
+    permutation_chi_square_tables(groups, &views, n_perm, seed)
+}
+
+/// An interview x column table of counts held row after row in one buffer (a
+/// large corpus has a row per interview: one buffer rather than one per row).
+#[derive(Debug, Clone, Copy)]
+pub struct RowMajor<'a> {
+    rows: usize,
+    cols: usize,
+    values: &'a [f64],
+}
+
+impl<'a> RowMajor<'a> {
+    /// The table of `rows` rows of `cols` counts each, laid out in `values`.
+    ///
+    /// # Panics
+    /// If `values` does not hold `rows * cols` counts.
+    pub fn new(rows: usize, cols: usize, values: &'a [f64]) -> RowMajor<'a> {
+        assert_eq!(values.len(), rows * cols, "{rows} rows of {cols} counts");
+        RowMajor { rows, cols, values }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &'a [f64]> + '_ {
+        (0..self.rows).map(|k| &self.values[k * self.cols..(k + 1) * self.cols])
+    }
+}
+
+/// [`permutation_chi_square_shared`] of tables laid out row after row.
+///
+/// # Panics
+/// If a table has not one row per interview, a count is negative or not finite,
+/// or `n_perm == 0`.
+pub fn permutation_chi_square_tables(
+    groups: &[usize],
+    tables: &[RowMajor],
+    n_perm: usize,
+    seed: u64,
+) -> Vec<PermutationTest> {
     assert!(
         n_perm > 0,
         "permutation test needs at least one permutation"
@@ -290,9 +340,16 @@ pub fn permutation_chi_square_shared(
     // The result each layout belongs to.
     let mut owners: Vec<usize> = Vec::new();
     for (ti, counts) in tables.iter().enumerate() {
-        assert_eq!(groups.len(), counts.len(), "one group label per interview");
-        check_table(counts);
-        let ncols = counts.first().map_or(0, Vec::len);
+        assert_eq!(groups.len(), counts.rows, "one group label per interview");
+        for (i, x) in counts.values.iter().enumerate() {
+            assert!(
+                x.is_finite() && *x >= 0.0,
+                "cell ({}, {}) is {x}; counts must be finite and >= 0",
+                i / counts.cols,
+                i % counts.cols
+            );
+        }
+        let ncols = counts.cols;
         let col_sums: Vec<f64> = (0..ncols)
             .map(|j| counts.iter().map(|r| r[j]).sum())
             .collect();
@@ -1001,6 +1058,30 @@ mod tests {
         let float = permutation_chi_square_shared(&groups, &[&a, &halves], 2_500, 4);
         assert_eq!(whole[0], float[0]);
         assert_eq!(whole[0].groups, 3);
+    }
+
+    #[test]
+    fn tables_row_after_row_test_as_their_rows_do() {
+        // Three interviews in two groups; the same counts as rows and as one buffer.
+        let rows = vec![
+            vec![3.0, 0.0, 1.0],
+            vec![0.0, 2.0, 2.0],
+            vec![4.0, 1.0, 0.0],
+        ];
+        let groups = [0, 1, 0];
+        let flat = [3.0, 0.0, 1.0, 0.0, 2.0, 2.0, 4.0, 1.0, 0.0];
+        let table = RowMajor::new(3, 3, &flat);
+        assert_eq!(table.iter().collect::<Vec<_>>(), rows);
+        let a = permutation_chi_square_tables(&groups, &[table], 200, 5);
+        let b = permutation_chi_square_shared(&groups, &[&rows], 200, 5);
+        assert_eq!(a[0].statistic, b[0].statistic);
+        assert_eq!(a[0].at_least_as_extreme, b[0].at_least_as_extreme);
+    }
+
+    #[test]
+    #[should_panic(expected = "3 rows of 2 counts")]
+    fn a_table_row_after_row_holds_every_row() {
+        RowMajor::new(3, 2, &[1.0; 5]);
     }
 
     #[test]

@@ -17,7 +17,11 @@ pub struct Group {
 pub fn groups_of(tally: &Tally, attribute: &str, attr_index: usize) -> Vec<Group> {
     let mut out: Vec<Group> = Vec::new();
     for (i, d) in tally.docs.iter().enumerate() {
-        let v = d.attrs.get(attr_index).cloned().unwrap_or_default();
+        let v = d
+            .attrs
+            .get(attr_index)
+            .map(|v| v.to_string())
+            .unwrap_or_default();
         match out.iter_mut().find(|g| g.value == v) {
             Some(g) => g.docs.push(i),
             None => out.push(Group {
@@ -51,7 +55,7 @@ pub fn code_by_attribute(tally: &Tally, groups: &[Group]) -> Table {
             let codings: u64 = g
                 .docs
                 .iter()
-                .map(|&d| tally.docs[d].codings[n] as u64)
+                .map(|&d| tally.codings(&tally.docs[d], n) as u64)
                 .sum();
             let interviews = g
                 .docs
@@ -128,7 +132,7 @@ pub fn level_name(l: Level) -> &'static str {
 pub fn interview_by_code(tally: &Tally, attributes: &[String]) -> Table {
     let mut t = Table::new("interview_by_code").str(
         "doc_id",
-        tally.docs.iter().map(|d| d.doc_id.clone()).collect(),
+        tally.docs.iter().map(|d| d.doc_id.to_string()).collect(),
     );
     for (a, name) in attributes.iter().enumerate() {
         t = t.str(
@@ -136,7 +140,7 @@ pub fn interview_by_code(tally: &Tally, attributes: &[String]) -> Table {
             tally
                 .docs
                 .iter()
-                .map(|d| d.attrs.get(a).cloned().unwrap_or_default())
+                .map(|d| d.attrs.get(a).map(|v| v.to_string()).unwrap_or_default())
                 .collect(),
         );
     }
