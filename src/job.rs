@@ -608,7 +608,7 @@ fn analyse_and_tabulate(
     let mut table_seconds = 0.0;
     let result = analysis::analyse(tally, attr_names, &opts, |t| {
         let start = Instant::now();
-        write_table(&tables_dir, &t)?;
+        write_table(&tables_dir, t)?;
         table_seconds += start.elapsed().as_secs_f64();
         anyhow::Ok(())
     })?;
@@ -618,7 +618,7 @@ fn analyse_and_tabulate(
         .as_ref()
         .map(|rv| review::trust::table(&rv.trust));
     if let Some(t) = &trust {
-        write_table(&tables_dir, t)?;
+        write_table(&tables_dir, t.clone())?;
     }
     let stats = serde_json::json!({
         "permutations": cfg.permutations,
@@ -636,9 +636,10 @@ fn analyse_and_tabulate(
 }
 
 /// Writes table `t` into `dir` as CSV and Parquet.
-fn write_table(dir: &Path, t: &crate::tally::table::Table) -> Result<()> {
+fn write_table(dir: &Path, t: crate::tally::table::Table) -> Result<()> {
     write_atomic(&dir.join(format!("{}.csv", t.name)), &t.to_csv()?)?;
-    crate::tally::parquet::write_parquet(&dir.join(format!("{}.parquet", t.name)), t)
+    let path = dir.join(format!("{}.parquet", t.name));
+    crate::tally::parquet::write_parquet(&path, t)
 }
 
 /// The first unit of a guessed interviewer (see [`crate::text::turns::guessed_interviewer`]).

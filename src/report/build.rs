@@ -1,7 +1,7 @@
 //! Building what users see from an analysis: the charts and the report page.
 
 use super::charts::{self, Dot, HeatCell, Lang, Series};
-use super::html::{Cell, HtmlTable, Page, QuoteSection, QuoteView, escape};
+use super::html::{Cell, HtmlTable, Page, QuoteSection, QuoteView, escape, write_row};
 use super::words::w;
 use crate::codebook::Codebook;
 use crate::corpus::labels::ValueLabels;
@@ -658,6 +658,7 @@ fn code_table(ctx: &ReportContext, k: usize, attr: &str) -> HtmlTable {
         },
         header,
         rows,
+        rendered: Vec::new(),
     }
 }
 
@@ -727,6 +728,7 @@ fn mix_table(ctx: &ReportContext, attr: &str) -> HtmlTable {
         },
         header,
         rows,
+        rendered: Vec::new(),
     }
 }
 
@@ -795,6 +797,7 @@ fn continua_table(ctx: &ReportContext, attr: &str) -> HtmlTable {
         },
         header,
         rows,
+        rendered: Vec::new(),
     }
 }
 
@@ -842,6 +845,7 @@ fn cooc_table(ctx: &ReportContext) -> HtmlTable {
             "Jaccard".into(),
         ],
         rows,
+        rendered: Vec::new(),
     }
 }
 
@@ -854,27 +858,28 @@ fn matrix_table(ctx: &ReportContext) -> HtmlTable {
     }
     header.push(w(ctx.lang, "units").to_string());
     header.extend(fams.iter().map(|&f| ctx.node_label(f)));
-    let rows = tally
-        .docs
-        .iter()
-        .map(|d| {
-            let mut row = vec![Cell::Text(d.doc_id.to_string())];
-            if let Some((attr, i)) = ctx.by.first() {
-                row.push(Cell::Text(ctx.value_label(attr, &d.attrs[*i])));
-            }
-            row.push(Cell::Num(d.units.to_string()));
-            for &f in &fams {
-                row.push(Cell::Num(d.unit_hits[f].to_string()));
-            }
-            row
-        })
-        .collect();
+    // A row per interview: written as HTML as it is made, one row's cells at a time.
+    let mut rendered = Vec::new();
+    let mut row = Vec::new();
+    for d in &tally.docs {
+        row.clear();
+        row.push(Cell::Text(d.doc_id.to_string()));
+        if let Some((attr, i)) = ctx.by.first() {
+            row.push(Cell::Text(ctx.value_label(attr, &d.attrs[*i])));
+        }
+        row.push(Cell::Num(d.units.to_string()));
+        for &f in &fams {
+            row.push(Cell::Num(d.unit_hits[f].to_string()));
+        }
+        write_row(&mut rendered, &row, ctx.he()).expect("writing to memory");
+    }
     HtmlTable {
         id: "matrix".into(),
         caption: w(ctx.lang, "matrix").to_string(),
         note: String::new(),
         header,
-        rows,
+        rows: Vec::new(),
+        rendered,
     }
 }
 

@@ -121,6 +121,9 @@ pub struct HtmlTable {
     pub note: String,
     pub header: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
+    /// Further rows already written as HTML ([`write_row`]), after `rows`: a table
+    /// with a row per interview is kept so rather than as cells.
+    pub rendered: Vec<u8>,
 }
 
 /// One cell of a report table.
@@ -261,16 +264,14 @@ impl Page {
         }
         h.write_all(b"</ul>\n")?;
         writeln!(h, "<h2 id=\"charts\">{}</h2>", escape(&self.charts_title))?;
-        // One chart's markup in memory at a time: with a dot per interview, a chart of
-        // a large corpus is tens of megabytes.
+        // Each chart's markup is copied from its file as it is read: with a dot per
+        // interview, a chart of a large corpus is tens of megabytes.
         for (caption, path) in charts {
-            let svg = std::fs::read_to_string(&path).map_err(|e| {
-                std::io::Error::new(e.kind(), format!("{}: cannot read: {e}", path.display()))
-            })?;
+            h.write_all(b"<figure>\n")?;
+            copy_svg(h, &path)?;
             writeln!(
                 h,
-                "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>",
-                strip_xml_prolog(&svg),
+                "\n<figcaption>{}</figcaption>\n</figure>",
                 text(&caption)
             )?;
         }
@@ -326,40 +327,105 @@ fn render_table(h: &mut impl std::io::Write, t: &HtmlTable, rtl: bool) -> std::i
     }
     h.write_all(b"</tr></thead>\n<tbody>\n")?;
     for row in &t.rows {
-        h.write_all(b"<tr>")?;
-        for c in row {
-            match c {
-                Cell::Text(s) => {
-                    write!(h, "<td>{}</td>", text(s))?;
-                }
-                Cell::Num(s) => {
-                    write!(h, "<td class=\"num\">{}</td>", escape(s))?;
-                }
-                Cell::Head(s) => {
-                    write!(h, "<td class=\"head\">{}</td>", text(s))?;
-                }
-                Cell::Tag(s, colour) => {
-                    write!(
-                        h,
-                        "<td><span class=\"tag\" style=\"background:{colour}\">{}</span></td>",
-                        escape(s)
-                    )?;
-                }
-                Cell::Shaded(s, v) => {
-                    let a = (v.clamp(0.0, 1.0) * 0.75 * 100.0).round() / 100.0;
-                    write!(
-                        h,
-                        "<td class=\"num\" style=\"background:rgba(47,93,138,{a})\">{}</td>",
-                        escape(s)
-                    )?;
-                }
-            }
-        }
-        h.write_all(b"</tr>\n")?;
+        write_row(h, row, rtl)?;
     }
+    h.write_all(&t.rendered)?;
     h.write_all(b"</tbody></table></div>\n")?;
     if !t.note.is_empty() {
         writeln!(h, "<p class=\"note\">{}</p>", text(&t.note))?;
+    }
+    Ok(())
+}
+
+/// Writes one row of a report table (`<tr>...</tr>` and a line end); `rtl` as the
+/// page's direction.
+pub fn write_row(h: &mut impl std::io::Write, row: &[Cell], rtl: bool) -> std::io::Result<()> {
+    let text = |s: &str| prose(s, rtl);
+    h.write_all(b"<tr>")?;
+    for c in row {
+        match c {
+            Cell::Text(s) => {
+                write!(h, "<td>{}</td>", text(s))?;
+            }
+            Cell::Num(s) => {
+                write!(h, "<td class=\"num\">{}</td>", escape(s))?;
+            }
+            Cell::Head(s) => {
+                write!(h, "<td class=\"head\">{}</td>", text(s))?;
+            }
+            Cell::Tag(s, colour) => {
+                write!(
+                    h,
+                    "<td><span class=\"tag\" style=\"background:{colour}\">{}</span></td>",
+                    escape(s)
+                )?;
+            }
+            Cell::Shaded(s, v) => {
+                let a = (v.clamp(0.0, 1.0) * 0.75 * 100.0).round() / 100.0;
+                write!(
+                    h,
+                    "<td class=\"num\" style=\"background:rgba(47,93,138,{a})\">{}</td>",
+                    escape(s)
+                )?;
+            }
+        }
+    }
+    h.write_all(b"</tr>\n")?;
+    Ok(())
+}
+
+/// Copies the SVG document at `path` into `h` without its `<?xml ...?>` prolog
+/// ([`strip_xml_prolog`]), reading only as much of it at once as holds the prolog.
+fn copy_svg(h: &mut impl std::io::Write, path: &std::path::Path) -> std::io::Result<()> {
+    use std::io::Read;
+    let cannot_read = |e: std::io::Error| {
+        std::io::Error::new(e.kind(), format!("{}: cannot read: {e}", path.display()))
+    };
+    let mut file = std::fs::File::open(path).map_err(cannot_read)?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut head: Vec<u8> = Vec::new();
+    // The start of the file, read until it is known where the prolog ends.
+    let at_end = loop {
+        let n = file.read(&mut buf).map_err(cannot_read)?;
+        head.extend_from_slice(&buf[..n]);
+        let text = match std::str::from_utf8(&head) {
+            Ok(t) => t,
+            Err(e) if e.error_len().is_none() => {
+                std::str::from_utf8(&head[..e.valid_up_to()]).expect("valid up to here")
+            }
+            Err(e) => {
+                return Err(cannot_read(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    e,
+                )));
+            }
+        };
+        let t = text.trim_start();
+        // (What follows the prolog is trimmed too, so it is known once more follows.)
+        let known = if t.starts_with("<?xml") {
+            t.find("?>")
+                .is_some_and(|end| !t[end + 2..].trim_start().is_empty())
+        } else {
+            t.len() >= "<?xml".len() || !"<?xml".starts_with(t)
+        };
+        if n == 0 || known {
+            break n == 0;
+        }
+    };
+    let text = match std::str::from_utf8(&head) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).expect("valid up to here"),
+    };
+    let skip = text.len() - strip_xml_prolog(text).len();
+    h.write_all(&head[skip..])?;
+    if !at_end {
+        loop {
+            let n = file.read(&mut buf).map_err(cannot_read)?;
+            if n == 0 {
+                break;
+            }
+            h.write_all(&buf[..n])?;
+        }
     }
     Ok(())
 }
@@ -425,6 +491,32 @@ mod tests {
         );
         assert_eq!(highlight("a<b", &[(1, 2)]), "a<mark>&lt;</mark>b");
         assert_eq!(highlight("abc", &[(2, 3)]), "ab<mark>c</mark>");
+    }
+
+    #[test]
+    fn svg_copied_from_its_file_as_when_read_whole() {
+        let path = std::env::temp_dir().join(format!("tamlil-copy-{}.svg", std::process::id()));
+        let long = "ש".repeat(50_000);
+        let cases = [
+            format!("<?xml version=\"1.0\"?>\n<svg>{long}</svg>\n"),
+            // A prolog, and the blanks after it, past the first block read.
+            format!(
+                "  <?xml version=\"1.0\" x=\"{long}\"?>{}<svg>{long}</svg>",
+                " ".repeat(70_000)
+            ),
+            format!("{}<svg>{long}</svg>", "\n".repeat(100_000)),
+            "<svg></svg>".to_string(),
+            String::new(),
+        ];
+        for svg in &cases {
+            std::fs::write(&path, svg).unwrap();
+            let mut out = Vec::new();
+            copy_svg(&mut out, &path).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), strip_xml_prolog(svg));
+        }
+        std::fs::remove_file(&path).unwrap();
+        let err = copy_svg(&mut Vec::new(), &path).unwrap_err();
+        assert!(err.to_string().contains("cannot read"), "{err}");
     }
 
     #[test]

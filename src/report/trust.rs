@@ -180,6 +180,7 @@ fn table(lang: Lang, rows: &[TrustRow]) -> HtmlTable {
         .into(),
         header,
         rows: body,
+        rendered: Vec::new(),
     }
 }
 
