@@ -4,7 +4,7 @@ use super::redaction::{self, RedactArgs};
 use super::segment::SegmentArgs;
 use crate::corpus::{self, labels::ValueLabels};
 use crate::job::{self, JobConfig};
-use crate::output::{StagedDir, write_atomic};
+use crate::output::{AtomicFile, StagedDir};
 use crate::pipeline;
 use crate::report::charts::Lang;
 use crate::review::{Conflict, Review};
@@ -251,7 +251,8 @@ pub fn run(args: Args) -> Result<()> {
             "seed": cfg.seed,
             "threads": rayon::current_num_threads(),
         },
-        "inputs": summary.inputs.iter().map(|(p, h)| serde_json::json!({"file": p, "sha256": h})).collect::<Vec<_>>(),
+        // (written from `summary.inputs` by `write_provenance`: a file per interview)
+        "inputs": null,
         "counts": {
             "documents": summary.documents,
             "units": summary.units,
@@ -284,9 +285,10 @@ pub fn run(args: Args) -> Result<()> {
         "seconds": seconds,
         "document_thread_seconds": thread_seconds,
     });
-    write_atomic(
+    write_provenance(
         &staged.path().join("run.json"),
-        (serde_json::to_string_pretty(&provenance)? + "\n").as_bytes(),
+        &provenance,
+        &summary.inputs,
     )?;
     if let (Some(path), Some(entries)) = (&mapping_path, &summary.redaction) {
         redaction::write_mapping(path, entries)?;
@@ -298,10 +300,7 @@ pub fn run(args: Args) -> Result<()> {
     // one stands.
     clock.stop("commit");
     provenance["seconds"] = seconds_json(&clock.seconds());
-    if let Err(e) = serde_json::to_string_pretty(&provenance)
-        .map_err(anyhow::Error::from)
-        .and_then(|t| write_atomic(&args.out.join("run.json"), (t + "\n").as_bytes()))
-    {
+    if let Err(e) = write_provenance(&args.out.join("run.json"), &provenance, &summary.inputs) {
         eprintln!("tamlil: warning: run.json keeps the timings without the last stage: {e}");
     }
     if let Some(r) = &cfg.review {
@@ -329,4 +328,48 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Writes run.json to `path` (atomically): `fields`, an object, with its `inputs`
+/// taken from `inputs` (file, SHA-256) as they are written rather than made into
+/// JSON values first, as a large corpus has tens of thousands.
+fn write_provenance(
+    path: &std::path::Path,
+    fields: &serde_json::Value,
+    inputs: &[(String, String)],
+) -> Result<()> {
+    use serde::ser::{SerializeMap, Serializer};
+    use std::io::Write;
+    struct Provenance<'a>(&'a serde_json::Value, &'a [(String, String)]);
+    #[derive(serde::Serialize)]
+    struct Input<'a> {
+        file: &'a str,
+        sha256: &'a str,
+    }
+    struct Inputs<'a>(&'a [(String, String)]);
+    impl serde::Serialize for Inputs<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            s.collect_seq(self.0.iter().map(|(file, sha256)| Input { file, sha256 }))
+        }
+    }
+    impl serde::Serialize for Provenance<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            let fields = self.0.as_object().expect("run.json is an object");
+            let mut m = s.serialize_map(Some(fields.len()))?;
+            for (k, v) in fields {
+                if k == "inputs" {
+                    m.serialize_entry(k, &Inputs(self.1))?;
+                } else {
+                    m.serialize_entry(k, v)?;
+                }
+            }
+            m.end()
+        }
+    }
+    let mut file = AtomicFile::create(path)?;
+    serde_json::to_writer_pretty(file.writer(), &Provenance(fields, inputs))
+        .map_err(std::io::Error::from)
+        .and_then(|()| file.writer().write_all(b"\n"))
+        .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
+    file.commit()
 }
