@@ -46,10 +46,10 @@ fn tune_memory() {
     }
     // No transparent huge pages: memory handed back from inside a 2 MiB huge page
     // stays resident until the kernel gets round to splitting the page, so with
-    // them the peak grew with the corpus and changed from run to run (200 MB of
-    // transcripts: 134-144 MB; 1 GB: 187-354 MB); without them it is lower and
-    // steady (about 100 and 152 MB), no slower. This is what `MIMALLOC_ALLOW_THP=0`
-    // does, but mimalloc reads that before `main`.
+    // them the peak is higher, by more the larger the corpus (200 MB of
+    // transcripts: 134-144 MB with them, 98-100 MB without; 1 GB: 328 and 282 MB),
+    // and no faster. This is what `MIMALLOC_ALLOW_THP=0` does, but mimalloc reads
+    // that before `main`.
     #[cfg(target_os = "linux")]
     if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
         // SAFETY: a flag of this process, read by the kernel when memory is mapped.
