@@ -381,53 +381,45 @@ fn copy_svg(h: &mut impl std::io::Write, path: &std::path::Path) -> std::io::Res
     let cannot_read = |e: std::io::Error| {
         std::io::Error::new(e.kind(), format!("{}: cannot read: {e}", path.display()))
     };
+    // The text of `head` up to a character cut at its end.
+    let text_of = |head: &[u8]| -> std::io::Result<usize> {
+        match std::str::from_utf8(head) {
+            Ok(t) => Ok(t.len()),
+            Err(e) if e.error_len().is_none() => Ok(e.valid_up_to()),
+            Err(e) => Err(cannot_read(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                e,
+            ))),
+        }
+    };
     let mut file = std::fs::File::open(path).map_err(cannot_read)?;
     let mut buf = vec![0u8; 1 << 16];
     let mut head: Vec<u8> = Vec::new();
-    // The start of the file, read until it is known where the prolog ends.
-    let at_end = loop {
+    // The start of the file, read until it is known where the prolog ends (what
+    // follows it is trimmed too, so that is known once more follows).
+    let skip = loop {
         let n = file.read(&mut buf).map_err(cannot_read)?;
         head.extend_from_slice(&buf[..n]);
-        let text = match std::str::from_utf8(&head) {
-            Ok(t) => t,
-            Err(e) if e.error_len().is_none() => {
-                std::str::from_utf8(&head[..e.valid_up_to()]).expect("valid up to here")
-            }
-            Err(e) => {
-                return Err(cannot_read(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    e,
-                )));
-            }
-        };
+        let text = std::str::from_utf8(&head[..text_of(&head)?]).expect("checked");
         let t = text.trim_start();
-        // (What follows the prolog is trimmed too, so it is known once more follows.)
-        let known = if t.starts_with("<?xml") {
-            t.find("?>")
-                .is_some_and(|end| !t[end + 2..].trim_start().is_empty())
-        } else {
-            t.len() >= "<?xml".len() || !"<?xml".starts_with(t)
+        let known = match t.strip_prefix("<?xml") {
+            Some(rest) => rest
+                .find("?>")
+                .is_some_and(|end| !rest[end + 2..].trim_start().is_empty()),
+            None => !"<?xml".starts_with(t),
         };
         if n == 0 || known {
-            break n == 0;
+            break text.len() - strip_xml_prolog(text).len();
         }
     };
-    let text = match std::str::from_utf8(&head) {
-        Ok(t) => t,
-        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).expect("valid up to here"),
-    };
-    let skip = text.len() - strip_xml_prolog(text).len();
     h.write_all(&head[skip..])?;
-    if !at_end {
-        loop {
-            let n = file.read(&mut buf).map_err(cannot_read)?;
-            if n == 0 {
-                break;
-            }
-            h.write_all(&buf[..n])?;
+    loop {
+        let n = file.read(&mut buf).map_err(cannot_read)?;
+        if n == 0 {
+            return Ok(());
         }
+        h.write_all(&buf[..n])?;
     }
-    Ok(())
 }
 
 /// Removes an `<?xml ...?>` prolog so an SVG document can be inlined in HTML.

@@ -34,6 +34,7 @@ pub struct Tally {
     slot: Vec<Option<usize>>,
     /// Position of a family node among the families (tree order).
     family_slot: Vec<Option<usize>>,
+    n_families: usize,
     /// The distinct attribute values met so far.
     values: HashSet<Arc<str>>,
     stamp: Vec<u64>,
@@ -56,8 +57,9 @@ impl Tally {
         for (k, &n) in code_nodes.iter().enumerate() {
             slot[n] = Some(k);
         }
+        let families = tree.families();
         let mut family_slot = vec![None; tree.nodes.len()];
-        for (k, i) in tree.families().into_iter().enumerate() {
+        for (k, &i) in families.iter().enumerate() {
             family_slot[i] = Some(k);
         }
         let n = code_nodes.len();
@@ -69,6 +71,7 @@ impl Tally {
             code_nodes,
             slot,
             family_slot,
+            n_families: families.len(),
             values: HashSet::default(),
             stamp: vec![0; nodes],
             clock: 0,
@@ -80,7 +83,6 @@ impl Tally {
     /// Starts a new interview.
     pub fn begin_doc(&mut self, doc_id: &str, attrs: &[String]) {
         let n = self.tree.nodes.len();
-        let families = self.family_slot.iter().flatten().count();
         let attrs = attrs
             .iter()
             .map(|v| match self.values.get(v.as_str()) {
@@ -98,7 +100,7 @@ impl Tally {
             units: 0,
             words: 0,
             unit_hits: vec![0; n].into(),
-            family_codings: vec![0; families].into(),
+            family_codings: vec![0; self.n_families].into(),
         });
     }
 

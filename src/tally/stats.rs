@@ -164,12 +164,17 @@ fn check_table(table: &[Vec<f64>]) {
             row.len()
         );
         for (j, &x) in row.iter().enumerate() {
-            assert!(
-                x.is_finite() && x >= 0.0,
-                "cell ({i}, {j}) is {x}; counts must be finite and >= 0"
-            );
+            check_count(i, j, x);
         }
     }
+}
+
+/// Panics unless the count in cell (`i`, `j`) is finite and not negative.
+fn check_count(i: usize, j: usize, x: f64) {
+    assert!(
+        x.is_finite() && x >= 0.0,
+        "cell ({i}, {j}) is {x}; counts must be finite and >= 0"
+    );
 }
 
 /// Splits indices into (sum > 0, sum == 0).
@@ -278,8 +283,16 @@ pub fn permutation_chi_square_shared(
         .iter()
         .map(|counts| {
             assert_eq!(groups.len(), counts.len(), "one group label per interview");
-            check_table(counts);
-            (counts.first().map_or(0, Vec::len), counts.concat())
+            let cols = counts.first().map_or(0, Vec::len);
+            for (i, row) in counts.iter().enumerate() {
+                assert_eq!(
+                    row.len(),
+                    cols,
+                    "row {i} has {} cells, row 0 has {cols}",
+                    row.len()
+                );
+            }
+            (cols, counts.concat())
         })
         .collect();
     let views: Vec<RowMajor> = flat
@@ -341,13 +354,8 @@ pub fn permutation_chi_square_tables(
     let mut owners: Vec<usize> = Vec::new();
     for (ti, counts) in tables.iter().enumerate() {
         assert_eq!(groups.len(), counts.rows, "one group label per interview");
-        for (i, x) in counts.values.iter().enumerate() {
-            assert!(
-                x.is_finite() && *x >= 0.0,
-                "cell ({}, {}) is {x}; counts must be finite and >= 0",
-                i / counts.cols,
-                i % counts.cols
-            );
+        for (i, &x) in counts.values.iter().enumerate() {
+            check_count(i / counts.cols, i % counts.cols, x);
         }
         let ncols = counts.cols;
         let col_sums: Vec<f64> = (0..ncols)
@@ -1076,6 +1084,11 @@ mod tests {
         let b = permutation_chi_square_shared(&groups, &[&rows], 200, 5);
         assert_eq!(a[0].statistic, b[0].statistic);
         assert_eq!(a[0].at_least_as_extreme, b[0].at_least_as_extreme);
+        // The statistic is the textbook one of the groups' summed rows: [7, 1, 1]
+        // (interviews 1 and 3) and [0, 2, 2].
+        let summed = chi_square(&[vec![7.0, 1.0, 1.0], vec![0.0, 2.0, 2.0]]);
+        let textbook = summed.test.map(|t| t.statistic).unwrap();
+        assert!((a[0].statistic.unwrap() - textbook).abs() < 1e-9, "{a:?}");
     }
 
     #[test]
