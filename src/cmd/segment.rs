@@ -5,7 +5,7 @@ use crate::pipeline;
 use crate::text::turns::guessed_interviewer;
 use crate::text::units::segment_document;
 use crate::text::{SegmentOptions, UnitKind};
-use crate::unitfile::UnitWriter;
+use crate::unitfile::{UnitWriter, document_rows};
 use anyhow::Result;
 use std::path::PathBuf;
 
@@ -84,27 +84,28 @@ pub fn write_units(
 ) -> Result<(usize, usize)> {
     let mut writer = UnitWriter::create(out, manifest)?;
     let mut docs = 0;
+    // Each document's rows are formatted on the worker that segmented it; the
+    // calling thread only writes them in order.
     pipeline::process_corpus(
         manifest,
         pipeline::default_chunk(),
         |_, entry| {
             let doc = corpus::load_document(entry)?;
-            Ok(segment_document(
-                &doc.id,
-                &doc.text,
-                &entry.interviewer_labels,
-                opts,
-            ))
+            let units = segment_document(&doc.id, &doc.text, &entry.interviewer_labels, opts);
+            let guessed = guessed_interviewer(&units, &entry.interviewer_labels).map(String::from);
+            let mut rows = Vec::new();
+            let n = document_rows(&units, &entry.attrs, &mut rows);
+            Ok((guessed, rows, n))
         },
-        |_, entry, units| {
-            if let Some(label) = guessed_interviewer(&units, &entry.interviewer_labels) {
+        |_, entry, (guessed, rows, n)| {
+            if let Some(label) = guessed {
                 eprintln!(
                     "tamlil: warning: {}: no speaker label says who the interviewer is; took {label:?}, who mostly asks questions (name the interviewer's label, or -, in the manifest's interviewer column to decide)",
                     entry.id
                 );
             }
             docs += 1;
-            writer.write_document(&units, &entry.attrs)
+            writer.write_rows(&rows, n)
         },
     )?;
     let units = writer.finish()?;

@@ -9,6 +9,24 @@ const PERIOD_ABBREVIATIONS: &[&str] = &[
     "Prof", "vs",
 ];
 
+/// The length in bytes of the longest of [`PERIOD_ABBREVIATIONS`].
+const LONGEST_ABBREVIATION: usize = {
+    let mut longest = 0;
+    let mut i = 0;
+    while i < PERIOD_ABBREVIATIONS.len() {
+        if PERIOD_ABBREVIATIONS[i].len() > longest {
+            longest = PERIOD_ABBREVIATIONS[i].len();
+        }
+        i += 1;
+    }
+    longest
+};
+
+/// A letter that attaches to the next word as a clitic (ו ב כ ל מ ש ה).
+fn is_clitic_letter(c: char) -> bool {
+    matches!(c, 'ו' | 'ב' | 'כ' | 'ל' | 'מ' | 'ש' | 'ה')
+}
+
 /// How many words an unclosed quotation may run before it is taken as a stray mark.
 const MAX_QUOTE_WORDS: usize = 80;
 
@@ -192,11 +210,11 @@ fn is_abbreviation_before(text: &str, dot: usize) -> bool {
     // The abbreviation may carry clitic prefixes: לפרופ. = ל + פרופ.
     let mut rest = word;
     for _ in 0..4 {
-        if PERIOD_ABBREVIATIONS.contains(&rest) {
+        if rest.len() <= LONGEST_ABBREVIATION && PERIOD_ABBREVIATIONS.contains(&rest) {
             return true;
         }
         match rest.chars().next() {
-            Some(c) if "ובכלמשה".contains(c) => rest = &rest[c.len_utf8()..],
+            Some(c) if is_clitic_letter(c) => rest = &rest[c.len_utf8()..],
             _ => return false,
         }
     }
@@ -208,7 +226,7 @@ fn is_abbreviation_before(text: &str, dot: usize) -> bool {
 fn after_lone_clitic(text: &str, at: usize) -> bool {
     let mut rev = text[..at].chars().rev();
     match (rev.next(), rev.next()) {
-        (Some(c), before) => "ובכלמשה".contains(c) && before.is_none_or(|b| !is_word_char(b)),
+        (Some(c), before) => is_clitic_letter(c) && before.is_none_or(|b| !is_word_char(b)),
         _ => false,
     }
 }
