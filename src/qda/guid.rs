@@ -49,17 +49,8 @@ pub fn guid(kind: Kind, parts: &[&str]) -> String {
 
 /// Appends [`guid`]`(kind, parts)` to `out`.
 pub fn push_guid(kind: Kind, parts: &[&str], out: &mut String) {
-    let mut h = Sha256::new();
-    h.update(NAMESPACE.as_bytes());
-    h.update([0u8]);
-    h.update(kind.as_str().as_bytes());
-    for p in parts {
-        h.update([0u8]);
-        h.update(p.as_bytes());
-    }
-    let d = h.finalize();
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&d[..16]);
+    let d = name_digest(kind, parts);
+    let mut b = d;
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -75,6 +66,61 @@ pub fn push_guid(kind: Kind, parts: &[&str], out: &mut String) {
         at += 2;
     }
     out.push_str(std::str::from_utf8(&text).unwrap_or_default());
+}
+
+/// The first 16 bytes of sha256(namespace, kind, parts) (see [`guid`]).
+fn name_digest(kind: Kind, parts: &[&str]) -> [u8; 16] {
+    // A project has a GUID per unit and per coding: names that fit two blocks (as
+    // they all do but for very long ids) are hashed here without the streaming
+    // hasher's bookkeeping, which cost as much as the hashing.
+    let mut blocks = [[0u8; 64]; 2];
+    let flat = blocks.as_flattened_mut();
+    let mut n = 0;
+    let mut put = |bytes: &[u8]| {
+        if let Some(to) = flat.get_mut(n..n + bytes.len()) {
+            to.copy_from_slice(bytes);
+        }
+        n += bytes.len();
+    };
+    put(NAMESPACE.as_bytes());
+    put(&[0]);
+    put(kind.as_str().as_bytes());
+    for p in parts {
+        put(&[0]);
+        put(p.as_bytes());
+    }
+    // The padding: 0x80, zeros, the length in bits (big-endian) at the block's end.
+    if n + 9 > flat.len() {
+        return streamed_digest(kind, parts);
+    }
+    flat[n] = 0x80;
+    let used = if n + 9 <= 64 { 1 } else { 2 };
+    flat[used * 64 - 8..used * 64].copy_from_slice(&(8 * n as u64).to_be_bytes());
+    let mut state: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+    sha2::block_api::compress256(&mut state, &blocks[..used]);
+    let mut d = [0u8; 16];
+    for (to, word) in d.chunks_exact_mut(4).zip(state) {
+        to.copy_from_slice(&word.to_be_bytes());
+    }
+    d
+}
+
+/// [`name_digest`] by the streaming hasher, for names of any length.
+fn streamed_digest(kind: Kind, parts: &[&str]) -> [u8; 16] {
+    let mut h = Sha256::new();
+    h.update(NAMESPACE.as_bytes());
+    h.update([0u8]);
+    h.update(kind.as_str().as_bytes());
+    for p in parts {
+        h.update([0u8]);
+        h.update(p.as_bytes());
+    }
+    let mut d = [0u8; 16];
+    d.copy_from_slice(&h.finalize()[..16]);
+    d
 }
 
 /// Whether `s` is a GUID as REFI-QDA writes them (`8-4-4-4-12` hex, optionally in braces).
@@ -118,6 +164,24 @@ mod tests {
             guid(Kind::Code, &["a"]),
             "842bb764-ccb5-852a-851f-a93e7abb1bc1"
         );
+    }
+
+    #[test]
+    fn names_of_every_length_hash_as_streamed() {
+        // Across the one-block, two-block and longer names, and the edges between
+        // them (the padding needs 9 bytes after the name).
+        let kinds = [Kind::Selection, Kind::Coding, Kind::Project];
+        for len in 0..200 {
+            for (k, kind) in kinds.iter().enumerate() {
+                let long = "ש".repeat(len / 2) + &"a".repeat(len % 2);
+                let parts = ["P01", long.as_str()];
+                assert_eq!(
+                    name_digest(*kind, &parts[k % 2..]),
+                    streamed_digest(*kind, &parts[k % 2..]),
+                    "{len}"
+                );
+            }
+        }
     }
 
     #[test]
