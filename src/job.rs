@@ -604,15 +604,33 @@ fn analyse_and_tabulate(
     };
     let tables_dir = out.join("tables");
     create_dir(&tables_dir)?;
-    // Each table is written, then dropped, as the analysis makes it.
-    let mut table_seconds = 0.0;
-    let result = analysis::analyse(tally, attr_names, &opts, |t| {
-        let start = Instant::now();
-        write_table(&tables_dir, t)?;
-        table_seconds += start.elapsed().as_secs_f64();
-        anyhow::Ok(())
-    })?;
-    clock.stop_split("statistics", ("tables", table_seconds));
+    // Each table is written, then dropped, as the analysis makes it: on a thread of
+    // its own, which takes a table when it has written the one before, so the next
+    // is worked out meanwhile. The `statistics` stage is the analysis (with those
+    // writes beside it), `tables` the writing still to do when it ends.
+    let (result, written) = std::thread::scope(|sc| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<crate::tally::table::Table>(0);
+        let dir = tables_dir.as_path();
+        let writer = sc.spawn(move || -> Result<()> {
+            for t in rx {
+                write_table(dir, t)?;
+            }
+            Ok(())
+        });
+        let result = analysis::analyse(tally, attr_names, &opts, |t| {
+            // The writer is gone only when it failed: its error is the one told.
+            tx.send(t)
+                .map_err(|_| anyhow::anyhow!("the tables could not be written"))
+        });
+        drop(tx);
+        clock.stop("statistics");
+        let written = writer
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (result, written)
+    });
+    written?;
+    let result = result?;
     let trust = cfg
         .review
         .as_ref()
