@@ -134,7 +134,7 @@ pub struct ProjectWriter<'c> {
     dest: PathBuf,
     tmp: PathBuf,
     spool_path: PathBuf,
-    zip: Option<zip::ZipWriter<BufWriter<File>>>,
+    zip: Option<zip::ZipWriter<Abandonable<BufWriter<File>>>>,
     /// `project.qde`, compressed: a one-entry zip copied into the project at the end.
     spool: Option<SegmentedEntry<BufWriter<File>>>,
     /// XML not compressed yet (the head; the opening of the sources).
@@ -221,10 +221,10 @@ impl<'c> ProjectWriter<'c> {
             dest: dest.to_path_buf(),
             tmp,
             spool_path,
-            zip: Some(zip::ZipWriter::new(BufWriter::with_capacity(
-                1 << 16,
-                zip_file,
-            ))),
+            zip: Some(zip::ZipWriter::new(Abandonable {
+                inner: BufWriter::with_capacity(1 << 16, zip_file),
+                failed: false,
+            })),
             spool: None,
             pending: String::new(),
             xml: SourceXml::new(codebook, manifest),
@@ -413,6 +413,7 @@ impl<'c> ProjectWriter<'c> {
         let file = zip
             .finish()
             .map_err(|e| io_err(&self.dest, std::io::Error::other(e)))?
+            .inner
             .into_inner()
             .map_err(|e| io_err(&self.dest, e.into_error()))?;
         file.sync_all().map_err(|e| io_err(&self.dest, e))?;
@@ -542,11 +543,49 @@ impl Drop for ProjectWriter<'_> {
     fn drop(&mut self) {
         // Unfinished (an error, a panic): leave nothing behind.
         if !self.done {
-            self.zip.take();
+            // Not dropped: a zip writer finishes its archive when dropped (writing
+            // its directory into the file removed just below).
+            if let Some(zip) = self.zip.take() {
+                std::mem::forget(zip);
+            }
             self.spool.take();
             let _ = fs::remove_file(&self.tmp);
             let _ = fs::remove_file(&self.spool_path);
         }
+    }
+}
+
+/// The project file under the zip writer. Once a write has failed the archive is
+/// abandoned: what is written after (the zip writer finishing the archive when it
+/// is dropped, which would fail again and say so on standard error) goes nowhere,
+/// and the first error is the one the user is told.
+struct Abandonable<W> {
+    inner: W,
+    failed: bool,
+}
+
+impl<W: std::io::Write> std::io::Write for Abandonable<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.failed {
+            return Ok(buf.len());
+        }
+        self.inner.write(buf).inspect_err(|_| self.failed = true)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.failed {
+            return Ok(());
+        }
+        self.inner.flush().inspect_err(|_| self.failed = true)
+    }
+}
+
+impl<W: std::io::Seek> std::io::Seek for Abandonable<W> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        if self.failed {
+            return Ok(0);
+        }
+        self.inner.seek(pos).inspect_err(|_| self.failed = true)
     }
 }
 
@@ -557,6 +596,48 @@ fn io_err(dest: &Path, e: std::io::Error) -> anyhow::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A writer that fails from its `fails_at`-th write on.
+    struct FailsFrom {
+        writes: usize,
+        fails_at: usize,
+        got: Vec<u8>,
+    }
+
+    impl std::io::Write for FailsFrom {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.writes += 1;
+            if self.writes >= self.fails_at {
+                return Err(std::io::Error::other("disk full"));
+            }
+            self.got.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn after_a_failed_write_the_archive_is_abandoned() {
+        use std::io::Write;
+        let inner = FailsFrom {
+            writes: 0,
+            fails_at: 2,
+            got: Vec::new(),
+        };
+        let mut w = Abandonable {
+            inner,
+            failed: false,
+        };
+        w.write_all(b"first").unwrap();
+        assert!(w.write_all(b"second").is_err());
+        // Later writes (the zip writer finishing when dropped) go nowhere, unreported.
+        w.write_all(b"third").unwrap();
+        w.flush().unwrap();
+        assert_eq!(w.inner.got, b"first");
+        assert_eq!(w.inner.writes, 2);
+    }
 
     fn codebook() -> Codebook {
         let src = "[[code]]\nid = \"a.x\"\nlabel_he = \"איקס\"\nterms = [\"ידע\"]\n";

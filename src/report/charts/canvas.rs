@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -550,7 +550,7 @@ pub(super) fn write_chart(out_base: &Path, lang: Lang, chart: &impl Chart) -> an
             f.write_all(pinned.as_bytes())?;
             f.write_all(rest.as_bytes())
         })
-        .with_context(|| format!("writing {}", svg_path.display()))?;
+        .map_err(|e| cannot_write(&svg_path, e))?;
 
     let png_path = with_extension(out_base, "png");
     let area = BitMapBackend::new(&png_path, (w, h)).into_drawing_area();
@@ -563,17 +563,59 @@ pub(super) fn write_chart(out_base: &Path, lang: Lang, chart: &impl Chart) -> an
         height: h as i32,
     };
     chart.draw(&canvas)?;
+    // Drawn in memory: what fails here is writing the file (a full disk, say).
     canvas
         .area
         .present()
-        .map_err(drawing)
-        .with_context(|| format!("writing {}", png_path.display()))?;
+        .map_err(|e| cannot_write(&png_path, e))?;
     Ok(())
+}
+
+/// A chart file that could not be written: an I/O failure naming the file (exit 74).
+fn cannot_write(path: &std::path::Path, e: impl std::fmt::Display) -> anyhow::Error {
+    crate::error::InputError::with_kind(crate::error::Kind::Io, path, format!("cannot write: {e}"))
+        .into()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A chart with nothing on it.
+    struct Blank;
+
+    impl Chart for Blank {
+        fn size(&self) -> (u32, u32) {
+            (40, 30)
+        }
+        fn draw<DB: DrawingBackend>(&self, _: &Canvas<DB>) -> anyhow::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_chart_that_cannot_be_written_is_an_output_failure_naming_it() {
+        let dir = std::env::temp_dir().join(format!("tamlil-chart-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        write_chart(&dir.join("blank"), Lang::He, &Blank).unwrap();
+        assert!(dir.join("blank.svg").is_file() && dir.join("blank.png").is_file());
+        // The SVG's folder is missing; then the PNG's path is a folder.
+        let err = write_chart(&dir.join("gone").join("blank"), Lang::He, &Blank).unwrap_err();
+        assert_eq!(crate::error::exit_code(&err), 74, "{err:#}");
+        assert!(
+            format!("{err:#}").contains("gone/blank.svg: cannot write"),
+            "{err:#}"
+        );
+        std::fs::create_dir_all(dir.join("png.png")).unwrap();
+        let err = write_chart(&dir.join("png"), Lang::He, &Blank).unwrap_err();
+        assert_eq!(crate::error::exit_code(&err), 74, "{err:#}");
+        assert!(
+            format!("{err:#}").contains("png.png: cannot write"),
+            "{err:#}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn nice_axis_rounds_up_to_a_round_step() {
