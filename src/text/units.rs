@@ -98,7 +98,7 @@ pub fn segment_document(
             let start = cursor.char_offset(text, s);
             let end = cursor.char_offset(text, e);
             Unit {
-                unit_id: format!("{doc_id}-{:0width$}", i + 1),
+                unit_id: unit_id(doc_id, i + 1, width),
                 doc_id: doc_id.to_string(),
                 turn: turn.index,
                 speaker: turn.speaker.clone(),
@@ -110,6 +110,19 @@ pub fn segment_document(
             }
         })
         .collect()
+}
+
+/// `DOC-NNNN`: the document's id and the unit's number, zero-padded to `width` digits.
+fn unit_id(doc_id: &str, number: usize, width: usize) -> String {
+    let mut num = itoa::Buffer::new();
+    let digits = num.format(number);
+    let zeros = width.saturating_sub(digits.len());
+    let mut id = String::with_capacity(doc_id.len() + 1 + zeros + digits.len());
+    id.push_str(doc_id);
+    id.push('-');
+    id.extend(std::iter::repeat_n('0', zeros));
+    id.push_str(digits);
+    id
 }
 
 fn digits(n: usize) -> usize {
@@ -329,6 +342,22 @@ impl CharCursor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unit_ids_are_padded_as_formatted() {
+        for (n, width) in [
+            (1, 4),
+            (9, 4),
+            (10, 4),
+            (9999, 4),
+            (10000, 4),
+            (12345, 5),
+            (7, 1),
+        ] {
+            assert_eq!(unit_id("P01", n, width), format!("P01-{n:0width$}"));
+        }
+        assert_eq!(unit_id("ראיון 3", 42, 4), "ראיון 3-0042");
+    }
 
     fn opts(min: usize, max: usize) -> SegmentOptions {
         SegmentOptions {
