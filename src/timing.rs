@@ -117,17 +117,6 @@ impl WallClock {
         self.last = now;
     }
 
-    /// Ends two stages that ran interleaved: `part.1` seconds of the time since the
-    /// previous stage ended go to stage `part.0`, the rest to stage `name`.
-    pub fn stop_split(&mut self, name: &'static str, part: (&'static str, f64)) {
-        let now = Instant::now();
-        let secs = (now - self.last).as_secs_f64();
-        let part_secs = part.1.clamp(0.0, secs);
-        self.add(name, secs - part_secs);
-        self.add(part.0, part_secs);
-        self.last = now;
-    }
-
     fn add(&mut self, name: &'static str, secs: f64) {
         match self.stages.iter_mut().find(|(n, _)| *n == name) {
             Some((_, s)) => *s += secs,
@@ -159,25 +148,6 @@ mod tests {
         assert_eq!(names, ["a", "b", "total"]);
         let sum: f64 = s[..2].iter().map(|x| x.1).sum();
         assert!((sum - s[2].1).abs() < 1e-9, "{s:?}");
-    }
-
-    #[test]
-    fn interleaved_stages_split_the_time_between_them() {
-        let mut w = WallClock::new(Instant::now());
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        // 5 ms of the 20 went to "tables"; more than the whole is capped at the whole.
-        w.stop_split("statistics", ("tables", 0.005));
-        let first = w.seconds();
-        std::thread::sleep(std::time::Duration::from_millis(2));
-        w.stop_split("statistics", ("tables", 1e9));
-        let s = w.seconds();
-        // The capped split gave all its time to "tables", none to "statistics".
-        assert_eq!(s[0].1, first[0].1, "{s:?}");
-        assert!(s[1].1 >= first[1].1 + 0.002, "{s:?}");
-        let names: Vec<&str> = s.iter().map(|x| x.0).collect();
-        assert_eq!(names, ["statistics", "tables", "total"]);
-        assert!(s[0].1 >= 0.015 && s[1].1 >= 0.005, "{s:?}");
-        assert!((s[0].1 + s[1].1 - s[2].1).abs() < 1e-9, "{s:?}");
     }
 
     #[test]

@@ -49,8 +49,7 @@ pub fn guid(kind: Kind, parts: &[&str]) -> String {
 
 /// Appends [`guid`]`(kind, parts)` to `out`.
 pub fn push_guid(kind: Kind, parts: &[&str], out: &mut String) {
-    let d = name_digest(kind, parts);
-    let mut b = d;
+    let mut b = name_digest(kind, parts);
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
     const HEX: &[u8; 16] = b"0123456789abcdef";

@@ -221,10 +221,9 @@ impl<'c> ProjectWriter<'c> {
             dest: dest.to_path_buf(),
             tmp,
             spool_path,
-            zip: Some(zip::ZipWriter::new(Abandonable {
-                inner: BufWriter::with_capacity(1 << 16, zip_file),
-                failed: false,
-            })),
+            zip: Some(zip::ZipWriter::new(Abandonable::new(
+                BufWriter::with_capacity(1 << 16, zip_file),
+            ))),
             spool: None,
             pending: String::new(),
             xml: SourceXml::new(codebook, manifest),
@@ -543,10 +542,10 @@ impl Drop for ProjectWriter<'_> {
     fn drop(&mut self) {
         // Unfinished (an error, a panic): leave nothing behind.
         if !self.done {
-            // Not dropped: a zip writer finishes its archive when dropped (writing
-            // its directory into the file removed just below).
+            // A zip writer finishes its archive when dropped: abandoned first, it
+            // writes nothing into the file removed just below.
             if let Some(zip) = self.zip.take() {
-                std::mem::forget(zip);
+                zip.get_ref().inspect(|w| w.abandon());
             }
             self.spool.take();
             let _ = fs::remove_file(&self.tmp);
@@ -555,37 +554,52 @@ impl Drop for ProjectWriter<'_> {
     }
 }
 
-/// The project file under the zip writer. Once a write has failed the archive is
-/// abandoned: what is written after (the zip writer finishing the archive when it
-/// is dropped, which would fail again and say so on standard error) goes nowhere,
-/// and the first error is the one the user is told.
+/// The project file under the zip writer. An archive is abandoned when a write to
+/// it fails or the project is given up unfinished: what is written after (the zip
+/// writer finishing the archive when it is dropped, which would fail again and say
+/// so on standard error) goes nowhere, and the first error is the one the user is
+/// told.
 struct Abandonable<W> {
     inner: W,
-    failed: bool,
+    abandoned: std::cell::Cell<bool>,
+}
+
+impl<W> Abandonable<W> {
+    fn new(inner: W) -> Self {
+        Abandonable {
+            inner,
+            abandoned: std::cell::Cell::new(false),
+        }
+    }
+
+    /// From now on, writes go nowhere.
+    fn abandon(&self) {
+        self.abandoned.set(true);
+    }
 }
 
 impl<W: std::io::Write> std::io::Write for Abandonable<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.failed {
+        if self.abandoned.get() {
             return Ok(buf.len());
         }
-        self.inner.write(buf).inspect_err(|_| self.failed = true)
+        self.inner.write(buf).inspect_err(|_| self.abandon())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        if self.failed {
+        if self.abandoned.get() {
             return Ok(());
         }
-        self.inner.flush().inspect_err(|_| self.failed = true)
+        self.inner.flush().inspect_err(|_| self.abandon())
     }
 }
 
 impl<W: std::io::Seek> std::io::Seek for Abandonable<W> {
     fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
-        if self.failed {
+        if self.abandoned.get() {
             return Ok(0);
         }
-        self.inner.seek(pos).inspect_err(|_| self.failed = true)
+        self.inner.seek(pos).inspect_err(|_| self.abandon())
     }
 }
 
@@ -626,10 +640,7 @@ mod tests {
             fails_at: 2,
             got: Vec::new(),
         };
-        let mut w = Abandonable {
-            inner,
-            failed: false,
-        };
+        let mut w = Abandonable::new(inner);
         w.write_all(b"first").unwrap();
         assert!(w.write_all(b"second").is_err());
         // Later writes (the zip writer finishing when dropped) go nowhere, unreported.
@@ -637,6 +648,16 @@ mod tests {
         w.flush().unwrap();
         assert_eq!(w.inner.got, b"first");
         assert_eq!(w.inner.writes, 2);
+        // Given up without a failure: nothing more reaches the file either.
+        let mut w = Abandonable::new(FailsFrom {
+            writes: 0,
+            fails_at: usize::MAX,
+            got: Vec::new(),
+        });
+        w.write_all(b"kept").unwrap();
+        w.abandon();
+        w.write_all(b"dropped").unwrap();
+        assert_eq!(w.inner.got, b"kept");
     }
 
     fn codebook() -> Codebook {

@@ -155,6 +155,19 @@ pub fn chi_square(table: &[Vec<f64>]) -> ChiSquare {
 }
 
 fn check_table(table: &[Vec<f64>]) {
+    row_width(table);
+    for (i, row) in table.iter().enumerate() {
+        for (j, &x) in row.iter().enumerate() {
+            check_count(i, j, x);
+        }
+    }
+}
+
+/// The number of cells of every row of `table` (0 for no rows).
+///
+/// # Panics
+/// If the rows differ in length.
+fn row_width(table: &[Vec<f64>]) -> usize {
     let ncols = table.first().map_or(0, Vec::len);
     for (i, row) in table.iter().enumerate() {
         assert_eq!(
@@ -163,10 +176,8 @@ fn check_table(table: &[Vec<f64>]) {
             "row {i} has {} cells, row 0 has {ncols}",
             row.len()
         );
-        for (j, &x) in row.iter().enumerate() {
-            check_count(i, j, x);
-        }
     }
+    ncols
 }
 
 /// Panics unless the count in cell (`i`, `j`) is finite and not negative.
@@ -283,16 +294,7 @@ pub fn permutation_chi_square_shared(
         .iter()
         .map(|counts| {
             assert_eq!(groups.len(), counts.len(), "one group label per interview");
-            let cols = counts.first().map_or(0, Vec::len);
-            for (i, row) in counts.iter().enumerate() {
-                assert_eq!(
-                    row.len(),
-                    cols,
-                    "row {i} has {} cells, row 0 has {cols}",
-                    row.len()
-                );
-            }
-            (cols, counts.concat())
+            (row_width(counts), counts.concat())
         })
         .collect();
     let views: Vec<RowMajor> = flat

@@ -2,6 +2,7 @@
 //! abbreviations (עו"ס, וכו', ד"ר, פרופ.), brackets (`[...]`) or open quotations.
 
 use super::chars::{is_hebrew_letter, is_word_char};
+use super::normalize::CLITICS;
 
 /// Abbreviations written with a final period, after which a sentence does not end.
 const PERIOD_ABBREVIATIONS: &[&str] = &[
@@ -21,11 +22,6 @@ const LONGEST_ABBREVIATION: usize = {
     }
     longest
 };
-
-/// A letter that attaches to the next word as a clitic (ו ב כ ל מ ש ה).
-fn is_clitic_letter(c: char) -> bool {
-    matches!(c, 'ו' | 'ב' | 'כ' | 'ל' | 'מ' | 'ש' | 'ה')
-}
 
 /// How many words an unclosed quotation may run before it is taken as a stray mark.
 const MAX_QUOTE_WORDS: usize = 80;
@@ -214,7 +210,7 @@ fn is_abbreviation_before(text: &str, dot: usize) -> bool {
             return true;
         }
         match rest.chars().next() {
-            Some(c) if is_clitic_letter(c) => rest = &rest[c.len_utf8()..],
+            Some(c) if CLITICS.contains(&c) => rest = &rest[c.len_utf8()..],
             _ => return false,
         }
     }
@@ -226,7 +222,7 @@ fn is_abbreviation_before(text: &str, dot: usize) -> bool {
 fn after_lone_clitic(text: &str, at: usize) -> bool {
     let mut rev = text[..at].chars().rev();
     match (rev.next(), rev.next()) {
-        (Some(c), before) => is_clitic_letter(c) && before.is_none_or(|b| !is_word_char(b)),
+        (Some(c), before) => CLITICS.contains(&c) && before.is_none_or(|b| !is_word_char(b)),
         _ => false,
     }
 }
