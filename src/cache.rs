@@ -341,7 +341,7 @@ impl Store {
             let mut w = self.writer.lock().unwrap();
             let pw = w.as_mut()?;
             let &(off, len) = pw.written.get(key)?;
-            pw.file.writer().flush().ok()?;
+            pw.file.flush().ok()?;
             return read_at(pw.file.writer().get_ref(), off, len);
         };
         let b = read_at(&self.packs[i].file, off, len)?;
@@ -369,7 +369,7 @@ impl Store {
                 let path = dir.join(pack_name());
                 let mut file =
                     AtomicFile::create(&path).map_err(|e| std::io::Error::other(e.to_string()))?;
-                file.writer().write_all(&pack_head(self.kind))?;
+                file.write_all(&pack_head(self.kind))?;
                 *w = Some(PackWriter {
                     path,
                     file,
@@ -379,7 +379,7 @@ impl Store {
                 });
             }
             let pw = w.as_mut().expect("writer just made");
-            pw.file.writer().write_all(bytes)?;
+            pw.file.write_all(bytes)?;
             pw.index.push((key.to_string(), pw.at, bytes.len() as u64));
             pw.written
                 .insert(key.to_string(), (pw.at, bytes.len() as u64));
@@ -496,7 +496,7 @@ impl Store {
         let mut pw = PackWriter {
             path,
             file: {
-                if file.writer().write_all(&pack_head(self.kind)).is_err() {
+                if file.write_all(&pack_head(self.kind)).is_err() {
                     return false;
                 }
                 file
@@ -520,7 +520,7 @@ impl Store {
                 let Some(b) = read_at(&f, *off, *len) else {
                     return false;
                 };
-                if pw.file.writer().write_all(&b).is_err() {
+                if pw.file.write_all(&b).is_err() {
                     return false;
                 }
                 pw.index.push((k.clone(), pw.at, *len));
@@ -557,7 +557,7 @@ fn commit_pack(mut pw: PackWriter) -> Option<(PathBuf, u64, Index)> {
     tail.extend_from_slice(&(pw.index.len() as u64).to_le_bytes());
     tail.extend_from_slice(&pw.at.to_le_bytes());
     tail.extend_from_slice(PACK_END);
-    pw.file.writer().write_all(&tail).ok()?;
+    pw.file.write_all(&tail).ok()?;
     let size = pw.at + tail.len() as u64;
     pw.file.commit().ok()?;
     Some((pw.path, size, pw.index))
@@ -934,7 +934,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(pack_name());
         let mut file = AtomicFile::create(&path).unwrap();
-        file.writer().write_all(&pack_head(b'c')).unwrap();
+        file.write_all(&pack_head(b'c')).unwrap();
         let mut pw = PackWriter {
             path: path.clone(),
             file,
@@ -946,7 +946,7 @@ mod tests {
             .iter()
             .enumerate()
         {
-            pw.file.writer().write_all(entry).unwrap();
+            pw.file.write_all(entry).unwrap();
             pw.index
                 .push((format!("{i:064}"), pw.at, entry.len() as u64));
             pw.at += entry.len() as u64;

@@ -75,7 +75,9 @@ impl AtomicFile {
         })
     }
 
-    /// The writer for the file's content.
+    /// The buffered file, for writing bytes made whole in memory in one go and for
+    /// reading back what was written. (A file written piece by piece goes through
+    /// [`Write`], which hands it to the disk as it grows.)
     pub fn writer(&mut self) -> &mut BufWriter<File> {
         self.writer.as_mut().expect("writer present until commit")
     }
