@@ -53,6 +53,35 @@ const PACK_TAIL: u64 = 24;
 const INDEX_ENTRY: u64 = 80;
 const KINDS: [(&str, u8); 2] = [("seg", b's'), ("code", b'c')];
 
+/// A key or a file's sha256, held as its 32 bytes (written as 64 hex digits), so
+/// the maps of a cache with an entry per interview stay small.
+type Digest = [u8; 32];
+
+/// The digest written as `hex` (64 hex digits); `None` for anything else.
+fn from_hex(hex: &str) -> Option<Digest> {
+    let b = hex.as_bytes();
+    if b.len() != 64 {
+        return None;
+    }
+    let nibble = |c: u8| (c as char).to_digit(16).map(|v| v as u8);
+    let mut d = [0u8; 32];
+    for (i, pair) in b.chunks_exact(2).enumerate() {
+        d[i] = nibble(pair[0])? << 4 | nibble(pair[1])?;
+    }
+    Some(d)
+}
+
+/// The digest as 64 lowercase hex digits.
+fn to_hex(d: &Digest) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(64);
+    for &b in d {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s
+}
+
 /// How often each kind of entry was found or had to be computed in one run.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize, PartialEq, Eq)]
 pub struct CacheStats {
@@ -70,13 +99,13 @@ struct FileStamp {
     size: u64,
     mtime_ns: i128,
     inode: u64,
-    sha256: String,
+    sha256: Digest,
 }
 
 /// A pack's index: (key, offset, length) of each entry.
-type Index = Vec<(String, u64, u64)>;
+type Index = Vec<(Digest, u64, u64)>;
 /// A pack's path, size and index.
-type PackInfo<'a> = (PathBuf, u64, &'a [(String, u64, u64)]);
+type PackInfo<'a> = (PathBuf, u64, &'a [(Digest, u64, u64)]);
 
 /// A pack of entries found when the cache was opened.
 struct Pack {
@@ -85,7 +114,7 @@ struct Pack {
     file: File,
     size: u64,
     /// (key, offset, length) of each entry.
-    index: Vec<(String, u64, u64)>,
+    index: Index,
 }
 
 /// The pack a run is writing: entries are appended as they are computed.
@@ -93,9 +122,9 @@ struct PackWriter {
     path: PathBuf,
     file: AtomicFile,
     at: u64,
-    index: Vec<(String, u64, u64)>,
+    index: Index,
     /// Key -> (offset, length) of the entries written so far.
-    written: HashMap<String, (u64, u64)>,
+    written: HashMap<Digest, (u64, u64)>,
 }
 
 /// One kind of entries (segmentations or codings).
@@ -108,9 +137,9 @@ struct Store {
     /// The packs, newest first.
     packs: Vec<Pack>,
     /// Key -> (pack, offset, length), from the newest pack holding it.
-    by_key: HashMap<String, (usize, u64, u64)>,
+    by_key: HashMap<Digest, (usize, u64, u64)>,
     /// Keys looked up or stored by this run, with the length of their entry.
-    used: Mutex<HashMap<String, u64>>,
+    used: Mutex<HashMap<Digest, u64>>,
     /// `None` until the first entry is stored, or after a failed write.
     writer: Mutex<Option<PackWriter>>,
     write_failed: std::sync::atomic::AtomicBool,
@@ -171,7 +200,7 @@ impl Cache {
     /// The sha256 and size of `path` if its metadata is as recorded (the file is
     /// then not read).
     pub fn known_file(&self, path: &Path) -> Option<(String, u64)> {
-        let stamp = stamp_of(path, String::new())?;
+        let stamp = stamp_of(path, [0; 32])?;
         let known = self.files.get(path)?;
         if (known.size, known.mtime_ns, known.inode) != (stamp.size, stamp.mtime_ns, stamp.inode) {
             return None;
@@ -181,12 +210,12 @@ impl Cache {
             .unwrap()
             .insert(path.to_path_buf(), known.clone());
         self.bump(0);
-        Some((known.sha256.clone(), known.size))
+        Some((to_hex(&known.sha256), known.size))
     }
 
     /// Records the sha256 of `path`, just read.
     pub fn note_file(&self, path: &Path, sha256: &str) {
-        if let Some(stamp) = stamp_of(path, sha256.to_string()) {
+        if let Some(stamp) = from_hex(sha256).and_then(|d| stamp_of(path, d)) {
             self.seen.lock().unwrap().insert(path.to_path_buf(), stamp);
         }
     }
@@ -267,7 +296,7 @@ impl Cache {
             .map(|(p, s)| {
                 format!(
                     "{}\t{}\t{}\t{}\t{}\n",
-                    s.sha256,
+                    to_hex(&s.sha256),
                     s.size,
                     s.mtime_ns,
                     s.inode,
@@ -317,7 +346,7 @@ impl Store {
         let mut by_key = HashMap::new();
         for (i, p) in packs.iter().enumerate() {
             for (k, off, len) in &p.index {
-                by_key.entry(k.clone()).or_insert((i, *off, *len));
+                by_key.entry(*k).or_insert((i, *off, *len));
             }
         }
         Store {
@@ -337,30 +366,34 @@ impl Store {
     /// this run's pack (as when `run --reviewed` first goes through the documents to
     /// read the reviews against them).
     fn load(&self, key: &str) -> Option<Vec<u8>> {
-        let Some(&(i, off, len)) = self.by_key.get(key) else {
+        let key = from_hex(key)?;
+        let Some(&(i, off, len)) = self.by_key.get(&key) else {
             let mut w = self.writer.lock().unwrap();
             let pw = w.as_mut()?;
-            let &(off, len) = pw.written.get(key)?;
+            let &(off, len) = pw.written.get(&key)?;
             pw.file.flush().ok()?;
             return read_at(pw.file.writer().get_ref(), off, len);
         };
         let b = read_at(&self.packs[i].file, off, len)?;
-        self.used.lock().unwrap().insert(key.to_string(), len);
+        self.used.lock().unwrap().insert(key, len);
         Some(b)
     }
 
     /// Appends an entry to this run's pack (a failed write drops the pack: it only
     /// costs the next run time).
     fn store(&self, key: &str, bytes: &[u8]) {
+        let Some(key) = from_hex(key) else {
+            return;
+        };
         if self.write_failed.load(Ordering::Relaxed) {
             return;
         }
         {
             let mut used = self.used.lock().unwrap();
-            if used.contains_key(key) && !self.by_key.contains_key(key) {
+            if used.contains_key(&key) && !self.by_key.contains_key(&key) {
                 return; // already written by this run
             }
-            used.insert(key.to_string(), bytes.len() as u64);
+            used.insert(key, bytes.len() as u64);
         }
         let mut w = self.writer.lock().unwrap();
         let ok = (|| -> std::io::Result<()> {
@@ -380,9 +413,8 @@ impl Store {
             }
             let pw = w.as_mut().expect("writer just made");
             pw.file.write_all(bytes)?;
-            pw.index.push((key.to_string(), pw.at, bytes.len() as u64));
-            pw.written
-                .insert(key.to_string(), (pw.at, bytes.len() as u64));
+            pw.index.push((key, pw.at, bytes.len() as u64));
+            pw.written.insert(key, (pw.at, bytes.len() as u64));
             pw.at += bytes.len() as u64;
             Ok(())
         })()
@@ -415,11 +447,11 @@ impl Store {
             all.push((p.path.clone(), p.size, p.index.as_slice()));
         }
         // The entries this run used, each from the newest pack holding it.
-        let mut claimed: HashSet<&str> = HashSet::new();
+        let mut claimed: HashSet<&Digest> = HashSet::new();
         let mut used_in: Vec<u64> = vec![0; all.len()];
         for (i, (_, _, index)) in all.iter().enumerate() {
             for (k, _, len) in index.iter() {
-                if used.contains_key(k.as_str()) && claimed.insert(k.as_str()) {
+                if used.contains_key(k) && claimed.insert(k) {
                     used_in[i] += len + INDEX_ENTRY;
                 }
             }
@@ -487,7 +519,7 @@ impl Store {
         dir: &Path,
         all: &[PackInfo],
         used_in: &[u64],
-        used: &HashMap<String, u64>,
+        used: &HashMap<Digest, u64>,
     ) -> bool {
         let path = dir.join(pack_name());
         let Ok(mut file) = AtomicFile::create(&path) else {
@@ -505,7 +537,7 @@ impl Store {
             index: Vec::new(),
             written: HashMap::new(),
         };
-        let mut done: HashSet<&str> = HashSet::new();
+        let mut done: HashSet<&Digest> = HashSet::new();
         for (i, (path, _, index)) in all.iter().enumerate() {
             if used_in[i] == 0 {
                 continue;
@@ -514,7 +546,7 @@ impl Store {
                 return false;
             };
             for (k, off, len) in index.iter() {
-                if !used.contains_key(k.as_str()) || !done.insert(k.as_str()) {
+                if !used.contains_key(k) || !done.insert(k) {
                     continue;
                 }
                 let Some(b) = read_at(&f, *off, *len) else {
@@ -523,7 +555,7 @@ impl Store {
                 if pw.file.write_all(&b).is_err() {
                     return false;
                 }
-                pw.index.push((k.clone(), pw.at, *len));
+                pw.index.push((*k, pw.at, *len));
                 pw.at += len;
             }
         }
@@ -550,7 +582,7 @@ fn pack_head(kind: u8) -> Vec<u8> {
 fn commit_pack(mut pw: PackWriter) -> Option<(PathBuf, u64, Index)> {
     let mut tail = Vec::with_capacity(pw.index.len() * INDEX_ENTRY as usize + PACK_TAIL as usize);
     for (k, off, len) in &pw.index {
-        tail.extend_from_slice(k.as_bytes());
+        tail.extend_from_slice(to_hex(k).as_bytes());
         tail.extend_from_slice(&off.to_le_bytes());
         tail.extend_from_slice(&len.to_le_bytes());
     }
@@ -593,16 +625,13 @@ fn read_pack(path: &Path, kind: u8) -> Option<Pack> {
     f.read_exact(&mut raw).ok()?;
     let mut index = Vec::with_capacity(n as usize);
     for e in raw.chunks_exact(INDEX_ENTRY as usize) {
-        let key = std::str::from_utf8(&e[..64]).ok()?;
-        if !key.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
+        let key = from_hex(std::str::from_utf8(&e[..64]).ok()?)?;
         let off = u64::from_le_bytes(e[64..72].try_into().ok()?);
         let len = u64::from_le_bytes(e[72..80].try_into().ok()?);
         if off < PACK_HEAD || off.checked_add(len)? > index_at {
             return None;
         }
-        index.push((key.to_string(), off, len));
+        index.push((key, off, len));
     }
     Some(Pack {
         path: path.to_path_buf(),
@@ -632,7 +661,7 @@ fn read_at(f: &File, off: u64, len: u64) -> Option<Vec<u8>> {
     Some(b)
 }
 
-fn stamp_of(path: &Path, sha256: String) -> Option<FileStamp> {
+fn stamp_of(path: &Path, sha256: Digest) -> Option<FileStamp> {
     let m = std::fs::metadata(path).ok()?;
     let mtime = m.modified().ok()?;
     let mtime_ns = match mtime.duration_since(std::time::UNIX_EPOCH) {
@@ -655,12 +684,12 @@ fn parse_files(s: &str) -> HashMap<PathBuf, FileStamp> {
     s.lines()
         .filter_map(|l| {
             let mut f = l.splitn(5, '\t');
-            let sha256 = f.next()?.to_string();
+            let sha256 = from_hex(f.next()?)?;
             let size = f.next()?.parse().ok()?;
             let mtime_ns = f.next()?.parse().ok()?;
             let inode = f.next()?.parse().ok()?;
             let path = PathBuf::from(f.next()?);
-            (sha256.len() == 64).then_some((
+            Some((
                 path,
                 FileStamp {
                     size,
@@ -947,8 +976,8 @@ mod tests {
             .enumerate()
         {
             pw.file.write_all(entry).unwrap();
-            pw.index
-                .push((format!("{i:064}"), pw.at, entry.len() as u64));
+            let key = from_hex(&format!("{i:064}")).unwrap();
+            pw.index.push((key, pw.at, entry.len() as u64));
             pw.at += entry.len() as u64;
         }
         let (_, size, index) = commit_pack(pw).unwrap();
@@ -967,9 +996,25 @@ mod tests {
     }
 
     #[test]
+    fn digests_read_and_write_as_hex() {
+        // sha256("abc") from FIPS 180-2.
+        let hex = crate::hash::sha256_hex(b"abc");
+        let d = from_hex(&hex).unwrap();
+        assert_eq!((d[0], d[1], d[31]), (0xba, 0x78, 0xad));
+        assert_eq!(to_hex(&d), hex);
+        assert_eq!(from_hex(&hex.to_uppercase()), Some(d));
+        assert_eq!(from_hex(&hex[..63]), None);
+        assert_eq!(from_hex(&format!("{hex}0")), None);
+        assert_eq!(from_hex(&format!("{}g", &hex[..63])), None);
+        assert_eq!(from_hex(&format!("{}א", &hex[..62])), None);
+    }
+
+    #[test]
     fn files_index_parses_its_own_lines_and_skips_others() {
         let sha = "a".repeat(64);
-        let s = format!("{sha}\t12\t-5\t7\t/tmp/a b.txt\nbroken line\n");
+        let bad = "z".repeat(64);
+        let s =
+            format!("{sha}\t12\t-5\t7\t/tmp/a b.txt\nbroken line\n{bad}\t1\t1\t1\t/tmp/c.txt\n");
         let got = parse_files(&s);
         assert_eq!(got.len(), 1);
         let st = &got[Path::new("/tmp/a b.txt")];
