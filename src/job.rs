@@ -655,7 +655,16 @@ fn analyse_and_tabulate(
 
 /// Writes table `t` into `dir` as CSV and Parquet.
 fn write_table(dir: &Path, t: crate::tally::table::Table) -> Result<()> {
-    write_atomic(&dir.join(format!("{}.csv", t.name)), &t.to_csv()?)?;
+    let csv = dir.join(format!("{}.csv", t.name));
+    let mut file = AtomicFile::create(&csv)?;
+    t.write_csv(&mut file).map_err(|e| {
+        crate::error::InputError::with_kind(
+            crate::error::Kind::Io,
+            &csv,
+            format!("cannot write: {e}"),
+        )
+    })?;
+    file.commit()?;
     let path = dir.join(format!("{}.parquet", t.name));
     crate::tally::parquet::write_parquet(&path, t)
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 /// corpus until the end of the run, so kept small).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocTally {
-    pub doc_id: Box<str>,
+    pub doc_id: Arc<str>,
     /// The document's attribute values, aligned with the manifest's attributes
     /// (each distinct value is held once for the whole corpus).
     pub attrs: Box<[Arc<str>]>,

@@ -272,20 +272,8 @@ fn per_interview_table(
     columns: &[String],
     values: &[Vec<Option<f64>>],
 ) -> Table {
-    let mut t = Table::new(name).str(
-        "doc_id",
-        tally.docs.iter().map(|d| d.doc_id.to_string()).collect(),
-    );
-    for (a, attr) in attributes.iter().enumerate() {
-        t = t.str(
-            attr,
-            tally
-                .docs
-                .iter()
-                .map(|d| d.attrs.get(a).map(|v| v.to_string()).unwrap_or_default())
-                .collect(),
-        );
-    }
+    let mut t = Table::new(name);
+    tables::push_interviews(&mut t, tally, attributes);
     for (k, c) in columns.iter().enumerate() {
         t = t.float(
             c,

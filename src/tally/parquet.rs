@@ -19,6 +19,9 @@ pub fn to_dataframe(t: Table) -> Result<DataFrame> {
             let name = PlSmallStr::from(c.name.as_str());
             match c.values {
                 Values::Str(v) => Column::new(name, v),
+                Values::Shared(v) => {
+                    Column::new(name, v.iter().map(|s| &**s).collect::<Vec<&str>>())
+                }
                 Values::Int(v) => Int64Chunked::from_vec(name, v).into_column(),
                 Values::Float(v) => Column::new(name, v),
             }

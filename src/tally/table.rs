@@ -1,9 +1,14 @@
 //! A plain column-oriented table: what every tally produces and every writer consumes.
 
+use std::sync::Arc;
+
 /// One column's values.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Values {
     Str(Vec<String>),
+    /// Text whose values repeat (an interview's id and attribute values in a table
+    /// with a row per interview): each distinct value is held once, not per row.
+    Shared(Vec<Arc<str>>),
     Int(Vec<i64>),
     /// Missing values (an undefined share, an empty group) are `None`.
     Float(Vec<Option<f64>>),
@@ -14,6 +19,7 @@ impl Values {
     pub fn len(&self) -> usize {
         match self {
             Values::Str(v) => v.len(),
+            Values::Shared(v) => v.len(),
             Values::Int(v) => v.len(),
             Values::Float(v) => v.len(),
         }
@@ -51,6 +57,12 @@ impl Table {
     /// Adds a text column.
     pub fn str(mut self, name: &str, v: Vec<String>) -> Table {
         self.push(name, Values::Str(v));
+        self
+    }
+
+    /// Adds a text column of shared values.
+    pub fn shared(mut self, name: &str, v: Vec<Arc<str>>) -> Table {
+        self.push(name, Values::Shared(v));
         self
     }
 
@@ -92,28 +104,66 @@ impl Table {
 
     /// A cell as text, as the CSV writer writes it (floats with 4 decimals, missing empty).
     pub fn cell(&self, col: usize, row: usize) -> String {
+        let mut s = String::new();
+        self.push_cell(col, row, &mut s);
+        s
+    }
+
+    /// Appends the text of a cell (see [`Table::cell`]) to `out`.
+    fn push_cell(&self, col: usize, row: usize, out: &mut String) {
         match &self.columns[col].values {
-            Values::Str(v) => v[row].clone(),
-            Values::Int(v) => v[row].to_string(),
-            Values::Float(v) => v[row].map(format_float).unwrap_or_default(),
+            Values::Str(v) => out.push_str(&v[row]),
+            Values::Shared(v) => out.push_str(&v[row]),
+            Values::Int(v) => out.push_str(itoa::Buffer::new().format(v[row])),
+            Values::Float(v) => {
+                if let Some(x) = v[row] {
+                    push_float(x, out);
+                }
+            }
         }
+    }
+
+    /// Writes the table as CSV to `w`, a row at a time (a table with a row per
+    /// interview is not held twice).
+    pub fn write_csv(&self, w: impl std::io::Write) -> csv::Result<()> {
+        let mut w = csv::Writer::from_writer(w);
+        w.write_record(self.columns.iter().map(|c| c.name.as_str()))?;
+        let mut cell = String::new();
+        for r in 0..self.rows() {
+            for c in 0..self.columns.len() {
+                cell.clear();
+                self.push_cell(c, r, &mut cell);
+                w.write_field(&cell)?;
+            }
+            w.write_record(None::<&[u8]>)?;
+        }
+        w.flush()?;
+        Ok(())
     }
 
     /// The table as CSV text.
     pub fn to_csv(&self) -> anyhow::Result<Vec<u8>> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(self.columns.iter().map(|c| c.name.as_str()))?;
-        for r in 0..self.rows() {
-            w.write_record((0..self.columns.len()).map(|c| self.cell(c, r)))?;
-        }
-        w.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))
+        let mut out = Vec::new();
+        self.write_csv(&mut out)?;
+        Ok(out)
     }
 }
 
 /// Formats a float with 4 decimals, without a negative zero.
 pub fn format_float(x: f64) -> String {
-    let s = format!("{x:.4}");
-    if s == "-0.0000" { "0.0000".into() } else { s }
+    let mut s = String::new();
+    push_float(x, &mut s);
+    s
+}
+
+/// Appends `x` with 4 decimals, without a negative zero, to `out`.
+fn push_float(x: f64, out: &mut String) {
+    use std::fmt::Write;
+    let at = out.len();
+    let _ = write!(out, "{x:.4}");
+    if &out[at..] == "-0.0000" {
+        out.replace_range(at.., "0.0000");
+    }
 }
 
 #[cfg(test)]
@@ -125,11 +175,14 @@ mod tests {
         let t = Table::new("t")
             .str("a", vec!["x,y".into(), "ז".into()])
             .int("n", vec![1, -2])
-            .float("f", vec![Some(0.123456), None]);
+            .float("f", vec![Some(0.123456), None])
+            .shared("s", vec![Arc::from("ב\"ג"), Arc::from("")]);
         assert_eq!(
             String::from_utf8(t.to_csv().unwrap()).unwrap(),
-            "a,n,f\n\"x,y\",1,0.1235\nז,-2,\n"
+            "a,n,f,s\n\"x,y\",1,0.1235,\"ב\"\"ג\"\nז,-2,,\n"
         );
+        assert_eq!(t.cell(3, 0), "ב\"ג");
+        assert_eq!(t.cell(2, 0), "0.1235");
         assert_eq!(format_float(-0.00001), "0.0000");
     }
 }

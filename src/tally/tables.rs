@@ -1,8 +1,9 @@
 //! The analysts' tables: code x attribute, interview x code, key mix, role continua, co-occurrence.
 
 use super::accumulate::Tally;
-use super::table::Table;
+use super::table::{Table, Values};
 use super::tree::Level;
+use std::sync::Arc;
 
 /// The interviews that share one value of an attribute.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,23 +128,33 @@ pub fn level_name(l: Level) -> &'static str {
     }
 }
 
+/// Adds the columns that name each interview: its id, then its value of each of
+/// `attributes` (empty when it has none), shared with the tally rather than copied.
+pub fn push_interviews(t: &mut Table, tally: &Tally, attributes: &[String]) {
+    t.push(
+        "doc_id",
+        Values::Shared(tally.docs.iter().map(|d| d.doc_id.clone()).collect()),
+    );
+    let none: Arc<str> = Arc::from("");
+    for (a, name) in attributes.iter().enumerate() {
+        t.push(
+            name,
+            Values::Shared(
+                tally
+                    .docs
+                    .iter()
+                    .map(|d| d.attrs.get(a).unwrap_or(&none).clone())
+                    .collect(),
+            ),
+        );
+    }
+}
+
 /// Interview x code: the number of interviewee units each interview has with each
 /// family, code and sub-code (the QDA tools' code matrix), with its attributes.
 pub fn interview_by_code(tally: &Tally, attributes: &[String]) -> Table {
-    let mut t = Table::new("interview_by_code").str(
-        "doc_id",
-        tally.docs.iter().map(|d| d.doc_id.to_string()).collect(),
-    );
-    for (a, name) in attributes.iter().enumerate() {
-        t = t.str(
-            name,
-            tally
-                .docs
-                .iter()
-                .map(|d| d.attrs.get(a).map(|v| v.to_string()).unwrap_or_default())
-                .collect(),
-        );
-    }
+    let mut t = Table::new("interview_by_code");
+    push_interviews(&mut t, tally, attributes);
     t = t
         .int("units", tally.docs.iter().map(|d| d.units as i64).collect())
         .int("words", tally.docs.iter().map(|d| d.words as i64).collect());
