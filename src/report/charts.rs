@@ -15,6 +15,7 @@ mod canvas;
 mod dots;
 mod grouped;
 mod heatmap;
+mod svgstream;
 
 pub use bidi::visual_order;
 pub use dots::{Continuum, Dot, DotPlot, dot_plot};

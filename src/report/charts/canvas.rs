@@ -12,10 +12,12 @@ use plotters::style::{FontDesc, FontFamily, FontTransform, register_font};
 
 use super::Lang;
 use super::bidi::{first_strong_is_rtl, has_rtl, visual_order_with, without_controls};
+use super::svgstream::SvgStream;
+use plotters_backend::DrawingErrorKind;
 
 /// The family name under which DejaVu Sans is registered with plotters. It is
 /// also what the SVG's `font-family` says, hence the fallbacks.
-const FONT: &str = "DejaVu Sans, Arial, sans-serif";
+pub(super) const FONT: &str = "DejaVu Sans, Arial, sans-serif";
 
 /// Right-to-left isolate and pop directional isolate (UAX #9).
 const RLI: char = '\u{2067}';
@@ -26,7 +28,7 @@ pub(super) const GREY_TEXT: RGBColor = RGBColor(0x55, 0x55, 0x55);
 pub(super) const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
 pub(super) const AXIS: RGBColor = RGBColor(0x88, 0x88, 0x88);
 
-fn ensure_font() -> anyhow::Result<()> {
+pub(super) fn ensure_font() -> anyhow::Result<()> {
     static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
     REGISTERED
         .get_or_init(|| {
@@ -518,39 +520,31 @@ pub(super) fn write_chart(out_base: &Path, lang: Lang, chart: &impl Chart) -> an
     ensure_font()?;
     let (w, h) = chart.size();
 
+    // The SVG goes to its file as it is drawn (the chart with a dot per interview
+    // is tens of megabytes on a large corpus). Its base direction is pinned so
+    // that, inlined into a right-to-left HTML page, it keeps its text anchors;
+    // right-to-left labels carry their own isolates.
     let svg_path = with_extension(out_base, "svg");
-    let mut svg = String::new();
-    {
-        let area = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        area.fill(&WHITE).map_err(drawing)?;
-        let canvas = Canvas {
-            area,
-            target: Target::Svg,
-            lang,
-            width: w as i32,
-            height: h as i32,
-        };
-        chart.draw(&canvas)?;
-        canvas.area.present().map_err(drawing)?;
-    }
-    // Pin the base direction so an SVG inlined into a right-to-left HTML page
-    // keeps its text anchors; right-to-left labels carry their own isolates. (The
-    // attribute is written between the two halves, not inserted into a copy: the
-    // chart with a dot per interview is tens of megabytes on a large corpus.)
-    let (head, rest) = svg.split_at(svg.find("<svg ").map_or(0, |i| i + "<svg ".len()));
-    let pinned = if head.is_empty() {
-        ""
-    } else {
-        "direction=\"ltr\" "
+    let file = std::fs::File::create(&svg_path).map_err(|e| cannot_write(&svg_path, e))?;
+    let svg = SvgStream::new(std::io::BufWriter::new(file), (w, h), "direction=\"ltr\" ");
+    let area = svg.into_drawing_area();
+    area.fill(&WHITE).map_err(drawing)?;
+    let canvas = Canvas {
+        area,
+        target: Target::Svg,
+        lang,
+        width: w as i32,
+        height: h as i32,
     };
-    std::fs::File::create(&svg_path)
-        .and_then(|mut f| {
-            use std::io::Write;
-            f.write_all(head.as_bytes())?;
-            f.write_all(pinned.as_bytes())?;
-            f.write_all(rest.as_bytes())
-        })
-        .map_err(|e| cannot_write(&svg_path, e))?;
+    chart.draw(&canvas)?;
+    // What fails here is writing the file.
+    canvas.area.present().map_err(|e| match e {
+        DrawingAreaErrorKind::BackendError(DrawingErrorKind::DrawingError(io)) => {
+            cannot_write(&svg_path, io)
+        }
+        other => cannot_write(&svg_path, other),
+    })?;
+    drop(canvas);
 
     let png_path = with_extension(out_base, "png");
     let area = BitMapBackend::new(&png_path, (w, h)).into_drawing_area();
