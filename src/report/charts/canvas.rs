@@ -527,42 +527,39 @@ pub(super) fn write_chart(out_base: &Path, lang: Lang, chart: &impl Chart) -> an
     let svg_path = with_extension(out_base, "svg");
     let file = std::fs::File::create(&svg_path).map_err(|e| cannot_write(&svg_path, e))?;
     let svg = SvgStream::new(std::io::BufWriter::new(file), (w, h), "direction=\"ltr\" ");
-    let area = svg.into_drawing_area();
-    area.fill(&WHITE).map_err(drawing)?;
-    let canvas = Canvas {
-        area,
-        target: Target::Svg,
-        lang,
-        width: w as i32,
-        height: h as i32,
-    };
-    chart.draw(&canvas)?;
-    // What fails here is writing the file.
-    canvas.area.present().map_err(|e| match e {
-        DrawingAreaErrorKind::BackendError(DrawingErrorKind::DrawingError(io)) => {
-            cannot_write(&svg_path, io)
-        }
-        other => cannot_write(&svg_path, other),
-    })?;
-    drop(canvas);
-
+    draw_into(svg, Target::Svg, lang, chart, &svg_path)?;
+    // The PNG is drawn in memory and written when presented.
     let png_path = with_extension(out_base, "png");
-    let area = BitMapBackend::new(&png_path, (w, h)).into_drawing_area();
+    let png = BitMapBackend::new(&png_path, (w, h));
+    draw_into(png, Target::Bitmap, lang, chart, &png_path)
+}
+
+/// Draws `chart` on `backend` and presents it. What fails in presenting is
+/// writing the file at `path` (a full disk, say).
+fn draw_into<DB: DrawingBackend>(
+    backend: DB,
+    target: Target,
+    lang: Lang,
+    chart: &impl Chart,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let (w, h) = backend.get_size();
+    let area = backend.into_drawing_area();
     area.fill(&WHITE).map_err(drawing)?;
     let canvas = Canvas {
         area,
-        target: Target::Bitmap,
+        target,
         lang,
         width: w as i32,
         height: h as i32,
     };
     chart.draw(&canvas)?;
-    // Drawn in memory: what fails here is writing the file (a full disk, say).
-    canvas
-        .area
-        .present()
-        .map_err(|e| cannot_write(&png_path, e))?;
-    Ok(())
+    canvas.area.present().map_err(|e| match e {
+        DrawingAreaErrorKind::BackendError(DrawingErrorKind::DrawingError(e)) => {
+            cannot_write(path, e)
+        }
+        other => cannot_write(path, other),
+    })
 }
 
 /// A chart file that could not be written: an I/O failure naming the file (exit 74).
