@@ -31,6 +31,7 @@
 
 use crate::coding::{Coding, Evidence};
 use crate::corpus::Entry;
+use crate::hash::{from_hex32, to_hex};
 use crate::output::AtomicFile;
 use crate::text::{Role, SegmentOptions, Unit};
 use std::collections::{HashMap, HashSet};
@@ -53,34 +54,13 @@ const PACK_TAIL: u64 = 24;
 const INDEX_ENTRY: u64 = 80;
 const KINDS: [(&str, u8); 2] = [("seg", b's'), ("code", b'c')];
 
-/// A key or a file's sha256, held as its 32 bytes (written as 64 hex digits), so
-/// the maps of a cache with an entry per interview stay small.
+/// A key or a file's sha256, held as its 32 bytes (written as 64 hex digits in
+/// the packs and files.tsv), so the maps of a cache with an entry per interview
+/// stay small.
 type Digest = [u8; 32];
 
-/// The digest written as `hex` (64 hex digits); `None` for anything else.
-fn from_hex(hex: &str) -> Option<Digest> {
-    let b = hex.as_bytes();
-    if b.len() != 64 {
-        return None;
-    }
-    let nibble = |c: u8| (c as char).to_digit(16).map(|v| v as u8);
-    let mut d = [0u8; 32];
-    for (i, pair) in b.chunks_exact(2).enumerate() {
-        d[i] = nibble(pair[0])? << 4 | nibble(pair[1])?;
-    }
-    Some(d)
-}
-
-/// The digest as 64 lowercase hex digits.
-fn to_hex(d: &Digest) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(64);
-    for &b in d {
-        s.push(HEX[(b >> 4) as usize] as char);
-        s.push(HEX[(b & 15) as usize] as char);
-    }
-    s
-}
+/// The key of a cached entry: the sha256 of what the entry depends on.
+pub type Key = Digest;
 
 /// How often each kind of entry was found or had to be computed in one run.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize, PartialEq, Eq)]
@@ -215,15 +195,15 @@ impl Cache {
 
     /// Records the sha256 of `path`, just read.
     pub fn note_file(&self, path: &Path, sha256: &str) {
-        if let Some(stamp) = from_hex(sha256).and_then(|d| stamp_of(path, d)) {
+        if let Some(stamp) = from_hex32(sha256).and_then(|d| stamp_of(path, d)) {
             self.seen.lock().unwrap().insert(path.to_path_buf(), stamp);
         }
     }
 
     /// The key of a document's segmentation.
-    pub fn segment_key(entry: &Entry, sha256: &str, seg: &SegmentOptions) -> String {
+    pub fn segment_key(entry: &Entry, sha256: &str, seg: &SegmentOptions) -> Key {
         let seg = serde_json::to_string(seg).unwrap_or_default();
-        crate::hash::sha256_hex(
+        crate::hash::sha256(
             format!(
                 "tamlil {} cache {FORMAT}\nfile {sha256}\nid {}\nencoding {:?}\ninterviewer {:?}\nseg {seg}\n",
                 env!("CARGO_PKG_VERSION"),
@@ -236,16 +216,20 @@ impl Cache {
     }
 
     /// The key of a document's codings.
-    pub fn coding_key(&self, segment_key: &str, attrs: &[(&str, &str)]) -> String {
-        let mut s = format!("{segment_key}\ncodebook {}\n", self.codebook_sha256);
+    pub fn coding_key(&self, segment_key: &Key, attrs: &[(&str, &str)]) -> Key {
+        let mut s = format!(
+            "{}\ncodebook {}\n",
+            to_hex(segment_key),
+            self.codebook_sha256
+        );
         for (a, v) in attrs {
             s.push_str(&format!("{a:?}={v:?}\n"));
         }
-        crate::hash::sha256_hex(s.as_bytes())
+        crate::hash::sha256(s.as_bytes())
     }
 
     /// The cached segmentation under `key`, if any.
-    pub fn load_segmentation(&self, key: &str, doc_id: &str) -> Option<CachedSegmentation> {
+    pub fn load_segmentation(&self, key: &Key, doc_id: &str) -> Option<CachedSegmentation> {
         let got = self.stores[0]
             .load(key)
             .and_then(|b| decode_segmentation(&b, doc_id));
@@ -254,12 +238,12 @@ impl Cache {
     }
 
     /// Stores a segmentation (a failure to write only costs the next run time).
-    pub fn store_segmentation(&self, key: &str, text: &str, units: &[Unit]) {
+    pub fn store_segmentation(&self, key: &Key, text: &str, units: &[Unit]) {
         self.stores[0].store(key, &encode_segmentation(text, units));
     }
 
     /// The cached codings under `key` for `n_units` units, if any.
-    pub fn load_codings(&self, key: &str, n_units: usize) -> Option<Vec<Vec<Coding>>> {
+    pub fn load_codings(&self, key: &Key, n_units: usize) -> Option<Vec<Vec<Coding>>> {
         let got = self.stores[1]
             .load(key)
             .and_then(|b| decode_codings(&b, n_units, self.n_codes));
@@ -268,7 +252,7 @@ impl Cache {
     }
 
     /// Stores the codings of a document's units.
-    pub fn store_codings(&self, key: &str, codings: &[Vec<Coding>]) {
+    pub fn store_codings(&self, key: &Key, codings: &[Vec<Coding>]) {
         self.stores[1].store(key, &encode_codings(codings));
     }
 
@@ -365,35 +349,31 @@ impl Store {
     /// The bytes of the entry under `key`, if a pack holds it (marked used), or
     /// this run's pack (as when `run --reviewed` first goes through the documents to
     /// read the reviews against them).
-    fn load(&self, key: &str) -> Option<Vec<u8>> {
-        let key = from_hex(key)?;
-        let Some(&(i, off, len)) = self.by_key.get(&key) else {
+    fn load(&self, key: &Key) -> Option<Vec<u8>> {
+        let Some(&(i, off, len)) = self.by_key.get(key) else {
             let mut w = self.writer.lock().unwrap();
             let pw = w.as_mut()?;
-            let &(off, len) = pw.written.get(&key)?;
+            let &(off, len) = pw.written.get(key)?;
             pw.file.flush().ok()?;
             return read_at(pw.file.writer().get_ref(), off, len);
         };
         let b = read_at(&self.packs[i].file, off, len)?;
-        self.used.lock().unwrap().insert(key, len);
+        self.used.lock().unwrap().insert(*key, len);
         Some(b)
     }
 
     /// Appends an entry to this run's pack (a failed write drops the pack: it only
     /// costs the next run time).
-    fn store(&self, key: &str, bytes: &[u8]) {
-        let Some(key) = from_hex(key) else {
-            return;
-        };
+    fn store(&self, key: &Key, bytes: &[u8]) {
         if self.write_failed.load(Ordering::Relaxed) {
             return;
         }
         {
             let mut used = self.used.lock().unwrap();
-            if used.contains_key(&key) && !self.by_key.contains_key(&key) {
+            if used.contains_key(key) && !self.by_key.contains_key(key) {
                 return; // already written by this run
             }
-            used.insert(key, bytes.len() as u64);
+            used.insert(*key, bytes.len() as u64);
         }
         let mut w = self.writer.lock().unwrap();
         let ok = (|| -> std::io::Result<()> {
@@ -413,8 +393,8 @@ impl Store {
             }
             let pw = w.as_mut().expect("writer just made");
             pw.file.write_all(bytes)?;
-            pw.index.push((key, pw.at, bytes.len() as u64));
-            pw.written.insert(key, (pw.at, bytes.len() as u64));
+            pw.index.push((*key, pw.at, bytes.len() as u64));
+            pw.written.insert(*key, (pw.at, bytes.len() as u64));
             pw.at += bytes.len() as u64;
             Ok(())
         })()
@@ -625,7 +605,7 @@ fn read_pack(path: &Path, kind: u8) -> Option<Pack> {
     f.read_exact(&mut raw).ok()?;
     let mut index = Vec::with_capacity(n as usize);
     for e in raw.chunks_exact(INDEX_ENTRY as usize) {
-        let key = from_hex(std::str::from_utf8(&e[..64]).ok()?)?;
+        let key = from_hex32(std::str::from_utf8(&e[..64]).ok()?)?;
         let off = u64::from_le_bytes(e[64..72].try_into().ok()?);
         let len = u64::from_le_bytes(e[72..80].try_into().ok()?);
         if off < PACK_HEAD || off.checked_add(len)? > index_at {
@@ -684,7 +664,7 @@ fn parse_files(s: &str) -> HashMap<PathBuf, FileStamp> {
     s.lines()
         .filter_map(|l| {
             let mut f = l.splitn(5, '\t');
-            let sha256 = from_hex(f.next()?)?;
+            let sha256 = from_hex32(f.next()?)?;
             let size = f.next()?.parse().ok()?;
             let mtime_ns = f.next()?.parse().ok()?;
             let inode = f.next()?.parse().ok()?;
@@ -976,7 +956,7 @@ mod tests {
             .enumerate()
         {
             pw.file.write_all(entry).unwrap();
-            let key = from_hex(&format!("{i:064}")).unwrap();
+            let key = from_hex32(&format!("{i:064}")).unwrap();
             pw.index.push((key, pw.at, entry.len() as u64));
             pw.at += entry.len() as u64;
         }
@@ -993,20 +973,6 @@ mod tests {
             assert!(read_pack(&path, b'c').is_none(), "truncated to {n}");
         }
         std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn digests_read_and_write_as_hex() {
-        // sha256("abc") from FIPS 180-2.
-        let hex = crate::hash::sha256_hex(b"abc");
-        let d = from_hex(&hex).unwrap();
-        assert_eq!((d[0], d[1], d[31]), (0xba, 0x78, 0xad));
-        assert_eq!(to_hex(&d), hex);
-        assert_eq!(from_hex(&hex.to_uppercase()), Some(d));
-        assert_eq!(from_hex(&hex[..63]), None);
-        assert_eq!(from_hex(&format!("{hex}0")), None);
-        assert_eq!(from_hex(&format!("{}g", &hex[..63])), None);
-        assert_eq!(from_hex(&format!("{}א", &hex[..62])), None);
     }
 
     #[test]

@@ -68,6 +68,11 @@ impl InputError {
         }
     }
 
+    /// A failure to write `path` midway (a full disk, say): exit 74.
+    pub fn cannot_write(path: &Path, err: impl fmt::Display) -> Self {
+        Self::with_kind(Kind::Io, path, format!("cannot write: {err}"))
+    }
+
     /// The error for an I/O failure while opening `path` for reading.
     pub fn open(path: &Path, err: &std::io::Error) -> Self {
         let kind = match err.kind() {

@@ -657,13 +657,8 @@ fn analyse_and_tabulate(
 fn write_table(dir: &Path, t: crate::tally::table::Table) -> Result<()> {
     let csv = dir.join(format!("{}.csv", t.name));
     let mut file = AtomicFile::create(&csv)?;
-    t.write_csv(&mut file).map_err(|e| {
-        crate::error::InputError::with_kind(
-            crate::error::Kind::Io,
-            &csv,
-            format!("cannot write: {e}"),
-        )
-    })?;
+    // (A failed write names the file already: the file's writer says which.)
+    t.write_csv(&mut file)?;
     file.commit()?;
     let path = dir.join(format!("{}.parquet", t.name));
     crate::tally::parquet::write_parquet(&path, t)

@@ -123,7 +123,7 @@ impl AtomicFile {
     }
 
     fn io_error(&self, msg: String) -> InputError {
-        InputError::with_kind(Kind::Io, &self.dest, format!("cannot write: {msg}"))
+        InputError::cannot_write(&self.dest, msg)
     }
 }
 
@@ -178,7 +178,7 @@ pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
     let mut f = AtomicFile::create(dest)?;
     f.writer()
         .write_all(bytes)
-        .map_err(|e| InputError::with_kind(Kind::Io, dest, format!("cannot write: {e}")))?;
+        .map_err(|e| InputError::cannot_write(dest, e))?;
     f.commit()
 }
 

@@ -370,12 +370,6 @@ fn write_provenance(
     serde_json::to_writer_pretty(file.writer(), &Provenance(fields, inputs))
         .map_err(std::io::Error::from)
         .and_then(|()| file.writer().write_all(b"\n"))
-        .map_err(|e| {
-            crate::error::InputError::with_kind(
-                crate::error::Kind::Io,
-                path,
-                format!("cannot write: {e}"),
-            )
-        })?;
+        .map_err(|e| crate::error::InputError::cannot_write(path, e))?;
     file.commit()
 }

@@ -8,7 +8,7 @@ use super::{Diagnosis, Kwic};
 use crate::agree::csv_number;
 use crate::codebook::Codebook;
 use crate::coded::UnitTable;
-use crate::error::{InputError, Kind};
+use crate::error::InputError;
 use anyhow::Result;
 use std::path::Path;
 
@@ -44,11 +44,10 @@ fn write_csv(path: &Path, rows: &[Vec<String>]) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
         w.write_record(r)
-            .map_err(|e| InputError::with_kind(Kind::Io, path, format!("cannot write: {e}")))?;
+            .map_err(|e| InputError::cannot_write(path, e))?;
     }
     let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-    std::fs::write(path, bytes)
-        .map_err(|e| InputError::with_kind(Kind::Io, path, format!("cannot write: {e}")).into())
+    std::fs::write(path, bytes).map_err(|e| InputError::cannot_write(path, e).into())
 }
 
 fn strings(xs: &[&str]) -> Vec<String> {

@@ -1,5 +1,6 @@
 //! Stable GUIDs for REFI-QDA objects: name-based UUIDs derived from ids, identical on every run.
 
+use crate::hash::HEX_DIGITS;
 use sha2::{Digest, Sha256};
 
 /// The namespace mixed into every GUID, so tamlil's GUIDs do not collide with
@@ -52,7 +53,6 @@ pub fn push_guid(kind: Kind, parts: &[&str], out: &mut String) {
     let mut b = name_digest(kind, parts);
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut text = [0u8; 36];
     let mut at = 0;
     for (i, byte) in b.iter().enumerate() {
@@ -60,8 +60,8 @@ pub fn push_guid(kind: Kind, parts: &[&str], out: &mut String) {
             text[at] = b'-';
             at += 1;
         }
-        text[at] = HEX[(byte >> 4) as usize];
-        text[at + 1] = HEX[(byte & 15) as usize];
+        text[at] = HEX_DIGITS[(byte >> 4) as usize];
+        text[at + 1] = HEX_DIGITS[(byte & 15) as usize];
         at += 2;
     }
     out.push_str(std::str::from_utf8(&text).unwrap_or_default());

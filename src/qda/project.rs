@@ -604,7 +604,7 @@ impl<W: std::io::Seek> std::io::Seek for Abandonable<W> {
 }
 
 fn io_err(dest: &Path, e: std::io::Error) -> anyhow::Error {
-    InputError::with_kind(ErrKind::Io, dest, format!("cannot write: {e}")).into()
+    InputError::cannot_write(dest, e).into()
 }
 
 #[cfg(test)]

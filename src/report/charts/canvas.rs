@@ -13,6 +13,7 @@ use plotters::style::{FontDesc, FontFamily, FontTransform, register_font};
 use super::Lang;
 use super::bidi::{first_strong_is_rtl, has_rtl, visual_order_with, without_controls};
 use super::svgstream::SvgStream;
+use crate::error::InputError;
 use plotters_backend::DrawingErrorKind;
 
 /// The family name under which DejaVu Sans is registered with plotters. It is
@@ -525,7 +526,8 @@ pub(super) fn write_chart(out_base: &Path, lang: Lang, chart: &impl Chart) -> an
     // that, inlined into a right-to-left HTML page, it keeps its text anchors;
     // right-to-left labels carry their own isolates.
     let svg_path = with_extension(out_base, "svg");
-    let file = std::fs::File::create(&svg_path).map_err(|e| cannot_write(&svg_path, e))?;
+    let file =
+        std::fs::File::create(&svg_path).map_err(|e| InputError::cannot_write(&svg_path, e))?;
     let svg = SvgStream::new(std::io::BufWriter::new(file), (w, h), "direction=\"ltr\" ");
     draw_into(svg, Target::Svg, lang, chart, &svg_path)?;
     // The PNG is drawn in memory and written when presented.
@@ -554,18 +556,15 @@ fn draw_into<DB: DrawingBackend>(
         height: h as i32,
     };
     chart.draw(&canvas)?;
-    canvas.area.present().map_err(|e| match e {
-        DrawingAreaErrorKind::BackendError(DrawingErrorKind::DrawingError(e)) => {
-            cannot_write(path, e)
+    canvas.area.present().map_err(|e| {
+        match e {
+            DrawingAreaErrorKind::BackendError(DrawingErrorKind::DrawingError(e)) => {
+                InputError::cannot_write(path, e)
+            }
+            other => InputError::cannot_write(path, other),
         }
-        other => cannot_write(path, other),
-    })
-}
-
-/// A chart file that could not be written: an I/O failure naming the file (exit 74).
-fn cannot_write(path: &std::path::Path, e: impl std::fmt::Display) -> anyhow::Error {
-    crate::error::InputError::with_kind(crate::error::Kind::Io, path, format!("cannot write: {e}"))
         .into()
+    })
 }
 
 #[cfg(test)]
