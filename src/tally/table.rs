@@ -60,12 +60,6 @@ impl Table {
         self
     }
 
-    /// Adds a text column of shared values.
-    pub fn shared(mut self, name: &str, v: Vec<Arc<str>>) -> Table {
-        self.push(name, Values::Shared(v));
-        self
-    }
-
     /// Adds an integer column.
     pub fn int(mut self, name: &str, v: Vec<i64>) -> Table {
         self.push(name, Values::Int(v));
@@ -140,20 +134,6 @@ impl Table {
         w.flush()?;
         Ok(())
     }
-
-    /// The table as CSV text.
-    pub fn to_csv(&self) -> anyhow::Result<Vec<u8>> {
-        let mut out = Vec::new();
-        self.write_csv(&mut out)?;
-        Ok(out)
-    }
-}
-
-/// Formats a float with 4 decimals, without a negative zero.
-pub fn format_float(x: f64) -> String {
-    let mut s = String::new();
-    push_float(x, &mut s);
-    s
 }
 
 /// Appends `x` with 4 decimals, without a negative zero, to `out`.
@@ -172,17 +152,21 @@ mod tests {
 
     #[test]
     fn csv_cells() {
-        let t = Table::new("t")
+        let mut t = Table::new("t")
             .str("a", vec!["x,y".into(), "ז".into()])
             .int("n", vec![1, -2])
-            .float("f", vec![Some(0.123456), None])
-            .shared("s", vec![Arc::from("ב\"ג"), Arc::from("")]);
+            .float("f", vec![Some(0.123456), None]);
+        t.push("s", Values::Shared(vec![Arc::from("ב\"ג"), Arc::from("")]));
+        let mut csv = Vec::new();
+        t.write_csv(&mut csv).unwrap();
         assert_eq!(
-            String::from_utf8(t.to_csv().unwrap()).unwrap(),
+            String::from_utf8(csv).unwrap(),
             "a,n,f,s\n\"x,y\",1,0.1235,\"ב\"\"ג\"\nז,-2,,\n"
         );
         assert_eq!(t.cell(3, 0), "ב\"ג");
         assert_eq!(t.cell(2, 0), "0.1235");
-        assert_eq!(format_float(-0.00001), "0.0000");
+        // A negative number that rounds to zero is written without its sign.
+        let z = Table::new("z").float("f", vec![Some(-0.00001)]);
+        assert_eq!(z.cell(0, 0), "0.0000");
     }
 }
