@@ -75,9 +75,10 @@ impl AtomicFile {
         })
     }
 
-    /// The buffered file, for writing bytes made whole in memory in one go and for
-    /// reading back what was written. (A file written piece by piece goes through
-    /// [`Write`], which hands it to the disk as it grows.)
+    /// The buffered file itself: for a writer that names its errors itself (the
+    /// Parquet and JSON writers, a file written whole in one go) and for reading back
+    /// what was written. Writing through [`Write`] instead names the file in its
+    /// errors and hands the file to the disk as it grows.
     pub fn writer(&mut self) -> &mut BufWriter<File> {
         self.writer.as_mut().expect("writer present until commit")
     }

@@ -96,14 +96,16 @@ impl Table {
             .map(|c| &c.values)
     }
 
-    /// A cell as text, as the CSV writer writes it (floats with 4 decimals, missing empty).
+    /// A cell as text, as the CSV writer writes it (for tests to read a table by).
+    #[cfg(test)]
     pub fn cell(&self, col: usize, row: usize) -> String {
         let mut s = String::new();
         self.push_cell(col, row, &mut s);
         s
     }
 
-    /// Appends the text of a cell (see [`Table::cell`]) to `out`.
+    /// Appends the text of a cell, as the CSV writer writes it (floats with 4
+    /// decimals, missing empty), to `out`.
     fn push_cell(&self, col: usize, row: usize, out: &mut String) {
         match &self.columns[col].values {
             Values::Str(v) => out.push_str(&v[row]),
